@@ -1,0 +1,1 @@
+"""Prospect profiles and the transformers that turn profiles and villages into vectors."""

@@ -1,0 +1,381 @@
+"""Raw open data -> the packaged village table (reproducible: same raw files, same table).
+
+``build_villages(raw_dir)`` derives the table; ``build(raw_dir, out_dir)`` also validates it and
+writes it. Nothing is written unless every source was read and every check passed.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geodata import cog, derive
+from geodata.exceptions import RawDataError
+from geodata.io import RAW_FORMATS, VILLAGES_FILE, read_raw, write_villages
+from geodata.schema import (
+    ANTENNA_RADIUS_KM,
+    COLUMN_NAMES,
+    CRS_METRIC,
+    CRS_STORED,
+    FTTH_VINTAGE,
+    MIN_COMMUNE_SALES,
+    PRICE_VINTAGE,
+    SCHOOL_BREAKDOWN,
+    SERVICES,
+    SOURCES,
+)
+from geodata.validate import validate
+
+AUCH = "32013"
+TOULOUSE_MATABIAU = "Toulouse Matabiau"
+TOULOUSE_BLAGNAC_ICAO = "LFBO"
+FIXED_PLACES = 2  # km are rounded to 10 m, minutes to 0.1 min: ample for estimates
+MULTI_CANTON = "3299"  # COG code of a commune split over several cantons (Auch)
+
+
+def build(raw_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> Path:
+    """Build, validate and write ``villages.parquet`` into ``out_dir``; return its path."""
+    villages = build_villages(raw_dir)
+    validate(villages)
+    return write_villages(villages, Path(out_dir) / VILLAGES_FILE)
+
+
+def build_villages(raw_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+    """Derive the village table from the raw folder described by its SOURCES.md."""
+    raw = {key: read_raw(raw_dir, key) for key in SOURCES}  # every file checked before work
+    base = _people_and_housing(raw["comparateur"])
+    codes = base.index
+    geometry = _geometry(raw["polygons"], codes)
+    points = _points(raw["points"], codes)
+    frame = pd.concat(
+        [
+            _names(raw["cog2019"], raw["ptod_iris"], codes),
+            _cantons(raw["cog2019"], raw["cantons"], points),
+            _epci(raw["ptod_iris"], raw["ptod_epci"], codes),
+            pd.DataFrame({"point_lon": points.x, "point_lat": points.y}),
+            base,
+            _services(raw["bpe"], raw["neighbours"], points),
+            _access(points, raw["stations"], raw["airports"]),
+            _broadband(raw["ftth"], raw["antennas"], base, points),
+            _house_prices(raw["ptod_iris"], raw["ptod_communes"], raw["ptod_epci"], codes),
+            _soho_solo(raw["soho_solo"], codes),
+        ],
+        axis=1,
+    )
+    frame["insee"] = codes
+    villages = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS_STORED)
+    villages = villages[list(COLUMN_NAMES)].sort_index()
+    villages.index.name = "code"
+    return villages
+
+
+def _require_codes(what: str, found: pd.Index, expected: pd.Index) -> None:
+    missing, extra = expected.difference(found), found.difference(expected)
+    if len(missing) or len(extra):
+        raise RawDataError(
+            f"{what}: expected the {len(expected)} communes of {cog.GEOGRAPHY}; "
+            f"missing {list(missing)[:10]}, unexpected {list(extra)[:10]}"
+        )
+
+
+def _numeric(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = frame.loc[values.isna() & frame[column].notna(), column]
+    if not bad.empty:
+        raise RawDataError(
+            f"{SOURCES[source].path}: column {column!r} expected numbers, found "
+            f"{bad.iloc[0]!r} (row {bad.index[0]})"
+        )
+    return values
+
+
+def _people_and_housing(comparateur: pd.DataFrame) -> pd.DataFrame:
+    # The file keeps empty rows for the three codes merged into Cap d'Astarac in 2025.
+    rows = comparateur[comparateur["P22_POP"].notna()].set_index("CODGEO")
+    rows.index.name = "code"
+    if len(rows) != cog.GERS_COMMUNE_COUNT:
+        raise RawDataError(
+            f"{SOURCES['comparateur'].path}: expected {cog.GERS_COMMUNE_COUNT} filled rows, "
+            f"found {len(rows)}"
+        )
+    needed = [c for c in RAW_FORMATS["comparateur"].columns if c not in ("CODGEO", "MED21")]
+    num = {c: _numeric(rows, c, "comparateur") for c in needed}
+    # 's' marks statistical secrecy: an empty median, never a number made up.
+    income = pd.to_numeric(rows["MED21"].replace("s", np.nan), errors="coerce")
+    out = pd.DataFrame(
+        {
+            "population": num["P22_POP"].round().astype("int64"),
+            "area_km2": num["SUPERF"],
+            "density_per_km2": (num["P22_POP"] / num["SUPERF"]).round(1),
+            "dwellings": num["P22_LOG"],
+            "main_homes": num["P22_RP"],
+            "vacant_dwellings": num["P22_LOGVAC"],
+            "second_homes": num["P22_RSECOCC"],
+            "vacancy_share": (num["P22_LOGVAC"] / num["P22_LOG"]).round(4),
+            "owners_share": (num["P22_RP_PROP"] / num["P22_RP"]).round(4),
+            "median_income_eur": income,
+            "jobs": num["P22_EMPLT"],
+            "establishments": num["ETTOT24"].astype("int64"),
+        }
+    )
+    return out.sort_index()
+
+
+def _geometry(polygons: gpd.GeoDataFrame, codes: pd.Index) -> gpd.GeoSeries:
+    recoded = cog.recode(polygons[["code", "geometry"]], "code", vintage=2018)
+    dissolved = recoded.to_crs(CRS_METRIC).dissolve(by="code").geometry
+    # Dissolving in Lambert-93 welds the shared edges of merged communes cleanly.
+    geometry = dissolved.to_crs(CRS_STORED).make_valid()
+    _require_codes(SOURCES["polygons"].path, geometry.index, codes)
+    return geometry.reindex(codes)
+
+
+def _points(points: pd.DataFrame, codes: pd.Index) -> gpd.GeoSeries:
+    gers = points[points["insee_dep"] == "32"].drop_duplicates("insee_com")
+    # COG 2024 still lists the three communes merged in 2025: keep the absorbing one's point.
+    own = gers[gers["insee_com"].isin(codes)].set_index("insee_com")
+    _require_codes(SOURCES["points"].path, own.index, codes)
+    own = own.reindex(codes)
+    lon = _numeric(own, "lng", "points")
+    return derive.points_from_lonlat(lon, _numeric(own, "lat", "points"))
+
+
+def _names(cog2019: pd.DataFrame, ptod: pd.DataFrame, codes: pd.Index) -> pd.Series:
+    gers = cog2019[cog2019["dep"] == "32"].set_index("com")
+    names = cog.apply_renames(gers["libelle"].reindex(codes).rename("name"))
+    _require_codes(SOURCES["cog2019"].path, gers.index.intersection(codes), codes)
+    reference = ptod.drop_duplicates("COM").set_index("COM")["libelle_com"].reindex(codes)
+    differ = names[names != reference]
+    if not differ.empty:
+        code = differ.index[0]
+        raise RawDataError(
+            f"commune {code}: COG 2019 name with the renames of geodata.cog gives "
+            f"{names[code]!r}, but the COG 2025 name in {SOURCES['ptod_iris'].path} is "
+            f"{reference[code]!r}; add the rename to geodata.cog.RENAMED_SINCE_2019"
+        )
+    return names
+
+
+def _cantons(
+    cog2019: pd.DataFrame, cantons: gpd.GeoDataFrame, points: gpd.GeoSeries
+) -> pd.DataFrame:
+    gers = cog2019[cog2019["dep"] == "32"].set_index("com")
+    code = gers["can"].reindex(points.index).copy()
+    # The canton outlines are coded 32001..32017 where the COG says 3201..3217.
+    outline_code = "32" + cantons["code"].str[-2:]
+    names = pd.Series(cantons["nom"].to_numpy(), index=outline_code.to_numpy())
+    split = code.index[code == MULTI_CANTON]
+    if len(split):
+        located = gpd.sjoin(
+            gpd.GeoDataFrame(geometry=points.loc[split]),
+            gpd.GeoDataFrame({"canton_code": outline_code}, geometry=cantons.geometry),
+            predicate="within",
+        )
+        code.loc[located.index] = located["canton_code"]
+    unknown = code[~code.isin(names.index)]
+    if not unknown.empty:
+        raise RawDataError(
+            f"{SOURCES['cog2019'].path}: commune {unknown.index[0]} has canton "
+            f"{unknown.iloc[0]!r}, expected one of {sorted(names.index)}"
+        )
+    return pd.DataFrame({"canton_code": code, "canton": names.reindex(code).to_numpy()})
+
+
+def _epci(ptod: pd.DataFrame, series: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    epci = ptod.drop_duplicates("COM").set_index("COM")["epci"].reindex(codes)
+    _require_codes(SOURCES["ptod_iris"].path, epci.dropna().index, codes)
+    epci = epci.str.removesuffix(".0")  # the parquet-to-CSV conversion wrote SIREN as floats
+    labels = series.drop_duplicates("code").set_index("code")["libelle"]
+    missing = sorted(set(epci) - set(labels.index))
+    if missing:
+        raise RawDataError(f"{SOURCES['ptod_epci'].path}: no series for EPCI {missing}")
+    return pd.DataFrame({"epci_code": epci, "epci_name": labels.reindex(epci).to_numpy()})
+
+
+def _bpe_counts(bpe: pd.DataFrame) -> pd.DataFrame:
+    """Equipment counts per commune (rows) and BPE code (columns), Gers codes in COG 2025."""
+    recoded = cog.recode(bpe, "DEPCOM", vintage=2019)
+    recoded["NB_EQUIP"] = _numeric(recoded, "NB_EQUIP", "bpe")
+    return recoded.pivot_table(
+        index="DEPCOM", columns="TYPEQU", values="NB_EQUIP", aggfunc="sum", fill_value=0
+    )
+
+
+def _services(bpe: pd.DataFrame, neighbours: pd.DataFrame, points: gpd.GeoSeries) -> pd.DataFrame:
+    counts = _bpe_counts(bpe)
+    near = neighbours.drop_duplicates("insee_com").set_index("insee_com")
+    near = near[~near.index.isin(points.index)]
+    # The search covers the Gers and the communes within 20 km of it: a village near the border
+    # uses services across it. BPE neighbour codes absent from the COG 2024 list are dropped.
+    candidates = pd.concat(
+        [
+            points,
+            derive.points_from_lonlat(
+                _numeric(near, "lng", "neighbours"), _numeric(near, "lat", "neighbours")
+            ),
+        ]
+    )
+    columns: dict[str, pd.Series] = {}
+    for service in SERVICES:
+        present = [c for c in service.bpe_codes if c in counts.columns]
+        total = counts[present].sum(axis=1) if present else pd.Series(dtype="int64")
+        local = total.reindex(points.index, fill_value=0).astype("int64")
+        has = total[total > 0].index.intersection(candidates.index)
+        km, label = derive.nearest(points, candidates.loc[has], service.code)
+        columns[f"n_{service.code}"] = local
+        minutes = derive.estimated_minutes(km, f"minutes_to_{service.code}")
+        columns[f"minutes_to_{service.code}"] = minutes.round(1)
+        columns[f"nearest_{service.code}"] = label
+    for name, bpe_codes in SCHOOL_BREAKDOWN.items():
+        present = [c for c in bpe_codes if c in counts.columns]
+        columns[name] = (
+            counts[present].sum(axis=1).reindex(points.index, fill_value=0).astype("int64")
+        )
+    return pd.DataFrame(columns)
+
+
+def _access(points: gpd.GeoSeries, stations: pd.DataFrame, airports: pd.DataFrame) -> pd.DataFrame:
+    station_points = derive.points_from_lonlat(
+        _numeric(stations, "Longitude", "stations"), _numeric(stations, "Latitude", "stations")
+    )
+    station_points.index = pd.Index(stations["Intitulé gare"])
+    matabiau = station_points[station_points.index == TOULOUSE_MATABIAU]
+    airport = airports[airports["icao"] == TOULOUSE_BLAGNAC_ICAO]
+    for found, what, source in (
+        (matabiau, TOULOUSE_MATABIAU, "stations"),
+        (airport, TOULOUSE_BLAGNAC_ICAO, "airports"),
+    ):
+        if len(found) != 1:
+            raise RawDataError(f"{SOURCES[source].path}: expected one {what}, found {len(found)}")
+    auch = points.loc[AUCH]
+    targets = {
+        "auch": (auch.x, auch.y),
+        "toulouse": (matabiau.iloc[0].x, matabiau.iloc[0].y),
+        "airport": (float(airport["longitude"].iloc[0]), float(airport["latitude"].iloc[0])),
+    }
+    columns: dict[str, pd.Series] = {}
+    for name, (lon, lat) in targets.items():
+        columns[f"km_to_{name}"] = derive.distance_km(points, lon, lat, f"km_to_{name}")
+    km, label = derive.nearest(points, station_points, "station")
+    columns["km_to_station"] = km
+    out = pd.DataFrame({k: v.round(FIXED_PLACES) for k, v in columns.items()})
+    for name in ("auch", "toulouse", "station", "airport"):
+        minutes = derive.estimated_minutes(columns[f"km_to_{name}"], f"minutes_to_{name}")
+        out[f"minutes_to_{name}"] = minutes.round(1)
+    out["nearest_station"] = label
+    return out
+
+
+def _broadband(
+    ftth: pd.DataFrame, antennas: pd.DataFrame, base: pd.DataFrame, points: gpd.GeoSeries
+) -> pd.DataFrame:
+    recoded = cog.recode(ftth, "Code commune", vintage=2018)
+    recoded["value"] = _numeric(recoded, "T1 2018", "ftth")
+    by_field = recoded.pivot_table(
+        index="Code commune", columns="Champ", values="value", aggfunc="sum"
+    )
+    # A merged commune's ARCEP class cannot be recomputed; it takes the highest of its parts.
+    category = recoded[recoded["Champ"] == "Catégorie"].groupby("Code commune")["value"].max()
+    premises = by_field["Locaux Raccordables"].reindex(points.index)
+    _require_codes(SOURCES["ftth"].path, premises.dropna().index, points.index)
+    share = (premises / (base["dwellings"] + base["establishments"])).clip(upper=1.0)
+    sites = antennas[_numeric(antennas, "4G", "antennas") == 1]
+    sites_xy = gpd.GeoSeries(
+        gpd.points_from_xy(_numeric(sites, "x", "antennas"), _numeric(sites, "y", "antennas")),
+        index=sites.index,
+        crs=CRS_METRIC,
+    )
+    operators = sum(
+        (
+            derive.count_within(points, sites_xy[sites["Operateur"] == op], ANTENNA_RADIUS_KM, op)
+            > 0
+        ).astype("int64")
+        for op in sorted(sites["Operateur"].unique())
+    )
+    return pd.DataFrame(
+        {
+            "ftth_premises": premises.astype("int64"),
+            "ftth_share": share.round(4),
+            "ftth_category": category.reindex(points.index).astype("int64"),
+            "ftth_vintage": FTTH_VINTAGE,
+            "sites_4g": derive.count_within(points, sites_xy, ANTENNA_RADIUS_KM, "sites_4g"),
+            "operators_4g": operators,
+        },
+        index=points.index,
+    )
+
+
+def _house_prices(
+    iris: pd.DataFrame, communes: pd.DataFrame, epci_series: pd.DataFrame, codes: pd.Index
+) -> pd.DataFrame:
+    # Communes not split into IRIS have one row whose figures are the commune's; the four
+    # split ones (Auch, Condom, Fleurance, L'Isle-Jourdain) have commune figures in the
+    # larger-communes file.
+    whole = iris[iris["TYP_IRIS"] == "Z"].set_index("COM")
+    split = communes.set_index("code").reindex(iris.loc[iris["TYP_IRIS"] != "Z", "COM"].unique())
+    price = pd.concat(
+        [
+            _numeric(whole, "logd_px2q2_mai_24", "ptod_iris"),
+            _numeric(split, "logd_px2q2_mai_24", "ptod_communes"),
+        ]
+    ).reindex(codes)
+    sales = (
+        pd.concat(
+            [
+                _numeric(whole, "logd_trans_mai_24", "ptod_iris"),
+                _numeric(split, "logd_nbtrans_mai_24", "ptod_communes"),
+            ]
+        )
+        .reindex(codes)
+        .fillna(0)
+        .astype("int64")
+    )
+    epci_of = iris.drop_duplicates("COM").set_index("COM")["epci"].str.removesuffix(".0")
+    year = epci_series[
+        (epci_series["annee"].astype(str) == "2024") & (epci_series["aggregation"] == "annuelle")
+    ].set_index("code")
+    epci_price = _numeric(year, "pxm2_mai", "ptod_epci").reindex(epci_of.reindex(codes))
+    epci_sales = _numeric(year, "nbtrans_mai", "ptod_epci").reindex(epci_of.reindex(codes))
+    if epci_price.isna().any():
+        raise RawDataError(
+            f"{SOURCES['ptod_epci'].path}: no 2024 house price for EPCI "
+            f"{sorted(set(epci_price[epci_price.isna()].index))}"
+        )
+    own = (sales >= MIN_COMMUNE_SALES) & price.notna()
+    return pd.DataFrame(
+        {
+            "house_price_m2": np.where(own, price, epci_price.to_numpy()),
+            "house_price_sales": np.where(own, sales, epci_sales.to_numpy()).astype("int64"),
+            "house_price_level": np.where(own, "commune", "epci"),
+            "commune_house_price_m2": price,
+            "commune_house_sales": sales,
+            "price_vintage": PRICE_VINTAGE,
+        },
+        index=codes,
+    )
+
+
+_TIERS_LIEU = re.compile(r"tiers-lieu|bureaux partagés|coworking", re.IGNORECASE)
+
+
+def _soho_solo(mentions: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    unknown = sorted(set(mentions["insee_com"]) - set(codes))
+    if unknown:
+        raise RawDataError(f"{SOURCES['soho_solo'].path}: codes {unknown} are not Gers communes")
+    rows = mentions.drop_duplicates("insee_com").set_index("insee_com")
+    relation = rows["relation"].astype(str)
+    # A meeting place or featured tiers-lieu is explicitly not proof of partner status.
+    documented = relation.str.contains("partenaire") & ~relation.str.contains("NOT proof")
+    venue = relation.str.split(" featured").str[0].str.split(" - NOT").str[0]
+    tiers_lieu = venue.where(relation.str.contains(_TIERS_LIEU)).astype(relation.dtype)
+    return pd.DataFrame(
+        {
+            "tiers_lieu": tiers_lieu.reindex(codes),
+            "soho_solo_documented_partner": documented.reindex(codes, fill_value=False),
+            "soho_solo_mention": relation.reindex(codes),
+            "soho_solo_source_url": rows["source_url"].reindex(codes),
+        }
+    )

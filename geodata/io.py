@@ -1,0 +1,263 @@
+"""Every file the geodata package reads or writes goes through this module.
+
+Raw open-data files are read only by the build (``read_raw``); at run time only the packaged
+files under ``geodata/data`` are read (``read_villages``, ``read_partners``).
+"""
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata.exceptions import GeodataError, PartnerError, RawDataError
+from geodata.schema import CRS_STORED, SOURCES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+VILLAGES_FILE = "villages.parquet"
+PARTNERS_FILE = "partners.csv"
+PARTNER_COLUMNS = ("insee", "name", "source")
+
+
+@dataclass(frozen=True)
+class RawFormat:
+    columns: tuple[str, ...]  # the columns the build needs; others are ignored
+    sep: str = ","
+    text_columns: tuple[str, ...] = ()  # read as text so that codes keep their leading zeros
+
+
+RAW_FORMATS: dict[str, RawFormat] = {
+    "polygons": RawFormat(("code", "nom", "geometry")),
+    "cantons": RawFormat(("code", "nom", "geometry")),
+    "cog2019": RawFormat(("com", "dep", "libelle", "can"), ";", ("com", "dep", "can")),
+    "points": RawFormat(
+        ("insee_com", "insee_dep", "commune", "lat", "lng"), ",", ("insee_com", "insee_dep")
+    ),
+    "neighbours": RawFormat(("insee_com", "insee_dep", "nom", "lat", "lng"), ",", ("insee_com",)),
+    "comparateur": RawFormat(
+        (
+            "CODGEO",
+            "P22_POP",
+            "SUPERF",
+            "P22_LOG",
+            "P22_RP",
+            "P22_RSECOCC",
+            "P22_LOGVAC",
+            "P22_RP_PROP",
+            "MED21",
+            "P22_EMPLT",
+            "ETTOT24",
+        ),
+        ";",
+        ("CODGEO", "MED21"),
+    ),
+    "bpe": RawFormat(("DEP", "DEPCOM", "TYPEQU", "NB_EQUIP"), ";", ("DEP", "DEPCOM")),
+    "stations": RawFormat(
+        ("Intitulé gare", "Code département", "Longitude", "Latitude"),
+        ";",
+        ("Code département",),
+    ),
+    "airports": RawFormat(("name", "icao", "latitude", "longitude")),
+    "ftth": RawFormat(("Code commune", "Champ", "T1 2018"), ",", ("Code commune",)),
+    "antennas": RawFormat(("Operateur", "x", "y", "4G"), ";", ("Operateur",)),
+    "ptod_iris": RawFormat(
+        ("COM", "libelle_com", "epci", "TYP_IRIS", "logd_px2q2_mai_24", "logd_trans_mai_24"),
+        ",",
+        ("COM", "epci", "TYP_IRIS"),
+    ),
+    "ptod_communes": RawFormat(
+        ("code", "logd_px2q2_mai_24", "logd_nbtrans_mai_24"), ",", ("code",)
+    ),
+    "ptod_epci": RawFormat(
+        ("code", "libelle", "annee", "aggregation", "pxm2_mai", "nbtrans_mai"), ",", ("code",)
+    ),
+    "soho_solo": RawFormat(("insee_com", "nom", "relation", "source_url"), ",", ("insee_com",)),
+}
+
+
+def read_raw(raw_dir: str | os.PathLike[str], key: str) -> pd.DataFrame:
+    """Read one raw source (a key of ``geodata.schema.SOURCES``) and check its columns.
+
+    Raises
+    ------
+    RawDataError
+        If the file is missing or lacks a column the build needs; the message names both.
+    """
+    source, fmt = SOURCES[key], RAW_FORMATS[key]
+    path = Path(raw_dir) / source.path
+    if not path.is_file():
+        raise RawDataError(f"raw file {path} is missing (expected: {source.title})")
+    frame: pd.DataFrame
+    try:
+        if path.suffix == ".geojson":
+            frame = gpd.read_file(path)
+        else:
+            frame = pd.read_csv(
+                path,
+                sep=fmt.sep,
+                dtype=dict.fromkeys(fmt.text_columns, str),
+                encoding="utf-8",
+                low_memory=False,
+                # Only an empty cell is missing: 'n/a' or 'NA' in a numeric column is an error
+                # to report, not a value to drop silently.
+                keep_default_na=False,
+                na_values=[""],
+            )
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise RawDataError(f"raw file {path} could not be read: {exc}") from exc
+    missing = [c for c in fmt.columns if c not in frame.columns]
+    if missing:
+        raise RawDataError(
+            f"raw file {path}: column(s) {', '.join(map(repr, missing))} missing; "
+            f"expected {list(fmt.columns)}, found {list(frame.columns)}"
+        )
+    return frame
+
+
+def crs_label(crs: object) -> str | None:
+    """``EPSG:nnnn`` for a CRS with an EPSG code (GeoParquet stores PROJJSON), else its name."""
+    if crs is None:
+        return None
+    epsg = crs.to_epsg()  # type: ignore[attr-defined]
+    return f"EPSG:{epsg}" if epsg is not None else str(crs)
+
+
+def packaged_path(name: str) -> Path:
+    """Path of a file packaged under ``geodata/data``."""
+    return Path(str(resources.files("geodata") / "data" / name))
+
+
+def read_villages(
+    path: str | os.PathLike[str] | None = None,
+    partners: str | os.PathLike[str] | pd.DataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Read the packaged village table, with a boolean ``partner`` column.
+
+    Parameters
+    ----------
+    path
+        A villages GeoParquet file; defaults to the packaged one.
+    partners
+        A partner CSV path or a frame with an ``insee`` column; defaults to the packaged list.
+        Any set of Gers communes may be given.
+
+    Returns
+    -------
+    GeoDataFrame indexed by INSEE code (the ``insee`` column is kept too), in EPSG:4326.
+    """
+    path = Path(path) if path is not None else packaged_path(VILLAGES_FILE)
+    if not path.is_file():
+        raise GeodataError(f"village file {path} does not exist")
+    villages = gpd.read_parquet(path)
+    if crs_label(villages.crs) != CRS_STORED:
+        raise GeodataError(
+            f"village file {path}: expected CRS {CRS_STORED}, found {crs_label(villages.crs)}"
+        )
+    villages.index = pd.Index(villages["insee"], name="code")
+    partner_frame = partners if isinstance(partners, pd.DataFrame) else read_partners(partners)
+    unknown = sorted(set(partner_frame["insee"]) - set(villages.index))
+    if unknown:
+        raise PartnerError(
+            f"partner code(s) {', '.join(unknown)} are not Gers communes of the village table"
+        )
+    villages["partner"] = villages.index.isin(partner_frame["insee"])
+    return villages
+
+
+def write_villages(villages: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the village table atomically: a reader never sees a half-written file."""
+    path = Path(path)
+    table = villages.reset_index(drop=True)
+    with _atomic_target(path) as tmp:
+        table.to_parquet(tmp, index=False, compression="zstd", schema_version="1.0.0")
+    return path
+
+
+def read_partners(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Read a partner CSV (``insee,name,source``), checking its shape and codes.
+
+    Raises
+    ------
+    PartnerError
+        Naming the line and what is wrong: a missing column, a malformed or duplicated code.
+    """
+    path = Path(path) if path is not None else packaged_path(PARTNERS_FILE)
+    if not path.is_file():
+        raise PartnerError(f"partner file {path} does not exist")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PartnerError(f"partner file {path} could not be read: {exc}") from exc
+    missing = [c for c in PARTNER_COLUMNS if c not in frame.columns]
+    if missing:
+        raise PartnerError(
+            f"partner file {path}: column(s) {', '.join(missing)} missing; expected "
+            f"{','.join(PARTNER_COLUMNS)}, found {','.join(map(str, frame.columns))}"
+        )
+    frame = frame[list(PARTNER_COLUMNS)].apply(lambda col: col.str.strip())
+    for line, code in zip(range(2, len(frame) + 2), frame["insee"], strict=True):
+        if not (len(code) == 5 and code.isdigit() and code.startswith("32")):
+            raise PartnerError(
+                f"partner file {path}, line {line}: expected a Gers INSEE code (32xxx), "
+                f"found {code!r}"
+            )
+    duplicated = frame.loc[frame["insee"].duplicated(), "insee"]
+    if not duplicated.empty:
+        raise PartnerError(
+            f"partner file {path}: code(s) {', '.join(duplicated)} listed more than once"
+        )
+    return frame.reset_index(drop=True)
+
+
+def write_partners(partners: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a partner CSV atomically, sorted by INSEE code."""
+    path = Path(path)
+    table = partners[list(PARTNER_COLUMNS)].sort_values("insee")
+    with _atomic_target(path) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    return path
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> Path:
+    """Write a text file atomically (the generated data dictionary)."""
+    path = Path(path)
+    with _atomic_target(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_figure(figure: "Figure", path: str | os.PathLike[str], dpi: int = 150) -> Path:
+    """Write a matplotlib figure atomically; PNG or SVG according to the file's suffix."""
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise GeodataError(f"map file {path}: expected a .png or .svg name, found {path.suffix!r}")
+    with _atomic_target(path) as tmp:
+        figure.savefig(tmp, format=fmt, dpi=dpi)
+    return path
+
+
+@contextlib.contextmanager
+def _atomic_target(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``, renamed over it only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    # mkstemp creates 0600 files; published data must get the usual permissions.
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

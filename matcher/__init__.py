@@ -1,0 +1,1 @@
+"""Scoring, ranking, learning and evaluation of partner villages for prospects."""

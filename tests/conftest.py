@@ -1,0 +1,79 @@
+"""Shared fixtures: tiny in-memory village tables, and the raw folder when it is present."""
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geodata.schema import COLUMNS, CRS_METRIC, CRS_STORED
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def find_raw_dir() -> Path | None:
+    configured = os.environ.get("SOHOSOLO_RAW")
+    candidate = Path(configured) if configured else REPO.parent / "shared" / "data" / "raw"
+    return candidate if (candidate / "SOURCES.md").is_file() else None
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    found = find_raw_dir()
+    if found is None:
+        pytest.skip("raw open data not found: set SOHOSOLO_RAW or put ../shared beside the repo")
+    return found
+
+
+# Five villages along a line east of Auch, 4 km apart, each a 2 km square around its point.
+TINY_POINTS = [(0.60 + 0.05 * i, 43.65) for i in range(5)]
+
+
+def make_villages(n: int = 5) -> gpd.GeoDataFrame:
+    """A schema-conformant village table of ``n`` (at most 5) villages, built in memory."""
+    codes = [f"3200{i + 1}" for i in range(n)]
+    points = gpd.GeoSeries(
+        gpd.points_from_xy([p[0] for p in TINY_POINTS[:n]], [p[1] for p in TINY_POINTS[:n]]),
+        crs=CRS_STORED,
+    )
+    squares = points.to_crs(CRS_METRIC).apply(
+        lambda p: box(p.x - 1000, p.y - 1000, p.x + 1000, p.y + 1000)
+    )
+    data: dict[str, object] = {}
+    for column in COLUMNS:
+        if column.kind == "geometry":
+            continue
+        if column.kind == "int":
+            low = int(column.minimum or 0)
+            high = int(column.maximum) if column.maximum is not None else low + 100
+            data[column.name] = np.linspace(low, high, n).astype("int64")
+        elif column.kind == "float":
+            low = column.minimum if column.minimum is not None else 0.0
+            high = column.maximum if column.maximum is not None else low + 100.0
+            data[column.name] = np.linspace(low, high, n)
+        elif column.kind == "bool":
+            data[column.name] = [i == 0 for i in range(n)]
+        elif column.choices:
+            data[column.name] = [column.choices[i % len(column.choices)] for i in range(n)]
+        else:
+            data[column.name] = [f"{column.name} {i}" for i in range(n)]
+    data["insee"] = codes
+    data["name"] = [f"Village {i + 1}" for i in range(n)]
+    data["canton_code"] = ["3201", "3201", "3202", "3202", "3203"][:n]
+    data["point_lon"] = [p[0] for p in TINY_POINTS[:n]]
+    data["point_lat"] = [p[1] for p in TINY_POINTS[:n]]
+    data["median_income_eur"] = [np.nan, *np.linspace(15000, 25000, n - 1)]
+    frame = pd.DataFrame(data, index=pd.Index(codes, name="code"))
+    return gpd.GeoDataFrame(
+        frame,
+        geometry=gpd.GeoSeries(squares.to_crs(CRS_STORED).to_numpy(), index=frame.index),
+        crs=CRS_STORED,
+    )[[c.name for c in COLUMNS]]
+
+
+@pytest.fixture
+def villages() -> gpd.GeoDataFrame:
+    return make_villages()

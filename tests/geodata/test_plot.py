@@ -1,0 +1,50 @@
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from geodata.exceptions import GeodataError
+from geodata.io import write_figure
+from geodata.plot import plot_villages
+
+
+@pytest.fixture
+def marked(villages):
+    return villages.assign(partner=[True, False, True, False, False])
+
+
+def test_choropleth_to_svg_and_png(marked, tmp_path) -> None:
+    figure = plot_villages(marked, "ftth_share", lang="en", title="Fibre")
+    svg = write_figure(figure, tmp_path / "map.svg")
+    root = ET.parse(svg).getroot()
+    assert root.tag.endswith("svg")
+    text = svg.read_text(encoding="utf-8")
+    assert text.count("<path") > 5  # outlines, colour bar, partner marks
+    png = write_figure(figure, tmp_path / "map.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    axes = figure.axes[0]
+    assert axes.get_title() == "Fibre"
+    assert axes.get_legend().get_texts()[0].get_text() == "Partner villages (2)"
+
+
+def test_french_is_the_default(marked) -> None:
+    figure = plot_villages(marked)
+    assert figure.axes[0].get_title() == "Communes du Gers"
+    assert figure.axes[0].get_legend().get_texts()[0].get_text() == "Villages partenaires (2)"
+
+
+def test_missing_values_are_drawn_as_no_data(marked) -> None:
+    figure = plot_villages(marked, "median_income_eur")  # 32001 has no income (secret)
+    assert figure.axes  # drawn without error, the empty commune in grey
+
+
+@pytest.mark.parametrize(
+    ("attribute", "lang", "message"),
+    [
+        ("fibre", "fr", "expected a column of the village table, found 'fibre'"),
+        ("name", "fr", "attribute 'name': expected a numeric column"),
+        (None, "de", "lang: expected one of \\['en', 'fr'\\], found 'de'"),
+    ],
+)
+def test_bad_requests_are_named(marked, attribute, lang, message) -> None:
+    with pytest.raises(GeodataError, match=message):
+        plot_villages(marked, attribute, lang=lang)

@@ -1,0 +1,29 @@
+from geodata import schema
+from geodata.io import RAW_FORMATS, packaged_path
+from tests.conftest import REPO
+
+
+def test_the_committed_data_dictionary_is_generated_from_the_schema() -> None:
+    committed = (REPO / "geodata" / "DATA.md").read_text(encoding="utf-8")
+    assert committed == schema.render_data_dictionary(), (
+        "run: sohosolo data dictionary --out geodata/DATA.md"
+    )
+
+
+def test_every_column_names_known_sources() -> None:
+    for column in schema.COLUMNS:
+        assert column.sources, column.name
+        assert set(column.sources) <= set(schema.SOURCES), column.name
+    assert set(schema.SOURCES) == set(RAW_FORMATS)
+    assert len(schema.COLUMN_NAMES) == len(set(schema.COLUMN_NAMES))
+
+
+def test_every_source_carries_its_licence_and_vintage() -> None:
+    for key, source in schema.SOURCES.items():
+        assert source.licence, key
+        assert source.vintage, key
+        assert source.publisher, key
+
+
+def test_the_packaged_file_is_compact() -> None:
+    assert packaged_path("villages.parquet").stat().st_size < 5_000_000
