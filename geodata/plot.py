@@ -115,6 +115,7 @@ def plot_villages(
     keys = ["polygons"]
     if attribute is not None and attribute in COLUMNS_BY_NAME:
         keys += [k for k in COLUMNS_BY_NAME[attribute].sources if k not in keys]
-    caption = "; ".join(f"{SOURCES[k].publisher} ({SOURCES[k].vintage})" for k in keys)
+    credits = dict.fromkeys(f"{SOURCES[k].publisher} ({SOURCES[k].vintage})" for k in keys)
+    caption = "; ".join(credits)
     fig.text(0.01, 0.005, f"{text['sources']}: {caption}", fontsize=7, color="#555555")
     return fig

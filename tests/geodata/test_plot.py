@@ -26,6 +26,13 @@ def test_choropleth_to_svg_and_png(marked, tmp_path) -> None:
     assert axes.get_legend().get_texts()[0].get_text() == "Partner villages (2)"
 
 
+def test_the_caption_credits_each_source_once(marked) -> None:
+    figure = plot_villages(marked, "minutes_to_middle_school")
+    caption = figure.texts[0].get_text()
+    assert caption.startswith("Sources: IGN (COG 2018); INSEE (BPE 2019")
+    assert caption.count("datas.fun") == 1
+
+
 def test_french_is_the_default(marked) -> None:
     figure = plot_villages(marked)
     assert figure.axes[0].get_title() == "Communes du Gers"
