@@ -65,6 +65,7 @@ def build_villages(raw_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:
         ],
         axis=1,
     )
+    frame = frame.join(_tiers_lieu_access(frame["tiers_lieu"], points))
     frame["insee"] = codes
     villages = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS_STORED)
     villages = villages[list(COLUMN_NAMES)].sort_index()
@@ -356,6 +357,13 @@ def _house_prices(
         },
         index=codes,
     )
+
+
+def _tiers_lieu_access(tiers_lieu: pd.Series, points: gpd.GeoSeries) -> pd.DataFrame:
+    has = tiers_lieu.index[tiers_lieu.notna()]
+    km, label = derive.nearest(points, points.loc[has], "tiers_lieu")
+    minutes = derive.estimated_minutes(km, "minutes_to_tiers_lieu").round(1)
+    return pd.DataFrame({"minutes_to_tiers_lieu": minutes, "nearest_tiers_lieu": label})
 
 
 _TIERS_LIEU = re.compile(r"tiers-lieu|bureaux partagés|coworking", re.IGNORECASE)

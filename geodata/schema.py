@@ -520,6 +520,23 @@ COLUMNS: tuple[Column, ...] = (
         nullable=True,
     ),
     Column(
+        "minutes_to_tiers_lieu",
+        "float",
+        "min",
+        ("soho_solo", "points"),
+        f"Estimated minutes to the nearest Gers commune with a tiers-lieu (0 in one). {_MINUTES_NOTE}",
+        0,
+        240,
+        estimate=True,
+    ),
+    Column(
+        "nearest_tiers_lieu",
+        "str",
+        "INSEE code",
+        ("soho_solo", "points"),
+        "The commune minutes_to_tiers_lieu is measured to.",
+    ),
+    Column(
         "soho_solo_documented_partner",
         "bool",
         "",

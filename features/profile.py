@@ -1,0 +1,104 @@
+"""The prospect profile: the one definition used by the API, the CLI and the notebooks.
+
+It follows ../shared/design/api.md exactly: unknown fields are rejected, bounds enforced, and
+pydantic's messages name the field (``loc``) and what was expected.
+"""
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from features.vocab import CONNECTIVITY_LEVELS, CRITERION_CODES, PROFESSION_CODES
+
+ProfessionCode = StrEnum("ProfessionCode", {code: code for code in PROFESSION_CODES})  # type: ignore[misc]
+Connectivity = StrEnum("Connectivity", {code: code for code in CONNECTIVITY_LEVELS})  # type: ignore[misc]
+CriterionCode = StrEnum("CriterionCode", {code: code for code in CRITERION_CODES})  # type: ignore[misc]
+
+#: Defaults the model uses where a prospect states nothing.
+DEFAULT_REMOTE_DAYS = 5
+DEFAULT_MAX_MINUTES_TO_AUCH = 45.0
+#: Budgets beyond this are refused as typos (a village house in the Gers costs far less).
+MAX_BUDGET_EUR = 100_000_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class Household(_Strict):
+    adults: Annotated[int, Field(ge=1, le=6, description="Adults in the household.")] = 1
+    children_ages: Annotated[
+        list[Annotated[int, Field(ge=0, le=25)]],
+        Field(max_length=12, description="Age of each child; school level follows age."),
+    ] = []
+
+
+class Housing(_Strict):
+    tenure: Literal["buy", "rent"]
+    budget_eur: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=MAX_BUDGET_EUR,
+            description="Total price to buy, or monthly rent to rent, in euros.",
+        ),
+    ]
+    min_bedrooms: Annotated[int, Field(ge=0, le=10)] = 0
+
+
+class Preferences(_Strict):
+    max_minutes_to_auch: Annotated[float | None, Field(gt=0, le=240)] = None
+    needs_train_station: bool = False
+    settlement: Literal["village", "small_town", "any"] = "any"
+
+
+class Profile(_Strict):
+    """A prospect's project, as staff qualify it or the prospection site collects it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "profession": "software_developer",
+                    "remote_days_per_week": 5,
+                    "connectivity": "video_calls",
+                    "household": {"adults": 2, "children_ages": [4, 12]},
+                    "housing": {"tenure": "buy", "budget_eur": 220000, "min_bedrooms": 3},
+                    "preferences": {
+                        "max_minutes_to_auch": 45,
+                        "needs_train_station": False,
+                        "settlement": "any",
+                    },
+                    "must": ["connectivity", "housing"],
+                }
+            ]
+        }
+    )
+
+    profession: ProfessionCode
+    remote_days_per_week: Annotated[int, Field(ge=0, le=7)] = DEFAULT_REMOTE_DAYS
+    connectivity: Connectivity
+    household: Household = Household()
+    housing: Housing | None = None
+    preferences: Preferences = Preferences()
+    must: Annotated[list[CriterionCode], Field(max_length=len(CRITERION_CODES))] = []
+
+    @field_validator("must")
+    @classmethod
+    def _must_is_a_set(cls, value: list[Any]) -> list[Any]:
+        seen = set()
+        for item in value:
+            if item in seen:
+                raise ValueError(f"criterion {str(item)!r} is listed twice")
+            seen.add(item)
+        return value
+
+    @property
+    def max_minutes_to_auch(self) -> float:
+        return self.preferences.max_minutes_to_auch or DEFAULT_MAX_MINUTES_TO_AUCH
+
+
+def parse_profiles(items: "list[Profile | dict[str, Any]]") -> list[Profile]:
+    """Profiles from profiles or plain dicts; a bad dict raises pydantic's ValidationError."""
+    return [p if isinstance(p, Profile) else Profile.model_validate(p) for p in items]

@@ -1,0 +1,197 @@
+"""The controlled vocabularies: professions, connectivity needs, settlements, criteria, school
+levels. Codes are English snake_case (the API's); labels come in French and English.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class Profession:
+    """A profession and what matters about it for choosing a village.
+
+    ``local_clients``: how much the activity lives on clients nearby (0 to 1).
+    ``travel``: how often the person travels to clients, Toulouse or further (0 to 1).
+    ``large_uploads``: whether the work moves large files (video, 3D, big data sets).
+    """
+
+    code: str
+    label_fr: str
+    label_en: str
+    local_clients: float
+    travel: float
+    large_uploads: bool
+
+    def label(self, lang: Lang = "fr") -> str:
+        return self.label_fr if lang == "fr" else self.label_en
+
+
+PROFESSIONS: tuple[Profession, ...] = (
+    Profession(
+        "software_developer", "Développeur·se logiciel", "Software developer", 0.0, 0.2, True
+    ),
+    Profession("web_designer", "Graphiste, webdesigner", "Web or graphic designer", 0.2, 0.2, True),
+    Profession("translator", "Traducteur·rice", "Translator", 0.0, 0.1, False),
+    Profession("consultant", "Consultant·e", "Consultant", 0.2, 0.8, False),
+    Profession(
+        "journalist_writer", "Journaliste, auteur·rice", "Journalist or writer", 0.1, 0.4, False
+    ),
+    Profession(
+        "photographer_video", "Photographe, vidéaste", "Photographer or video maker", 0.3, 0.5, True
+    ),
+    Profession("architect", "Architecte", "Architect", 0.6, 0.5, True),
+    Profession("accountant", "Expert·e-comptable", "Accountant", 0.6, 0.3, False),
+    Profession("trainer_coach", "Formateur·rice, coach", "Trainer or coach", 0.4, 0.8, False),
+    Profession(
+        "therapist",
+        "Thérapeute, praticien·ne de santé",
+        "Therapist or health practitioner",
+        0.9,
+        0.1,
+        False,
+    ),
+    Profession(
+        "building_artisan", "Artisan du bâtiment", "Building-trades artisan", 1.0, 0.2, False
+    ),
+    Profession("craft_maker", "Artisan d'art, créateur·rice", "Craft maker", 0.6, 0.3, False),
+    Profession("ecommerce_seller", "E-commerçant·e", "E-commerce seller", 0.1, 0.1, True),
+    Profession("agricultural_project", "Projet agricole", "Agricultural project", 0.7, 0.2, False),
+    Profession(
+        "salaried_teleworker", "Salarié·e en télétravail", "Salaried teleworker", 0.0, 0.5, False
+    ),
+    Profession("other", "Autre", "Other", 0.3, 0.3, False),
+)
+PROFESSIONS_BY_CODE: dict[str, Profession] = {p.code: p for p in PROFESSIONS}
+PROFESSION_CODES: tuple[str, ...] = tuple(PROFESSIONS_BY_CODE)
+
+#: Connectivity needs, from the least to the most demanding.
+CONNECTIVITY: dict[str, tuple[str, str]] = {
+    "basic": ("Courriel et web", "Mail and web"),
+    "video_calls": ("Visioconférences quotidiennes", "Daily video calls"),
+    "large_uploads": ("Envoi de gros fichiers (vidéo, 3D)", "Large uploads (video, 3D)"),
+}
+CONNECTIVITY_LEVELS: tuple[str, ...] = tuple(CONNECTIVITY)
+
+SETTLEMENTS: dict[str, tuple[str, str]] = {
+    "village": ("Village", "Village"),
+    "small_town": ("Petite ville", "Small town"),
+    "any": ("Indifférent", "Any"),
+}
+#: A commune of at least this population counts as a small town (a bourg-centre with a
+#: collège, shops and a market), below as a village.
+SMALL_TOWN_POPULATION = 2000
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label_fr: str
+    label_en: str
+    must_fr: str  # what a ``must`` on it requires, stated for prospects and staff
+    must_en: str
+
+    def label(self, lang: Lang = "fr") -> str:
+        return self.label_fr if lang == "fr" else self.label_en
+
+
+CRITERIA: tuple[Criterion, ...] = (
+    Criterion(
+        "connectivity",
+        "Connexion",
+        "Connectivity",
+        "fibre ou 4G suffisante pour l'usage déclaré (valeur >= 0,5)",
+        "fibre or 4G good enough for the stated use (value >= 0.5)",
+    ),
+    Criterion(
+        "housing",
+        "Logement",
+        "Housing",
+        "un logement disponible dans le budget, ou un budget qui couvre le prix estimé",
+        "a home on offer within budget, or a budget that covers the estimated price",
+    ),
+    Criterion(
+        "schools",
+        "Écoles",
+        "Schools",
+        "pour chaque enfant, son école à 15 min, collège à 20 min, lycée à 30 min au plus",
+        "for each child, their school within 15 min, collège 20 min, lycée 30 min",
+    ),
+    Criterion(
+        "childcare",
+        "Garde d'enfants",
+        "Childcare",
+        "une crèche à 15 min au plus (enfant de moins de 3 ans)",
+        "a crèche within 15 min (child under 3)",
+    ),
+    Criterion(
+        "health",
+        "Santé",
+        "Health",
+        "un médecin généraliste à 15 min au plus",
+        "a general practitioner within 15 min",
+    ),
+    Criterion(
+        "shops",
+        "Commerces",
+        "Daily shops",
+        "un commerce alimentaire à 15 min au plus",
+        "a grocery within 15 min",
+    ),
+    Criterion(
+        "access_auch",
+        "Accès à Auch",
+        "Access to Auch",
+        "Auch dans le temps maximal choisi (45 min par défaut)",
+        "Auch within the chosen maximum time (45 min by default)",
+    ),
+    Criterion(
+        "access_toulouse",
+        "Accès à Toulouse, train, avion",
+        "Access to Toulouse, train, airport",
+        "une gare à 20 min si elle est demandée, sinon Toulouse à 90 min au plus",
+        "a station within 20 min if asked for, else Toulouse within 90 min",
+    ),
+    Criterion(
+        "settlement",
+        "Taille de la commune",
+        "Settlement size",
+        "village (moins de 2 000 habitants) ou petite ville, selon le choix",
+        "village (under 2,000 inhabitants) or small town, as chosen",
+    ),
+    Criterion(
+        "ecosystem",
+        "Écosystème professionnel",
+        "Professional ecosystem",
+        "un tiers-lieu ou un marché local suffisant (valeur >= 0,5)",
+        "a tiers-lieu or a large enough local market (value >= 0.5)",
+    ),
+    Criterion(
+        "community",
+        "Accueil",
+        "Community",
+        "un comité d'accueil Soho Solo (village partenaire)",
+        "a Soho Solo welcome committee (partner village)",
+    ),
+)
+CRITERIA_BY_CODE: dict[str, Criterion] = {c.code: c for c in CRITERIA}
+CRITERION_CODES: tuple[str, ...] = tuple(CRITERIA_BY_CODE)
+
+#: School levels by age, with the village service that provides them.
+SCHOOL_LEVELS: tuple[tuple[str, int, int, str], ...] = (
+    # (level, first age, last age, service)
+    ("creche", 0, 2, "childcare"),
+    ("ecole", 3, 10, "primary_school"),
+    ("college", 11, 14, "middle_school"),
+    ("lycee", 15, 17, "high_school"),
+)
+
+
+def school_level(age: int) -> str | None:
+    """The school level of a child of ``age`` (``None`` from 18)."""
+    for level, first, last, _ in SCHOOL_LEVELS:
+        if first <= age <= last:
+            return level
+    return None
