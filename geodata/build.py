@@ -33,7 +33,8 @@ AUCH = "32013"
 TOULOUSE_MATABIAU = "Toulouse Matabiau"
 TOULOUSE_BLAGNAC_ICAO = "LFBO"
 FIXED_PLACES = 2  # km are rounded to 10 m, minutes to 0.1 min: ample for estimates
-MULTI_CANTON = "3299"  # COG code of a commune split over several cantons (Auch)
+# The COG gives a commune split over several cantons (Auch) the pseudo-canton dd99.
+MULTI_CANTON_SUFFIX = "99"
 
 
 def build(raw_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> Path:
@@ -60,7 +61,7 @@ def build_villages(raw_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:
             _services(raw["bpe"], raw["neighbours"], points),
             _access(points, raw["stations"], raw["airports"]),
             _broadband(raw["ftth"], raw["antennas"], base, points),
-            _house_prices(raw["ptod_iris"], raw["ptod_communes"], raw["ptod_epci"], codes),
+            _house_prices(raw["ptod_iris"], raw["ptod_epci"], codes),
             _soho_solo(raw["soho_solo"], codes),
         ],
         axis=1,
@@ -74,6 +75,7 @@ def build_villages(raw_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:
 
 
 def _require_codes(what: str, found: pd.Index, expected: pd.Index) -> None:
+    """``found`` (before any reindexing) must be exactly the communes of the geography."""
     missing, extra = expected.difference(found), found.difference(expected)
     if len(missing) or len(extra):
         raise RawDataError(
@@ -88,13 +90,46 @@ def _numeric(frame: pd.DataFrame, column: str, source: str) -> pd.Series:
     if not bad.empty:
         raise RawDataError(
             f"{SOURCES[source].path}: column {column!r} expected numbers, found "
-            f"{bad.iloc[0]!r} (row {bad.index[0]})"
+            f"{bad.iloc[0]!r} ({_where(bad.index[0])})"
         )
     return values
 
 
+def _where(label: object) -> str:
+    # Frames keep read_csv's row numbers or are indexed by commune code.
+    if isinstance(label, int | np.integer):
+        return f"line {int(label) + 2}"  # + the header line, and lines count from 1
+    return f"commune {label}"
+
+
+def _gers_codes(frame: pd.DataFrame, column: str, source: str, codes: pd.Index) -> None:
+    """After recoding, every Gers code of a source must be a commune of the geography."""
+    gers = frame[column].astype(str)
+    stray = frame.loc[gers.str.startswith("32") & ~gers.isin(codes), column]
+    if not stray.empty:
+        old = cog.MERGED_INTO.get(str(stray.iloc[0]))
+        hint = f" (merged into {old[0]} in {old[1]})" if old else ""
+        raise RawDataError(
+            f"{SOURCES[source].path}: code {stray.iloc[0]!r}{hint} at {_where(stray.index[0])} "
+            f"is not a commune of {cog.GEOGRAPHY}; expected one of the {len(codes)} Gers codes"
+        )
+
+
 def _people_and_housing(comparateur: pd.DataFrame) -> pd.DataFrame:
+    doubled = comparateur[comparateur["CODGEO"].duplicated()]
+    if not doubled.empty:
+        raise RawDataError(
+            f"{SOURCES['comparateur'].path}: commune {doubled['CODGEO'].iloc[0]} appears twice "
+            f"({_where(doubled.index[0])})"
+        )
     # The file keeps empty rows for the three codes merged into Cap d'Astarac in 2025.
+    empty = comparateur.loc[comparateur["P22_POP"].isna(), "CODGEO"]
+    unexpected = sorted(set(empty) - set(cog.MERGED_INTO))
+    if unexpected:
+        raise RawDataError(
+            f"{SOURCES['comparateur'].path}: expected figures for commune {unexpected[0]}, "
+            "found an empty row"
+        )
     rows = comparateur[comparateur["P22_POP"].notna()].set_index("CODGEO")
     rows.index.name = "code"
     if len(rows) != cog.GERS_COMMUNE_COUNT:
@@ -105,7 +140,7 @@ def _people_and_housing(comparateur: pd.DataFrame) -> pd.DataFrame:
     needed = [c for c in RAW_FORMATS["comparateur"].columns if c not in ("CODGEO", "MED21")]
     num = {c: _numeric(rows, c, "comparateur") for c in needed}
     # 's' marks statistical secrecy: an empty median, never a number made up.
-    income = pd.to_numeric(rows["MED21"].replace("s", np.nan), errors="coerce")
+    income = _numeric(rows.assign(MED21=rows["MED21"].replace("s", np.nan)), "MED21", "comparateur")
     out = pd.DataFrame(
         {
             "population": num["P22_POP"].round().astype("int64"),
@@ -135,9 +170,11 @@ def _geometry(polygons: gpd.GeoDataFrame, codes: pd.Index) -> gpd.GeoSeries:
 
 
 def _points(points: pd.DataFrame, codes: pd.Index) -> gpd.GeoSeries:
+    # One row per commune and postcode: a commune with two postcodes has two identical points.
     gers = points[points["insee_dep"] == "32"].drop_duplicates("insee_com")
-    # COG 2024 still lists the three communes merged in 2025: keep the absorbing one's point.
-    own = gers[gers["insee_com"].isin(codes)].set_index("insee_com")
+    # COG 2024 still lists the three communes merged in 2025: the merged commune keeps the
+    # absorbing commune's own point (its chef-lieu), so the merged codes' rows are left out.
+    own = gers[~gers["insee_com"].isin(list(cog.MERGED_INTO))].set_index("insee_com")
     _require_codes(SOURCES["points"].path, own.index, codes)
     own = own.reindex(codes)
     lon = _numeric(own, "lng", "points")
@@ -145,9 +182,13 @@ def _points(points: pd.DataFrame, codes: pd.Index) -> gpd.GeoSeries:
 
 
 def _names(cog2019: pd.DataFrame, ptod: pd.DataFrame, codes: pd.Index) -> pd.Series:
-    gers = cog2019[cog2019["dep"] == "32"].set_index("com")
+    gers = cog2019[cog2019["dep"] == "32"]
+    # A merged commune takes the name of its own 2019 row (then the 2025 rename); the rows of
+    # the communes it absorbed are left out.
+    _gers_codes(gers[~gers["com"].isin(list(cog.MERGED_INTO))], "com", "cog2019", codes)
+    gers = gers[gers["com"].isin(codes)].set_index("com")
+    _require_codes(SOURCES["cog2019"].path, gers.index, codes)
     names = cog.apply_renames(gers["libelle"].reindex(codes).rename("name"))
-    _require_codes(SOURCES["cog2019"].path, gers.index.intersection(codes), codes)
     reference = ptod.drop_duplicates("COM").set_index("COM")["libelle_com"].reindex(codes)
     differ = names[names != reference]
     if not differ.empty:
@@ -168,7 +209,7 @@ def _cantons(
     # The canton outlines are coded 32001..32017 where the COG says 3201..3217.
     outline_code = "32" + cantons["code"].str[-2:]
     names = pd.Series(cantons["nom"].to_numpy(), index=outline_code.to_numpy())
-    split = code.index[code == MULTI_CANTON]
+    split = code.index[code.str.endswith(MULTI_CANTON_SUFFIX)]
     if len(split):
         located = gpd.sjoin(
             gpd.GeoDataFrame(geometry=points.loc[split]),
@@ -185,10 +226,16 @@ def _cantons(
     return pd.DataFrame({"canton_code": code, "canton": names.reindex(code).to_numpy()})
 
 
-def _epci(ptod: pd.DataFrame, series: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
-    epci = ptod.drop_duplicates("COM").set_index("COM")["epci"].reindex(codes)
+def _epci_of(ptod: pd.DataFrame, codes: pd.Index) -> pd.Series:
+    _gers_codes(ptod, "COM", "ptod_iris", codes)
+    epci = ptod.drop_duplicates("COM").set_index("COM")["epci"]
     _require_codes(SOURCES["ptod_iris"].path, epci.dropna().index, codes)
-    epci = epci.str.removesuffix(".0")  # the parquet-to-CSV conversion wrote SIREN as floats
+    # The parquet-to-CSV conversion wrote the SIREN codes as floats ("200035632.0").
+    return epci.reindex(codes).str.removesuffix(".0")
+
+
+def _epci(ptod: pd.DataFrame, series: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    epci = _epci_of(ptod, codes)
     labels = series.drop_duplicates("code").set_index("code")["libelle"]
     missing = sorted(set(epci) - set(labels.index))
     if missing:
@@ -196,9 +243,10 @@ def _epci(ptod: pd.DataFrame, series: pd.DataFrame, codes: pd.Index) -> pd.DataF
     return pd.DataFrame({"epci_code": epci, "epci_name": labels.reindex(epci).to_numpy()})
 
 
-def _bpe_counts(bpe: pd.DataFrame) -> pd.DataFrame:
+def _bpe_counts(bpe: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
     """Equipment counts per commune (rows) and BPE code (columns), Gers codes in COG 2025."""
     recoded = cog.recode(bpe, "DEPCOM", vintage=2019)
+    _gers_codes(recoded, "DEPCOM", "bpe", codes)
     recoded["NB_EQUIP"] = _numeric(recoded, "NB_EQUIP", "bpe")
     return recoded.pivot_table(
         index="DEPCOM", columns="TYPEQU", values="NB_EQUIP", aggfunc="sum", fill_value=0
@@ -206,7 +254,7 @@ def _bpe_counts(bpe: pd.DataFrame) -> pd.DataFrame:
 
 
 def _services(bpe: pd.DataFrame, neighbours: pd.DataFrame, points: gpd.GeoSeries) -> pd.DataFrame:
-    counts = _bpe_counts(bpe)
+    counts = _bpe_counts(bpe, points.index)
     near = neighbours.drop_duplicates("insee_com").set_index("insee_com")
     near = near[~near.index.isin(points.index)]
     # The search covers the Gers and the communes within 20 km of it: a village near the border
@@ -273,15 +321,24 @@ def _access(points: gpd.GeoSeries, stations: pd.DataFrame, airports: pd.DataFram
 def _broadband(
     ftth: pd.DataFrame, antennas: pd.DataFrame, base: pd.DataFrame, points: gpd.GeoSeries
 ) -> pd.DataFrame:
+    doubled = ftth[ftth.duplicated(["Code commune", "Champ"])]
+    if not doubled.empty:
+        raise RawDataError(
+            f"{SOURCES['ftth'].path}: expected one {doubled['Champ'].iloc[0]!r} row per commune, "
+            f"found {doubled['Code commune'].iloc[0]} twice ({_where(doubled.index[0])})"
+        )
     recoded = cog.recode(ftth, "Code commune", vintage=2018)
+    _gers_codes(recoded, "Code commune", "ftth", points.index)
     recoded["value"] = _numeric(recoded, "T1 2018", "ftth")
     by_field = recoded.pivot_table(
         index="Code commune", columns="Champ", values="value", aggfunc="sum"
     )
     # A merged commune's ARCEP class cannot be recomputed; it takes the highest of its parts.
     category = recoded[recoded["Champ"] == "Catégorie"].groupby("Code commune")["value"].max()
-    premises = by_field["Locaux Raccordables"].reindex(points.index)
-    _require_codes(SOURCES["ftth"].path, premises.dropna().index, points.index)
+    gers_premises = by_field["Locaux Raccordables"]
+    gers_premises = gers_premises[gers_premises.index.str.startswith("32")]
+    _require_codes(SOURCES["ftth"].path, gers_premises.index, points.index)
+    premises = gers_premises.reindex(points.index)
     share = (premises / (base["dwellings"] + base["establishments"])).clip(upper=1.0)
     sites = antennas[_numeric(antennas, "4G", "antennas") == 1]
     sites_xy = gpd.GeoSeries(
@@ -309,37 +366,33 @@ def _broadband(
     )
 
 
-def _house_prices(
-    iris: pd.DataFrame, communes: pd.DataFrame, epci_series: pd.DataFrame, codes: pd.Index
-) -> pd.DataFrame:
-    # Communes not split into IRIS have one row whose figures are the commune's; the four
-    # split ones (Auch, Condom, Fleurance, L'Isle-Jourdain) have commune figures in the
-    # larger-communes file.
-    whole = iris[iris["TYP_IRIS"] == "Z"].set_index("COM")
-    split = communes.set_index("code").reindex(iris.loc[iris["TYP_IRIS"] != "Z", "COM"].unique())
-    price = pd.concat(
-        [
-            _numeric(whole, "logd_px2q2_mai_24", "ptod_iris"),
-            _numeric(split, "logd_px2q2_mai_24", "ptod_communes"),
-        ]
-    ).reindex(codes)
-    sales = (
-        pd.concat(
-            [
-                _numeric(whole, "logd_trans_mai_24", "ptod_iris"),
-                _numeric(split, "logd_nbtrans_mai_24", "ptod_communes"),
-            ]
-        )
-        .reindex(codes)
-        .fillna(0)
-        .astype("int64")
+def _house_prices(iris: pd.DataFrame, epci_series: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    # One measure for every commune: the 2024 house median of the IRIS file. A commune not
+    # split into IRIS has one row, whose figures are the commune's; for the four split ones
+    # (Auch, Condom, Fleurance, L'Isle-Jourdain) the commune figure is the mean of their IRIS
+    # medians weighted by sales, an approximation of the commune median.
+    rows = iris[["COM", "TYP_IRIS"]].assign(
+        price=_numeric(iris, "logd_px2q2_mai_24", "ptod_iris"),
+        sales=_numeric(iris, "logd_trans_mai_24", "ptod_iris").fillna(0),
     )
-    epci_of = iris.drop_duplicates("COM").set_index("COM")["epci"].str.removesuffix(".0")
+    rows["weighted"] = rows["price"] * rows["sales"].where(rows["price"].notna(), 0)
+    by_commune = rows.groupby("COM").agg(
+        weighted=("weighted", "sum"), sales=("sales", "sum"), parts=("price", "size")
+    )
+    priced_sales = rows[rows["price"].notna()].groupby("COM")["sales"].sum()
+    whole = rows[rows["TYP_IRIS"] == "Z"].set_index("COM")["price"]
+    weighted = by_commune["weighted"] / priced_sales.reindex(by_commune.index)
+    price = whole.reindex(by_commune.index).where(by_commune["parts"] == 1, weighted.round(1))
+    price, sales = (
+        price.reindex(codes),
+        by_commune["sales"].reindex(codes).fillna(0).astype("int64"),
+    )
+    epci_of = _epci_of(iris, codes)
     year = epci_series[
         (epci_series["annee"].astype(str) == "2024") & (epci_series["aggregation"] == "annuelle")
     ].set_index("code")
-    epci_price = _numeric(year, "pxm2_mai", "ptod_epci").reindex(epci_of.reindex(codes))
-    epci_sales = _numeric(year, "nbtrans_mai", "ptod_epci").reindex(epci_of.reindex(codes))
+    epci_price = _numeric(year, "pxm2_mai", "ptod_epci").reindex(epci_of)
+    epci_sales = _numeric(year, "nbtrans_mai", "ptod_epci").reindex(epci_of)
     if epci_price.isna().any():
         raise RawDataError(
             f"{SOURCES['ptod_epci'].path}: no 2024 house price for EPCI "
@@ -366,7 +419,18 @@ def _tiers_lieu_access(tiers_lieu: pd.Series, points: gpd.GeoSeries) -> pd.DataF
     return pd.DataFrame({"minutes_to_tiers_lieu": minutes, "nearest_tiers_lieu": label})
 
 
-_TIERS_LIEU = re.compile(r"tiers-lieu|bureaux partagés|coworking", re.IGNORECASE)
+# The mentions file describes each place in a sentence: "tiers-lieu (L'Ours brun) featured
+# on ...", "siège du réseau: tiers-lieu La Dynamo (Gers Développement, ...)", "bureaux
+# partagés featured on ...". The venue is the name after "tiers-lieu", else the kind of place.
+_VENUE = re.compile(r"tiers-lieu\s*(?:\(([^)]+)\)|([^(]+?)\s*\()|(bureaux partagés|coworking)")
+
+
+def _venue(relation: str) -> str | None:
+    found = _VENUE.search(relation)
+    if found is None:
+        return None
+    name = next(group for group in found.groups() if group)
+    return name if found.group(3) else f"tiers-lieu {name}"
 
 
 def _soho_solo(mentions: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
@@ -377,8 +441,7 @@ def _soho_solo(mentions: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
     relation = rows["relation"].astype(str)
     # A meeting place or featured tiers-lieu is explicitly not proof of partner status.
     documented = relation.str.contains("partenaire") & ~relation.str.contains("NOT proof")
-    venue = relation.str.split(" featured").str[0].str.split(" - NOT").str[0]
-    tiers_lieu = venue.where(relation.str.contains(_TIERS_LIEU)).astype(relation.dtype)
+    tiers_lieu = relation.map(_venue).astype(relation.dtype)
     return pd.DataFrame(
         {
             "tiers_lieu": tiers_lieu.reindex(codes),

@@ -3,8 +3,9 @@
 The raw files come in four vintages (SOURCES.md, section 0): polygons and ARCEP of COG 2018
 (462 Gers communes), BPE, Filosofi and the COG list of 2019 (461), datas.fun of 2024 (461), the
 INSEE comparateur and ptod of 2025 (458). The packaged table uses the **COG 2025** geography.
-Every source is brought to it through the single table below: nothing else in the project
-knows about mergers.
+The mergers are listed once, below; the build maps or sums every older source through them
+(and refuses a Gers code it cannot place), and keeps the absorbing commune's own row where a
+source lists the absorbed ones separately (names, points).
 """
 
 from collections.abc import Iterable, Mapping

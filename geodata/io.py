@@ -17,7 +17,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.exceptions import GeodataError, PartnerError, RawDataError
-from geodata.schema import CRS_STORED, SOURCES
+from geodata.schema import CRS_STORED, SOURCES, crs_label
+from geodata.validate import check_partner_codes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -73,9 +74,6 @@ RAW_FORMATS: dict[str, RawFormat] = {
         ",",
         ("COM", "epci", "TYP_IRIS"),
     ),
-    "ptod_communes": RawFormat(
-        ("code", "logd_px2q2_mai_24", "logd_nbtrans_mai_24"), ",", ("code",)
-    ),
     "ptod_epci": RawFormat(
         ("code", "libelle", "annee", "aggregation", "pxm2_mai", "nbtrans_mai"), ",", ("code",)
     ),
@@ -111,7 +109,7 @@ def read_raw(raw_dir: str | os.PathLike[str], key: str) -> pd.DataFrame:
                 keep_default_na=False,
                 na_values=[""],
             )
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
+    except Exception as exc:  # pyogrio, pandas and the codecs each raise their own kinds
         raise RawDataError(f"raw file {path} could not be read: {exc}") from exc
     missing = [c for c in fmt.columns if c not in frame.columns]
     if missing:
@@ -120,14 +118,6 @@ def read_raw(raw_dir: str | os.PathLike[str], key: str) -> pd.DataFrame:
             f"expected {list(fmt.columns)}, found {list(frame.columns)}"
         )
     return frame
-
-
-def crs_label(crs: object) -> str | None:
-    """``EPSG:nnnn`` for a CRS with an EPSG code (GeoParquet stores PROJJSON), else its name."""
-    if crs is None:
-        return None
-    epsg = crs.to_epsg()  # type: ignore[attr-defined]
-    return f"EPSG:{epsg}" if epsg is not None else str(crs)
 
 
 def packaged_path(name: str) -> Path:
@@ -163,11 +153,8 @@ def read_villages(
         )
     villages.index = pd.Index(villages["insee"], name="code")
     partner_frame = partners if isinstance(partners, pd.DataFrame) else read_partners(partners)
-    unknown = sorted(set(partner_frame["insee"]) - set(villages.index))
-    if unknown:
-        raise PartnerError(
-            f"partner code(s) {', '.join(unknown)} are not Gers communes of the village table"
-        )
+    where = partner_frame.attrs.get("source", "partners")
+    check_partner_codes(partner_frame["insee"], villages.index, where)
     villages["partner"] = villages.index.isin(partner_frame["insee"])
     return villages
 
@@ -214,7 +201,9 @@ def read_partners(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         raise PartnerError(
             f"partner file {path}: code(s) {', '.join(duplicated)} listed more than once"
         )
-    return frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    frame.attrs["source"] = f"partner file {path}"  # so later errors can name the file
+    return frame
 
 
 def write_partners(partners: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

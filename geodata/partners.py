@@ -8,8 +8,9 @@ evenly over the 17 cantons.
 Rule, applied to the village table:
 
 1. Start from the communes named as partners in the press (``soho_solo_documented_partner``).
-2. Eligible: population under ``MAX_POPULATION`` (the towns that are services hubs are not
-   villages d'accueil) with at least one primary-school class in the commune (BPE 2019).
+2. Eligible: rural communes, under ``MAX_POPULATION`` inhabitants (the towns that are
+   services hubs are not villages d'accueil) and ``MAX_DENSITY`` inhabitants per km² (the
+   suburbs of Auch are not rural), with at least one primary-school class (BPE 2019).
 3. Until there are ``PARTNER_COUNT`` partners: the canton with the fewest partners so far
    (ties: canton code) takes its most populous eligible commune not yet chosen (ties: INSEE
    code). Populous villages are those whose schools and shops can welcome new families.
@@ -22,6 +23,7 @@ from geodata.exceptions import PartnerError
 
 PARTNER_COUNT = 52
 MAX_POPULATION = 3000
+MAX_DENSITY = 100.0
 DOCUMENTED_SOURCE = "documented: press"
 RULE_SOURCE = "rule: illustrative default"
 
@@ -31,6 +33,7 @@ def default_partners(villages: gpd.GeoDataFrame, count: int = PARTNER_COUNT) -> 
     documented = villages[villages["soho_solo_documented_partner"]]
     eligible = villages[
         (villages["population"] < MAX_POPULATION)
+        & (villages["density_per_km2"] < MAX_DENSITY)
         & (villages["n_primary_school"] > 0)
         & ~villages.index.isin(documented.index)
     ]

@@ -4,6 +4,7 @@ matplotlib is imported here only, and this module only when a map is drawn. Figu
 without pyplot, so drawing never depends on a display or on global state.
 """
 
+import textwrap
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -115,7 +116,12 @@ def plot_villages(
     keys = ["polygons"]
     if attribute is not None and attribute in COLUMNS_BY_NAME:
         keys += [k for k in COLUMNS_BY_NAME[attribute].sources if k not in keys]
-    credits = dict.fromkeys(f"{SOURCES[k].publisher} ({SOURCES[k].vintage})" for k in keys)
-    caption = "; ".join(credits)
-    fig.text(0.01, 0.005, f"{text['sources']}: {caption}", fontsize=7, color="#555555")
+    vintages: dict[str, list[str]] = {}
+    for key in keys:
+        listed = vintages.setdefault(SOURCES[key].publisher, [])
+        if SOURCES[key].vintage not in listed:
+            listed.append(SOURCES[key].vintage)
+    caption = "; ".join(f"{who} ({', '.join(when)})" for who, when in vintages.items())
+    wrapped = textwrap.fill(f"{text['sources']}: {caption}", width=int(figsize[0] * 17))
+    fig.text(0.01, 0.005, wrapped, fontsize=7, color="#555555", va="bottom")
     return fig

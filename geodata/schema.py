@@ -26,6 +26,15 @@ ANTENNA_RADIUS_KM = 5.0
 #: below, the intercommunality (EPCI) median of the same year is used instead.
 MIN_COMMUNE_SALES = 5
 FTTH_VINTAGE = "ARCEP T1 2018"
+#: ARCEP coverage classes, as the file's values show: (exclusive lower, exclusive upper) share
+#: in %; class 0 is no premises at all and 100 all of them.
+FTTH_CLASS_BOUNDS: dict[int, tuple[float, float]] = {
+    5: (0, 10),
+    10: (10, 25),
+    25: (25, 50),
+    50: (50, 80),
+    80: (80, 100),
+}
 #: How far a commune point may lie outside its outline: the outlines are simplified, and four
 #: datas.fun points sit 12 to 60 m outside theirs.
 POINT_TOLERANCE_M = 100.0
@@ -136,14 +145,6 @@ SOURCES: dict[str, Source] = {
         "DVF 2024 (COG 2025)",
         "no licence file (derived from Licence Ouverte data)",
         "Third-party indicators; a village median often rests on 1 to 5 sales.",
-    ),
-    "ptod_communes": Source(
-        "derived_ptod/ptod_agg_comm_qlog_gers_voisins.csv",
-        "ptod observatory housing indicators for the larger communes",
-        "vincentroue/ptod-observatoire-territorial, from DGFiP DVF",
-        "DVF 2024",
-        "no licence file (derived from Licence Ouverte data)",
-        "Used for the communes split into IRIS (Auch, Condom, Fleurance, L'Isle-Jourdain).",
     ),
     "ptod_epci": Source(
         "derived_ptod/ptod_dvf_prix_volumes_epci_2010_2024_gers_voisins.csv",
@@ -413,7 +414,9 @@ COLUMNS: tuple[Column, ...] = (
         "str",
         "",
         ("stations",),
-        "Name of the nearest passenger station.",
+        "Name of the nearest passenger station. Use km_to_station and minutes_to_station for "
+        "access to trains: they measure to the station itself; minutes_to_train_station "
+        "measures to the commune point of the nearest commune with a BPE station.",
     ),
     # broadband
     Column(
@@ -469,7 +472,7 @@ COLUMNS: tuple[Column, ...] = (
         "house_price_m2",
         "float",
         "€/m²",
-        ("ptod_iris", "ptod_communes", "ptod_epci"),
+        ("ptod_iris", "ptod_epci"),
         f"Median price per m² of houses sold in 2024: the commune's own when it rests on at "
         f"least {MIN_COMMUNE_SALES} sales, else its intercommunality's (see house_price_level).",
         300,
@@ -479,7 +482,7 @@ COLUMNS: tuple[Column, ...] = (
         "house_price_sales",
         "int",
         "sales",
-        ("ptod_iris", "ptod_communes", "ptod_epci"),
+        ("ptod_iris", "ptod_epci"),
         "Number of 2024 house sales behind house_price_m2.",
         1,
     ),
@@ -495,8 +498,10 @@ COLUMNS: tuple[Column, ...] = (
         "commune_house_price_m2",
         "float",
         "€/m²",
-        ("ptod_iris", "ptod_communes"),
-        "The commune's own 2024 median house price per m², however few the sales.",
+        ("ptod_iris",),
+        "The commune's own 2024 median house price per m², however few the sales; for the "
+        "four communes split into IRIS (Auch, Condom, Fleurance, L'Isle-Jourdain), the mean "
+        "of their IRIS medians weighted by sales.",
         100,
         8000,
         nullable=True,
@@ -505,7 +510,7 @@ COLUMNS: tuple[Column, ...] = (
         "commune_house_sales",
         "int",
         "sales",
-        ("ptod_iris", "ptod_communes"),
+        ("ptod_iris",),
         "Number of 2024 house sales in the commune.",
         0,
     ),
@@ -516,7 +521,8 @@ COLUMNS: tuple[Column, ...] = (
         "str",
         "",
         ("soho_solo",),
-        "Tiers-lieu or shared office featured by Soho Solo in the commune.",
+        "Tiers-lieu or shared office featured by Soho Solo in the commune (its name where the "
+        "mentions file gives one).",
         nullable=True,
     ),
     Column(
@@ -524,7 +530,9 @@ COLUMNS: tuple[Column, ...] = (
         "float",
         "min",
         ("soho_solo", "points"),
-        f"Estimated minutes to the nearest Gers commune with a tiers-lieu (0 in one). {_MINUTES_NOTE}",
+        "Estimated minutes to the nearest commune with a tiers-lieu or shared office known to "
+        "Soho Solo (the five places of the mentions file, all in the Gers; 0 in one). Other "
+        f"tiers-lieux exist: this undercounts. {_MINUTES_NOTE}",
         0,
         240,
         estimate=True,
@@ -625,3 +633,11 @@ def render_data_dictionary() -> str:
         for key, s in SOURCES.items()
     ]
     return "\n".join(lines) + "\n"
+
+
+def crs_label(crs: object) -> str | None:
+    """``EPSG:nnnn`` for a CRS with an EPSG code (GeoParquet stores PROJJSON), else its name."""
+    if crs is None:
+        return None
+    epsg = crs.to_epsg()  # type: ignore[attr-defined]
+    return f"EPSG:{epsg}" if epsg is not None else str(crs)

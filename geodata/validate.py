@@ -9,10 +9,17 @@ import numpy as np
 import pandas as pd
 from pandas.api import types
 
-from geodata.cog import GERS_COMMUNE_COUNT
+from geodata.cog import GERS_COMMUNE_COUNT, MERGED_INTO
 from geodata.exceptions import GeodataError, PartnerError
-from geodata.io import crs_label
-from geodata.schema import COLUMNS, CRS_METRIC, CRS_STORED, POINT_TOLERANCE_M, Column
+from geodata.schema import (
+    COLUMNS,
+    CRS_METRIC,
+    CRS_STORED,
+    FTTH_CLASS_BOUNDS,
+    POINT_TOLERANCE_M,
+    Column,
+    crs_label,
+)
 
 #: Columns added when reading, not stored in the file.
 READ_TIME_COLUMNS = ("partner",)
@@ -47,6 +54,7 @@ def validate(
     if "insee" in villages.columns:
         problems += _check_codes(villages["insee"], expected_count)
     problems += _check_geometry(villages)
+    problems += _check_fibre_classes(villages)
     if partners is not None:
         try:
             validate_partners(partners, villages)
@@ -58,17 +66,30 @@ def validate(
         )
 
 
+def check_partner_codes(codes: pd.Series, known: pd.Index, where: str = "partners") -> None:
+    """Every partner code must be a commune of the table; a merged code says what it became."""
+    problems = []
+    for code in codes:
+        if code in known:
+            continue
+        merged = MERGED_INTO.get(code)
+        hint = f" (merged into {merged[0]} in {merged[1]}: use {merged[0]})" if merged else ""
+        problems.append(f"partner {code}: expected a Gers commune code, found none such{hint}")
+    if problems:
+        raise PartnerError(f"{where}: " + "; ".join(problems))
+
+
 def validate_partners(partners: pd.DataFrame, villages: pd.DataFrame) -> None:
     """Check that every partner is a village of the table, under its own name."""
+    check_partner_codes(partners["insee"], pd.Index(villages["insee"]))
     names = pd.Series(villages["name"].to_numpy(), index=villages["insee"].to_numpy())
-    problems = []
-    for code, name in zip(partners["insee"], partners["name"], strict=True):
-        if code not in names.index:
-            problems.append(f"partner {code}: expected a Gers commune code, found none such")
-        elif name and name != names[code]:
-            problems.append(f"partner {code}: name {name!r} does not match {names[code]!r}")
+    problems = [
+        f"partner {code}: name {name!r} does not match {names[code]!r}"
+        for code, name in zip(partners["insee"], partners["name"], strict=True)
+        if name and name != names[code]
+    ]
     if problems:
-        raise PartnerError("; ".join(problems))
+        raise PartnerError("partners: " + "; ".join(problems))
 
 
 def _check_columns(villages: pd.DataFrame) -> list[str]:
@@ -142,6 +163,26 @@ def _check_codes(codes: pd.Series, expected_count: int | None) -> list[str]:
     if expected_count is not None and len(codes) != expected_count:
         problems.append(f"table: expected {expected_count} communes, found {len(codes)}")
     return problems
+
+
+def _check_fibre_classes(villages: pd.DataFrame) -> list[str]:
+    # ARCEP computed its class from its own premises count: a share outside the class means
+    # the premises or the estimated denominator went wrong (a doubled row, a wrong join).
+    if not {"ftth_share", "ftth_category"} <= set(villages.columns):
+        return []
+    for code, share, category in zip(
+        villages.index, villages["ftth_share"] * 100, villages["ftth_category"], strict=True
+    ):
+        low, high = FTTH_CLASS_BOUNDS.get(int(category), (0.0, 0.0))
+        inside = (
+            share == 0 if category == 0 else share == 100 if category == 100 else low < share < high
+        )
+        if not inside:
+            return [
+                f"ftth_share of {code}: expected within ARCEP class {int(category)} "
+                f"({low:g} to {high:g} %), found {share:.1f} %"
+            ]
+    return []
 
 
 def _check_geometry(villages: gpd.GeoDataFrame) -> list[str]:

@@ -139,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.handler(args))
-    except GeodataError as exc:
+    except (GeodataError, OSError) as exc:
         print(f"sohosolo: error: {exc}", file=sys.stderr)
         return 2
 

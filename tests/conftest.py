@@ -66,6 +66,8 @@ def make_villages(n: int = 5) -> gpd.GeoDataFrame:
     data["point_lon"] = [p[0] for p in TINY_POINTS[:n]]
     data["point_lat"] = [p[1] for p in TINY_POINTS[:n]]
     data["median_income_eur"] = [np.nan, *np.linspace(15000, 25000, n - 1)]
+    data["ftth_share"] = [0.0, 0.05, 0.2, 0.3, 0.6][:n]  # within their ARCEP classes
+    data["ftth_category"] = [0, 5, 10, 25, 50][:n]
     frame = pd.DataFrame(data, index=pd.Index(codes, name="code"))
     return gpd.GeoDataFrame(
         frame,

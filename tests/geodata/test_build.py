@@ -173,8 +173,24 @@ def test_house_price_falls_back_to_the_epci_below_five_sales(built, raw_dir) -> 
     for code, row in few.head(20).iterrows():
         assert row["house_price_m2"] == float(epci[row["epci_code"]]["pxm2_mai"]), code
         assert row["house_price_sales"] == int(epci[row["epci_code"]]["nbtrans_mai"])
+    # Auch is split into 11 IRIS: its price is their medians weighted by sales.
+    iris = [r for r in _rows(raw_dir, "derived_ptod/ptod_agg_iris_32_gers.csv") if r["COM"] == AUCH]
+    priced = [
+        (float(r["logd_px2q2_mai_24"]), float(r["logd_trans_mai_24"]))
+        for r in iris
+        if r["logd_px2q2_mai_24"]
+    ]
+    expected = sum(p * n for p, n in priced) / sum(n for _, n in priced)
+    assert len(iris) == 11
     assert built.loc[AUCH, "house_price_level"] == "commune"
-    assert built.loc[AUCH, "house_price_m2"] == 1879.0  # larger-communes file, 128 sales
+    assert built.loc[AUCH, "house_price_m2"] == pytest.approx(expected, abs=0.05)
+    assert built.loc[AUCH, "commune_house_sales"] == sum(
+        int(float(r["logd_trans_mai_24"])) for r in iris
+    )
+    # A village not split into IRIS takes its own row as it is (Solomiac, 6 sales).
+    rows = _rows(raw_dir, "derived_ptod/ptod_agg_iris_32_gers.csv")
+    solomiac = next(r for r in rows if r["COM"] == "32436")
+    assert built.loc["32436", "house_price_m2"] == float(solomiac["logd_px2q2_mai_24"])
 
 
 def test_points_lie_in_their_canton(built, raw_dir) -> None:
@@ -192,14 +208,16 @@ def test_points_lie_in_their_canton(built, raw_dir) -> None:
 
 def test_tiers_lieux_and_documented_partners(built) -> None:
     assert set(built.index[built["soho_solo_documented_partner"]]) == {"32436", "32416", "32249"}
-    assert set(built.index[built["tiers_lieu"].notna()]) == {
-        "32433",
-        "32160",
-        "32106",
-        "32410",
-        AUCH,
-    }
-    assert built.loc["32296", "tiers_lieu"] is None or pd.isna(built.loc["32296", "tiers_lieu"])
+    with_one = built["tiers_lieu"].notna()
+    assert set(built.index[with_one]) == {"32433", "32160", "32106", "32410", AUCH}
+    assert built.loc[AUCH, "tiers_lieu"] == "tiers-lieu La Dynamo"
+    assert built.loc["32160", "tiers_lieu"] == "tiers-lieu L'Ours brun"
+    assert built.loc["32410", "tiers_lieu"] == "bureaux partagés"
+    assert pd.isna(built.loc["32296", "tiers_lieu"])  # Nogaro: a meeting place, not a tiers-lieu
+    assert (built.loc[with_one, "minutes_to_tiers_lieu"] == 0).all()
+    assert (built.loc[~with_one, "minutes_to_tiers_lieu"] > 0).all()
+    assert set(built["nearest_tiers_lieu"]) == set(built.index[with_one])
+    assert built.loc["32436", "nearest_tiers_lieu"] == "32106"  # Solomiac -> Cologne
 
 
 # Bad raw folders: a clear error naming the file or column, and nothing written.
@@ -241,7 +259,7 @@ def test_a_non_numeric_value_is_named_with_its_row(raw_copy, tmp_path) -> None:
     lines[1] = ";".join(fields)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(
-        RawDataError, match=r"column 'SUPERF' expected numbers, found 'n/a' \(row 32001\)"
+        RawDataError, match=r"column 'SUPERF' expected numbers, found 'n/a' \(commune 32001\)"
     ):
         build(raw_copy, tmp_path / "out")
 
@@ -253,4 +271,61 @@ def test_a_mention_outside_the_gers_is_refused(raw_copy, tmp_path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(RawDataError, match=r"codes \['31555'\] are not Gers communes"):
+        build(raw_copy, tmp_path / "out")
+
+
+def _append(path: Path, line: str) -> None:
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    path.write_text(f"{text}\n{line}\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "message"),
+    [
+        # An unknown Gers code would be dropped silently by a join: it is refused.
+        (
+            "insee/bpe2019_ensemble_gers_voisins.csv",
+            "76;32;32999;32999;2019;D201;5",
+            r"code '32999' at line 24055 is not a commune of COG 2025",
+        ),
+        # Cannet was merged into Riscle before 2019: its code cannot appear in a 2019 file.
+        (
+            "insee/bpe2019_ensemble_gers_voisins.csv",
+            "76;32;32074;32074;2019;D201;3",
+            r"code '32074' \(merged into 32344 in 2019\) at line 24055 is not a commune",
+        ),
+        (
+            "broadband/arcep_ftth_communes_2017T3_2018T1_gers_voisins.csv",
+            "32013,Locaux Raccordables,1,1,1",
+            r"expected one 'Locaux Raccordables' row per commune, found 32013 twice \(line 2360\)",
+        ),
+        (
+            "broadband/arcep_ftth_communes_2017T3_2018T1_gers_voisins.csv",
+            "32999,Catégorie,0,0,0",
+            r"code '32999' at line 2360 is not a commune",
+        ),
+    ],
+)
+def test_stray_or_doubled_source_rows_are_refused(raw_copy, tmp_path, file, line, message) -> None:
+    _append(raw_copy / file, line)
+    with pytest.raises(RawDataError, match=message):
+        build(raw_copy, tmp_path / "out")
+
+
+def test_a_malformed_income_is_an_error_not_a_secret(raw_copy, tmp_path) -> None:
+    path = raw_copy / "insee/base_cc_comparateur_2025_gers.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(";19070;", ";19 070;", 1), encoding="utf-8")
+    with pytest.raises(
+        RawDataError, match=r"'MED21' expected numbers, found '19 070' \(commune 32001\)"
+    ):
+        build(raw_copy, tmp_path / "out")
+
+
+def test_an_unreadable_geojson_is_named(raw_copy, tmp_path) -> None:
+    path = raw_copy / "boundaries/communes-32-gers.geojson"
+    path.write_bytes(path.read_bytes()[:5000])
+    with pytest.raises(
+        RawDataError, match=r"raw file .*communes-32-gers\.geojson could not be read"
+    ):
         build(raw_copy, tmp_path / "out")

@@ -40,7 +40,9 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporary(villages, tmp_
 
 def test_read_villages_refuses_unknown_partners(villages, tmp_path) -> None:
     path = io.write_villages(villages, tmp_path / "v.parquet")
-    with pytest.raises(PartnerError, match=r"partner code.*32007 are not Gers communes"):
+    with pytest.raises(
+        PartnerError, match=r"partners: partner 32007: expected a Gers commune code"
+    ):
         io.read_villages(path, partners=pd.DataFrame({"insee": ["32007"]}))
 
 

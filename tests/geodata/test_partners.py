@@ -12,6 +12,7 @@ def test_documented_partners_come_first_then_cantons_take_turns() -> None:
         make_villages()
     )  # 32001 documented; cantons 3201: 32001-2, 3202: 32003-4, 3203: 32005
     villages["population"] = [500, 900, 800, 700, 600]
+    villages["density_per_km2"] = 30.0
     villages["n_primary_school"] = 1
     # 3202 and 3203 have no partner yet and pick first (3202 its larger 32003); then all have
     # one and 3201, the lowest code, picks 32002 before 3202 gets a second.
@@ -29,6 +30,7 @@ def test_villages_without_a_school_or_too_large_are_not_eligible() -> None:
     villages = make_villages()
     villages["population"] = [500, 900, 5000, 700, 600]
     villages["n_primary_school"] = [1, 0, 1, 1, 1]
+    villages["density_per_km2"] = 30.0
     picked = default_partners(villages, count=3)
     assert set(picked["insee"]) == {"32001", "32004", "32005"}
     with pytest.raises(PartnerError, match="expected at least 4 candidates, found 3"):
@@ -50,4 +52,12 @@ def test_the_packaged_partners_are_52_gers_villages_spread_over_17_cantons() -> 
     assert {"32436", "32416", "32249"} <= set(partners.index)  # Solomiac, Sarrant, Mauvezin
     assert partners["canton_code"].nunique() == 17
     assert partners["canton_code"].value_counts().max() <= 4
+    rule = partners[
+        partners["insee"].isin(
+            geodata.read_partners().query("source.str.startswith('rule')")["insee"]
+        )
+    ]
+    assert (rule["density_per_km2"] < 100).all()
+    assert (rule["population"] < 3000).all()
+    assert (rule["n_primary_school"] > 0).all()
     geodata.validate(villages, partners=geodata.read_partners())

@@ -31,6 +31,9 @@ def test_the_caption_credits_each_source_once(marked) -> None:
     caption = figure.texts[0].get_text()
     assert caption.startswith("Sources: IGN (COG 2018); INSEE (BPE 2019")
     assert caption.count("datas.fun") == 1
+    prices = plot_villages(marked, "house_price_m2").texts[0].get_text()
+    assert prices.count("ptod") == 1
+    assert "(DVF 2024 (COG 2025), DVF 2024)" in prices.replace("\n", " ")
 
 
 def test_french_is_the_default(marked) -> None:

@@ -55,6 +55,16 @@ def test_the_expected_commune_count_is_checked(villages) -> None:
         ),
         (
             lambda v: v.assign(
+                ftth_share=[0.0, 0.0, 0.0, 0.3, 0.0], ftth_category=[0, 0, 0, 10, 0]
+            ),
+            r"ftth_share of 32004: expected within ARCEP class 10 \(10 to 25 %\), found 30.0 %",
+        ),
+        (
+            lambda v: v.assign(ftth_share=[0.0, 0.2, 0.0, 0.0, 0.0], ftth_category=0),
+            r"ftth_share of 32002: expected within ARCEP class 0",
+        ),
+        (
+            lambda v: v.assign(
                 geometry=v.geometry.to_crs("EPSG:2154").centroid.to_crs("EPSG:4326")
             ),
             "column 'geometry': expected polygons, found Point at 32001",
@@ -67,11 +77,11 @@ def test_each_problem_names_what_was_expected_and_found(villages, mutate, messag
 
 
 def test_every_problem_is_reported_at_once(villages) -> None:
-    broken = villages.drop(columns="jobs").assign(ftth_share=2.0)
+    broken = villages.drop(columns="jobs").assign(vacancy_share=2.0)
     with pytest.raises(GeodataError, match=r"2 problem\(s\)") as info:
         validate(broken, expected_count=5)
     assert "'jobs'" in str(info.value)
-    assert "'ftth_share'" in str(info.value)
+    assert "'vacancy_share'" in str(info.value)
 
 
 def test_partners_must_be_villages_of_the_table(villages) -> None:
@@ -79,6 +89,8 @@ def test_partners_must_be_villages_of_the_table(villages) -> None:
     validate_partners(ok, villages)
     with pytest.raises(PartnerError, match="partner 32999: expected a Gers commune code"):
         validate_partners(pd.DataFrame({"insee": ["32999"], "name": [""]}), villages)
+    with pytest.raises(PartnerError, match=r"32067: .* \(merged into 32365 in 2025: use 32365\)"):
+        validate_partners(pd.DataFrame({"insee": ["32067"], "name": ["Cabas"]}), villages)
     with pytest.raises(
         PartnerError, match="partner 32002: name 'Vilage 2' does not match 'Village 2'"
     ):

@@ -21,7 +21,16 @@ def test_data_check_names_a_code_that_is_no_commune(tmp_path, capsys) -> None:
     partners = tmp_path / "partners.csv"
     partners.write_text("insee,name,source\n32074,Cannet,staff\n", encoding="utf-8")
     assert main(["data", "check", "--partners", str(partners)]) == 2
-    assert "32074 are not Gers communes" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"partner file {partners}: partner 32074" in err
+    assert "(merged into 32344 in 2019: use 32344)" in err
+
+
+def test_an_output_path_under_a_file_is_an_error_not_a_traceback(tmp_path, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    assert main(["map", "--out", str(blocker / "map.svg")]) == 2
+    assert "sohosolo: error:" in capsys.readouterr().err
 
 
 def test_data_build_names_a_missing_raw_folder(tmp_path, capsys) -> None:
