@@ -28,6 +28,14 @@ def _metric_xy(geoms: gpd.GeoSeries) -> np.ndarray:
     return np.column_stack([projected.x.to_numpy(), projected.y.to_numpy()])
 
 
+def lambert_km(lon: pd.Series, lat: pd.Series) -> np.ndarray:
+    """(n, 2) Lambert-93 coordinates in km of points given in degrees (EPSG:4326)."""
+    return (
+        _metric_xy(points_from_lonlat(pd.Series(np.asarray(lon)), pd.Series(np.asarray(lat))))
+        / 1000.0
+    )
+
+
 def distance_km(points: gpd.GeoSeries, lon: float, lat: float, name: str) -> pd.Series:
     """Straight-line km from each point to (lon, lat), measured in Lambert-93."""
     target = gpd.GeoSeries([Point(lon, lat)], crs=CRS_STORED)

@@ -79,3 +79,38 @@ def make_villages(n: int = 5) -> gpd.GeoDataFrame:
 @pytest.fixture
 def villages() -> gpd.GeoDataFrame:
     return make_villages()
+
+
+def realistic_villages() -> gpd.GeoDataFrame:
+    """Five partner villages whose facts read like the Gers: values a test can reason about."""
+    villages = make_villages()
+    facts = {
+        "population": [350, 1200, 2500, 600, 900],
+        "ftth_share": [0.0, 0.05, 0.2, 0.3, 0.6],
+        "ftth_category": [0, 5, 10, 25, 50],
+        "operators_4g": [0, 2, 4, 1, 3],
+        "house_price_m2": [1200.0, 1500.0, 2000.0, 1400.0, 1300.0],
+        "vacancy_share": [0.12, 0.08, 0.06, 0.1, 0.09],
+        "minutes_to_auch": [35.0, 20.0, 10.0, 50.0, 28.0],
+        "minutes_to_toulouse": [90.0, 70.0, 60.0, 110.0, 55.0],
+        "minutes_to_station": [30.0, 15.0, 5.0, 40.0, 12.0],
+        "minutes_to_airport": [85.0, 65.0, 55.0, 105.0, 50.0],
+        "minutes_to_tiers_lieu": [20.0, 10.0, 0.0, 30.0, 15.0],
+        "partner": [True] * 5,
+    }
+    for service, minutes in {
+        "primary_school": [0.0, 0.0, 0.0, 6.0, 0.0],
+        "middle_school": [12.0, 0.0, 0.0, 25.0, 8.0],
+        "high_school": [30.0, 20.0, 0.0, 40.0, 25.0],
+        "childcare": [15.0, 0.0, 0.0, 20.0, 10.0],
+        "doctor": [8.0, 0.0, 0.0, 16.0, 0.0],
+        "pharmacy": [8.0, 0.0, 0.0, 16.0, 5.0],
+        "bakery": [0.0, 0.0, 0.0, 10.0, 0.0],
+        "grocery": [6.0, 0.0, 0.0, 12.0, 0.0],
+        "post_office": [0.0, 0.0, 0.0, 9.0, 0.0],
+    }.items():
+        facts[f"minutes_to_{service}"] = minutes
+    for column, values in facts.items():
+        villages[column] = values
+    villages["tiers_lieu"] = [None, None, "tiers-lieu Le Test", None, None]
+    return villages

@@ -1,0 +1,187 @@
+"""Criterion values for every (prospect, village) pair at once, vectorised over both.
+
+Each criterion gives a value in [0, 1] (1 = ideal for this prospect) and a feasibility: whether
+the village meets the criterion's hard threshold, used when the prospect lists it in ``must``.
+The thresholds are the ones ``features.vocab.CRITERIA`` states to users.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from features._base import closeness
+from features.village import Homes
+from features.vocab import CRITERION_CODES
+
+Arrays = Mapping[str, NDArray[np.float64]]
+
+# Connectivity: 4G operators needed for full value, and the most 4G alone can give, by need
+# (basic, video_calls, large_uploads). Large uploads want fibre: 4G alone stays at 0.5.
+OPERATORS_NEEDED = np.array([1.0, 2.0, 3.0])
+MOBILE_CEILING = np.array([1.0, 0.8, 0.5])
+# Housing: surface of a home with b bedrooms, and the gross yield that turns a price into rent.
+SURFACE_BASE_M2 = 40.0
+SURFACE_PER_BEDROOM_M2 = 20.0  # 3 bedrooms -> 100 m², the median house sold in the Gers EPCIs
+GROSS_RENTAL_YIELD = 0.055  # yearly rent / price; an assumption, flagged as an estimate
+# A budget under 70 % of the estimated price scores 0; from 130 % it scores 1.
+AFFORDABILITY_RANGE = (0.7, 1.3)
+# Schools: (fully close, too far) minutes by level, and the ``must`` maximum.
+SCHOOL_MINUTES = {
+    "ecole": ("primary_school", 5.0, 20.0, 15.0),
+    "college": ("middle_school", 10.0, 30.0, 20.0),
+    "lycee": ("high_school", 15.0, 45.0, 30.0),
+}
+CHILDCARE_MINUTES = (5.0, 25.0, 15.0)
+MUST_DOCTOR_MINUTES = 15.0
+MUST_GROCERY_MINUTES = 15.0
+MUST_STATION_MINUTES = 20.0
+MUST_TOULOUSE_MINUTES = 90.0
+SMALL_TOWN = 2000.0
+MUST_VALUE = 0.5  # connectivity and ecosystem: a value of at least this meets a ``must``
+
+
+@dataclass(frozen=True)
+class PairValues:
+    """Criterion values of P prospects against V villages."""
+
+    values: NDArray[np.float64]  # (P, V, C), in [0, 1]
+    feasible: NDArray[np.bool_]  # (P, V, C): meets the criterion's ``must`` threshold
+    importance: NDArray[np.float64]  # (P, C), from the prospect vectorizer
+    must: NDArray[np.bool_]  # (P, C): criteria the prospect made hard constraints
+    homes_matching: NDArray[np.float64]  # (P, V): listings in tenure, budget and bedrooms
+    housing_cost: NDArray[np.float64]  # (P, V): estimated price (buy) or monthly rent (rent)
+    eligible: NDArray[np.bool_]  # (P, V): the village meets every ``must`` of the prospect
+
+
+def estimated_housing_cost(
+    price_m2: NDArray[np.float64], bedrooms: NDArray[np.float64], buy: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Price of a house with ``bedrooms`` at ``price_m2``, or its monthly rent (broadcasts)."""
+    price = price_m2 * (SURFACE_BASE_M2 + SURFACE_PER_BEDROOM_M2 * np.maximum(bedrooms, 1.0))
+    return np.where(buy > 0, price, price * GROSS_RENTAL_YIELD / 12.0)
+
+
+def homes_matching(prospects: Arrays, homes: Homes, n_villages: int) -> NDArray[np.float64]:
+    """(P, V) number of listings in the prospect's tenure, budget and bedrooms."""
+    n = len(prospects["budget_eur"])
+    if len(homes.village) == 0:
+        return np.zeros((n, n_villages))
+    fits = (
+        (prospects["has_housing"][:, None] > 0)
+        & ((prospects["buy"][:, None] > 0) == homes.buy[None, :])
+        & (homes.price_eur[None, :] <= prospects["budget_eur"][:, None])
+        & (homes.bedrooms[None, :] >= prospects["min_bedrooms"][:, None])
+    )
+    one_hot = np.zeros((len(homes.village), n_villages))
+    one_hot[np.arange(len(homes.village)), homes.village] = 1.0
+    return fits.astype(np.float64) @ one_hot
+
+
+def pair_values(prospects: Arrays, villages: Arrays, homes: Homes | None = None) -> PairValues:
+    """Criterion values and feasibility for every prospect against every village.
+
+    Parameters
+    ----------
+    prospects
+        Columns of ``ProspectVectorizer``'s output, each of shape (P,).
+    villages
+        Columns of ``VillageVectorizer``'s output, each of shape (V,).
+    homes
+        Listings on offer in those villages.
+    """
+    p = {k: np.asarray(v, dtype=np.float64)[:, None] for k, v in prospects.items()}
+    v = {k: np.asarray(x, dtype=np.float64)[None, :] for k, x in villages.items()}
+    n_p, n_v = len(prospects["remote_days"]), len(villages["population"])
+    shape = (n_p, n_v)
+    values: dict[str, NDArray[np.float64]] = {}
+    feasible: dict[str, NDArray[np.bool_]] = {}
+
+    need = p["connectivity_level"].astype(np.intp)
+    mobile = np.minimum(1.0, v["operators_4g"] / OPERATORS_NEEDED[need]) * MOBILE_CEILING[need]
+    values["connectivity"] = np.maximum(v["ftth_share"], mobile)
+    feasible["connectivity"] = values["connectivity"] >= MUST_VALUE
+
+    cost = estimated_housing_cost(v["house_price_m2"], p["min_bedrooms"], p["buy"])
+    matching = homes_matching(prospects, homes or Homes.empty(), n_v)
+    low, high = AFFORDABILITY_RANGE
+    afford = np.clip((p["budget_eur"] / cost - low) / (high - low), 0.0, 1.0)
+    stock = 0.5 * np.clip(v["vacancy_share"] / 0.15, 0.0, 1.0)  # 15 % vacant: a real stock
+    on_offer = np.where(v["homes_listed"] > 0, 1.0 - np.exp(-matching / 2.0), stock)
+    with_project = np.where(
+        matching > 0, np.maximum(0.7 * afford + 0.3 * on_offer, 0.85), 0.7 * afford + 0.3 * on_offer
+    )
+    without_project = np.clip(1.5 - v["price_level"], 0.0, 1.0)  # at the median: 0.5
+    values["housing"] = np.where(p["has_housing"] > 0, with_project, without_project)
+    feasible["housing"] = (p["has_housing"] == 0) | (matching > 0) | (p["budget_eur"] >= cost)
+
+    total = np.zeros(shape)
+    ok = np.ones(shape, dtype=bool)
+    children = np.zeros((n_p, 1))
+    for level, (service, good, bad, most) in SCHOOL_MINUTES.items():
+        count, minutes = p[f"n_{level}"], v[f"minutes_to_{service}"]
+        total = total + count * closeness(minutes, good, bad)
+        ok = ok & ((count == 0) | (minutes <= most))
+        children = children + count
+    values["schools"] = np.divide(total, children, out=np.ones(shape), where=children > 0)
+    feasible["schools"] = ok
+
+    good, bad, most = CHILDCARE_MINUTES
+    values["childcare"] = np.broadcast_to(closeness(v["minutes_to_childcare"], good, bad), shape)
+    feasible["childcare"] = (p["n_creche"] == 0) | (v["minutes_to_childcare"] <= most)
+
+    values["health"] = np.broadcast_to(v["health_access"], shape)
+    feasible["health"] = np.broadcast_to(v["minutes_to_doctor"] <= MUST_DOCTOR_MINUTES, shape)
+    values["shops"] = np.broadcast_to(v["shops_access"], shape)
+    feasible["shops"] = np.broadcast_to(v["minutes_to_grocery"] <= MUST_GROCERY_MINUTES, shape)
+
+    limit = p["max_minutes_to_auch"]
+    values["access_auch"] = np.clip(
+        (limit + 10.0 - v["minutes_to_auch"]) / (limit / 2.0 + 10.0), 0.0, 1.0
+    )
+    feasible["access_auch"] = v["minutes_to_auch"] <= limit
+
+    train = p["needs_train_station"] > 0
+    values["access_toulouse"] = np.where(
+        train,
+        0.3 * v["toulouse_access"] + 0.6 * v["station_access"] + 0.1 * v["airport_access"],
+        0.5 * v["toulouse_access"] + 0.3 * v["station_access"] + 0.2 * v["airport_access"],
+    )
+    feasible["access_toulouse"] = np.where(
+        train,
+        v["minutes_to_station"] <= MUST_STATION_MINUTES,
+        v["minutes_to_toulouse"] <= MUST_TOULOUSE_MINUTES,
+    )
+
+    pop = v["population"]
+    village_fit = np.clip((2 * SMALL_TOWN - pop) / SMALL_TOWN, 0.0, 1.0)  # 1 up to 2,000
+    town_fit = np.clip((pop - SMALL_TOWN / 4) / (SMALL_TOWN * 3 / 4), 0.0, 1.0)  # 1 from 2,000
+    values["settlement"] = np.where(
+        p["wants_village"] > 0, village_fit, np.where(p["wants_small_town"] > 0, town_fit, 1.0)
+    )
+    feasible["settlement"] = np.where(
+        p["wants_village"] > 0,
+        pop < SMALL_TOWN,
+        np.where(p["wants_small_town"] > 0, pop >= SMALL_TOWN, True),
+    )
+
+    # Trades and therapists live on local clients; the others on a place to work among peers.
+    peers = 1.0 - 0.6 * p["prof_local_clients"]
+    values["ecosystem"] = peers * v["tiers_lieu_access"] + (1.0 - peers) * v["local_market"]
+    feasible["ecosystem"] = values["ecosystem"] >= MUST_VALUE
+
+    values["community"] = np.broadcast_to(v["community_base"], shape)
+    feasible["community"] = np.broadcast_to(v["partner"] > 0, shape)
+
+    must = np.column_stack([prospects[f"must_{c}"] > 0 for c in CRITERION_CODES])
+    feasible_all = np.stack([np.broadcast_to(feasible[c], shape) for c in CRITERION_CODES], axis=2)
+    return PairValues(
+        values=np.stack([np.broadcast_to(values[c], shape) for c in CRITERION_CODES], axis=2),
+        feasible=feasible_all,
+        importance=np.column_stack([prospects[f"importance_{c}"] for c in CRITERION_CODES]),
+        must=must,
+        homes_matching=matching,
+        housing_cost=np.broadcast_to(cost, shape),
+        eligible=~np.any(must[:, None, :] & ~feasible_all, axis=2),
+    )

@@ -1,0 +1,116 @@
+"""Prospect profiles -> a numeric table -> the prospect matrix (``ProspectVectorizer``)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from features._base import Columns, DerivingTransformer
+from features.profile import Profile, parse_profiles
+from features.vocab import (
+    CONNECTIVITY_LEVELS,
+    CRITERION_CODES,
+    PROFESSIONS_BY_CODE,
+    school_level,
+)
+
+#: Columns of the profile table, one row per prospect.
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "remote_days",
+    "connectivity_level",  # 0 basic, 1 video_calls, 2 large_uploads
+    "prof_local_clients",
+    "prof_travel",
+    "prof_large_uploads",
+    "adults",
+    "n_creche",
+    "n_ecole",
+    "n_college",
+    "n_lycee",
+    "has_housing",
+    "buy",
+    "budget_eur",
+    "min_bedrooms",
+    "max_minutes_to_auch",
+    "needs_train_station",
+    "wants_village",
+    "wants_small_town",
+    *(f"must_{c}" for c in CRITERION_CODES),
+)
+
+# Full-time remote workers rarely go anywhere; every day on site raises the need for access.
+FULL_REMOTE_DAYS = 5
+
+
+def profile_table(profiles: Sequence[Profile | dict[str, Any]]) -> pd.DataFrame:
+    """One numeric row per profile (the input of ``ProspectVectorizer``)."""
+    return pd.DataFrame(profile_matrix(profiles), columns=list(PROFILE_COLUMNS))
+
+
+def profile_matrix(profiles: Sequence[Profile | dict[str, Any]]) -> NDArray[np.float64]:
+    """The rows of ``profile_table`` as a bare (P, len(PROFILE_COLUMNS)) array."""
+    rows = []
+    for p in parse_profiles(list(profiles)):
+        profession = PROFESSIONS_BY_CODE[p.profession.value]
+        levels = [school_level(age) for age in p.household.children_ages]
+        musts = {m.value for m in p.must}
+        rows.append(
+            (
+                p.remote_days_per_week,
+                CONNECTIVITY_LEVELS.index(p.connectivity.value),
+                profession.local_clients,
+                profession.travel,
+                float(profession.large_uploads),
+                p.household.adults,
+                levels.count("creche"),
+                levels.count("ecole"),
+                levels.count("college"),
+                levels.count("lycee"),
+                float(p.housing is not None),
+                float(p.housing is not None and p.housing.tenure == "buy"),
+                p.housing.budget_eur if p.housing is not None else 0.0,
+                p.housing.min_bedrooms if p.housing is not None else 0,
+                p.max_minutes_to_auch,
+                float(p.preferences.needs_train_station),
+                float(p.preferences.settlement == "village"),
+                float(p.preferences.settlement == "small_town"),
+                *(float(c in musts) for c in CRITERION_CODES),
+            )
+        )
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(PROFILE_COLUMNS))
+
+
+class ProspectVectorizer(DerivingTransformer):
+    """Profile table -> the same columns plus ``mobility_need`` and each criterion's importance.
+
+    ``importance_<criterion>`` (0 to 1) says how much the criterion matters to this prospect:
+    0 where it does not apply (schools without school-age children), more for access where
+    the person travels. The matcher multiplies it by the analysts' weight.
+    """
+
+    required = PROFILE_COLUMNS
+
+    def _derive(self, columns: Columns) -> dict[str, NDArray[np.float64]]:
+        remote = np.clip(columns["remote_days"], 0, FULL_REMOTE_DAYS)
+        mobility = np.maximum(
+            columns["prof_travel"], (FULL_REMOTE_DAYS - remote) / FULL_REMOTE_DAYS
+        )
+        children_at_school = columns["n_ecole"] + columns["n_college"] + columns["n_lycee"]
+        ones = np.ones_like(remote)
+        importance = {
+            "connectivity": 0.5 + 0.25 * columns["connectivity_level"],
+            "housing": np.where(columns["has_housing"] > 0, 1.0, 0.5),
+            "schools": (children_at_school > 0).astype(np.float64),
+            "childcare": (columns["n_creche"] > 0).astype(np.float64),
+            "health": ones,
+            "shops": ones,
+            "access_auch": 0.5 + 0.5 * mobility,
+            "access_toulouse": 0.2 + 0.8 * np.maximum(mobility, columns["needs_train_station"]),
+            "settlement": np.maximum(columns["wants_village"], columns["wants_small_town"]),
+            "ecosystem": 0.5 + 0.5 * columns["prof_local_clients"],
+            "community": ones,
+        }
+        return {"mobility_need": mobility} | {
+            f"importance_{c}": importance[c] for c in CRITERION_CODES
+        }

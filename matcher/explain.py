@@ -1,0 +1,395 @@
+"""Reasons a person can read: why a village ranks, why one is excluded.
+
+Text is French by default and English on request, from the catalogue ``TEXT``; every reason
+carries its figure and unit, and estimates and old data say so ("estimation", "ARCEP 2018").
+"""
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from features.pairs import (
+    CHILDCARE_MINUTES,
+    MUST_DOCTOR_MINUTES,
+    MUST_GROCERY_MINUTES,
+    MUST_STATION_MINUTES,
+    MUST_TOULOUSE_MINUTES,
+    OPERATORS_NEEDED,
+    SCHOOL_MINUTES,
+    SMALL_TOWN,
+)
+from features.vocab import CONNECTIVITY, CRITERION_CODES, Lang
+
+Facts = Mapping[str, Any]  # one village's row of the village table
+Prospect = Mapping[str, float]  # one prospect's row of the prospect matrix
+
+#: How many criteria a result's reasons cover, and below what value a criterion that matters
+#: to the prospect is flagged as a point to check.
+REASONS_PER_RESULT = 3
+WEAK_VALUE = 0.3
+
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator, and before % and €
+
+TEXT: dict[Lang, dict[str, str]] = {
+    "fr": {
+        "in_commune": "{what} dans la commune",
+        "away": "{what} à {minutes}",
+        "fibre": "Fibre : {share} des locaux raccordables ({vintage}) ; "
+        "4G : {ops} opérateur{s} à moins de 5 km",
+        "homes_on_offer": "{n} logement{s} disponible{s} dans votre budget",
+        "house_prices": "Maisons : {price} en médiane 2024{level}",
+        "house_cost": "Maison de {bedrooms} chambre{s} estimée à {cost} ({price} en 2024{level})",
+        "rent_cost": "Loyer estimé à {cost} par mois pour {bedrooms} chambre{s}",
+        "epci": ", médiane de l'intercommunalité",
+        "auch": "Auch à {minutes} (estimation)",
+        "toulouse": "Toulouse à {minutes}, gare de {station} à {station_minutes} (estimations)",
+        "village": "Village de {population} habitants",
+        "small_town": "Petite ville de {population} habitants",
+        "venue_here": "{venue} dans la commune",
+        "local_clients": "{text}, clientèle locale : {population} habitants",
+        "committee": "Comité d'accueil Soho Solo",
+        "no_committee": "Pas de comité d'accueil Soho Solo",
+        "solos": "{text}, {n} Solo{s} installé{s}",
+        "check": "À vérifier : {text}",
+        "too_far": "{what} à {minutes} (maximum {most})",
+        "weak_connection": "Connexion insuffisante pour : {use} (fibre {share} en {year}, "
+        "4G : {ops} opérateur{s}, il en faut {wanted})",
+        "no_house": "Aucun logement dans le budget : maison de {bedrooms} chambre{s} estimée "
+        "à {cost}, il manque {short}",
+        "no_rent": "Aucun logement dans le budget : loyer estimé à {cost} par mois, "
+        "il manque {short}",
+        "estimate": " (estimation)",
+        "village_asked": "{text} (village demandé)",
+        "town_asked": "{text} (petite ville demandée)",
+        "no_ecosystem": "Ni tiers-lieu proche ni marché local suffisant : {text}",
+        "primary_school": "École",
+        "middle_school": "Collège",
+        "high_school": "Lycée",
+        "childcare": "Crèche",
+        "doctor": "Médecin",
+        "pharmacy": "pharmacie",
+        "grocery": "Commerce alimentaire",
+        "bakery": "boulangerie",
+        "tiers_lieu": "Tiers-lieu",
+        "station": "Gare ({station})",
+    },
+    "en": {
+        "in_commune": "{what} in the commune",
+        "away": "{what} {minutes} away",
+        "fibre": "Fibre: {share} of premises connectable ({vintage}); "
+        "4G: {ops} operator{s} within 5 km",
+        "homes_on_offer": "{n} home{s} on offer within your budget",
+        "house_prices": "Houses: {price} median in 2024{level}",
+        "house_cost": "A {bedrooms}-bedroom house estimated at {cost} ({price} in 2024{level})",
+        "rent_cost": "Rent estimated at {cost} a month for {bedrooms} bedroom{s}",
+        "epci": ", intercommunality median",
+        "auch": "Auch {minutes} away (estimate)",
+        "toulouse": "Toulouse {minutes}, {station} station {station_minutes} away (estimates)",
+        "village": "Village of {population} inhabitants",
+        "small_town": "Small town of {population} inhabitants",
+        "venue_here": "{venue} in the commune",
+        "local_clients": "{text}, local clients: {population} inhabitants",
+        "committee": "Soho Solo welcome committee",
+        "no_committee": "No Soho Solo welcome committee",
+        "solos": "{text}, {n} Solo{s} settled",
+        "check": "Check: {text}",
+        "too_far": "{what} {minutes} away (at most {most})",
+        "weak_connection": "Connectivity too weak for {use} (fibre {share} in {year}, "
+        "4G: {ops} operator{s}, {wanted} needed)",
+        "no_house": "No home within budget: a {bedrooms}-bedroom house is estimated at {cost}, "
+        "{short} short",
+        "no_rent": "No home within budget: rent estimated at {cost} a month, {short} short",
+        "estimate": " (estimate)",
+        "village_asked": "{text} (village asked for)",
+        "town_asked": "{text} (small town asked for)",
+        "no_ecosystem": "Neither a tiers-lieu nearby nor a large enough local market: {text}",
+        "primary_school": "Primary school",
+        "middle_school": "Collège",
+        "high_school": "Lycée",
+        "childcare": "Crèche",
+        "doctor": "Doctor",
+        "pharmacy": "pharmacy",
+        "grocery": "Grocery",
+        "bakery": "bakery",
+        "tiers_lieu": "Tiers-lieu",
+        "station": "Station ({station})",
+    },
+}
+
+
+def say(lang: Lang, key: str, **fields: Any) -> str:
+    return TEXT[lang][key].format(**fields)
+
+
+def number(value: float, lang: Lang) -> str:
+    text = f"{value:,.0f}"
+    return text.replace(",", NNBSP) if lang == "fr" else text
+
+
+def euros(value: float, lang: Lang) -> str:
+    return f"{number(value, lang)}{NNBSP}€" if lang == "fr" else f"€{number(value, lang)}"
+
+
+def per_m2(value: float, lang: Lang) -> str:
+    return f"{euros(value, lang)}/m²"
+
+
+def percent(share: float, lang: Lang) -> str:
+    return f"{number(100 * share, lang)}{NNBSP if lang == 'fr' else ''}%"
+
+
+def minutes(value: float) -> str:
+    return f"{round(value)} min"
+
+
+def plural(n: float, lang: Lang) -> str:
+    # French puts 0 and 1 in the singular, English only 1.
+    return "s" if (n >= 2 if lang == "fr" else n != 1) else ""
+
+
+def estimate(value: float, buy: bool) -> float:
+    """Round an estimated price to 1,000 € (a monthly rent to 10 €): no false precision."""
+    step = 1000.0 if buy else 10.0
+    return round(value / step) * step
+
+
+def place(value: float, lang: Lang, what: str) -> str:
+    """ "Collège à 8 min", or "Collège dans la commune" when the commune has one."""
+    if value == 0:
+        return say(lang, "in_commune", what=what)
+    return say(lang, "away", what=what, minutes=minutes(value))
+
+
+def _lower_first(text: str) -> str:
+    return text[0].lower() + text[1:]
+
+
+def _housing(f: Facts, p: Prospect, matching: float, cost: float, lang: Lang) -> str:
+    level = "" if f["house_price_level"] == "commune" else say(lang, "epci")
+    price = per_m2(f["house_price_m2"], lang)
+    if matching > 0:
+        return say(lang, "homes_on_offer", n=int(matching), s=plural(matching, lang))
+    if p["has_housing"] == 0:
+        return say(lang, "house_prices", price=price, level=level)
+    bedrooms = int(max(p["min_bedrooms"], 1))
+    key = "house_cost" if p["buy"] > 0 else "rent_cost"
+    cost = estimate(cost, p["buy"] > 0)
+    return say(
+        lang,
+        key,
+        bedrooms=bedrooms,
+        s=plural(bedrooms, lang),
+        cost=euros(cost, lang),
+        price=price,
+        level=level,
+    )
+
+
+def _schools(f: Facts, p: Prospect, lang: Lang) -> str:
+    parts = [
+        place(f[f"minutes_to_{service}"], lang, TEXT[lang][service])
+        for level, (service, *_) in SCHOOL_MINUTES.items()
+        if p[f"n_{level}"] > 0
+    ]
+    return ", ".join(parts[:1] + [_lower_first(x) for x in parts[1:]])
+
+
+def _settlement(f: Facts, lang: Lang) -> str:
+    key = "village" if f["population"] < SMALL_TOWN else "small_town"
+    return say(lang, key, population=number(f["population"], lang))
+
+
+def _ecosystem(f: Facts, p: Prospect, lang: Lang) -> str:
+    if isinstance(f["tiers_lieu"], str):
+        venue = f["tiers_lieu"]
+        return say(lang, "venue_here", venue=venue[0].upper() + venue[1:])
+    text = place(f["minutes_to_tiers_lieu"], lang, TEXT[lang]["tiers_lieu"])
+    if p["prof_local_clients"] >= 0.5:
+        text = say(lang, "local_clients", text=text, population=number(f["population"], lang))
+    return text
+
+
+def _community(f: Facts, lang: Lang) -> str:
+    text = say(lang, "committee" if f.get("partner") else "no_committee")
+    solos = int(f.get("solos_settled", 0) or 0)
+    return say(lang, "solos", text=text, n=solos, s=plural(solos, lang)) if solos else text
+
+
+def criterion_reason(
+    code: str, f: Facts, p: Prospect, matching: float, cost: float, lang: Lang
+) -> str:
+    """One sentence on a criterion for this village and prospect, with its figures."""
+    t = TEXT[lang]
+    sentences: dict[str, Callable[[], str]] = {
+        "connectivity": lambda: say(
+            lang,
+            "fibre",
+            share=percent(f["ftth_share"], lang),
+            vintage=f["ftth_vintage"],
+            ops=int(f["operators_4g"]),
+            s=plural(f["operators_4g"], lang),
+        ),
+        "housing": lambda: _housing(f, p, matching, cost, lang),
+        "schools": lambda: _schools(f, p, lang),
+        "childcare": lambda: place(f["minutes_to_childcare"], lang, t["childcare"]),
+        "health": lambda: (
+            place(f["minutes_to_doctor"], lang, t["doctor"])
+            + ", "
+            + place(f["minutes_to_pharmacy"], lang, t["pharmacy"])
+        ),
+        "shops": lambda: (
+            place(f["minutes_to_grocery"], lang, t["grocery"])
+            + ", "
+            + place(f["minutes_to_bakery"], lang, t["bakery"])
+        ),
+        "access_auch": lambda: say(lang, "auch", minutes=minutes(f["minutes_to_auch"])),
+        "access_toulouse": lambda: say(
+            lang,
+            "toulouse",
+            minutes=minutes(f["minutes_to_toulouse"]),
+            station=f["nearest_station"],
+            station_minutes=minutes(f["minutes_to_station"]),
+        ),
+        "settlement": lambda: _settlement(f, lang),
+        "ecosystem": lambda: _ecosystem(f, p, lang),
+        "community": lambda: _community(f, lang),
+    }
+    return sentences[code]()
+
+
+def select_reasons(
+    contributions: NDArray[np.float64], values: NDArray[np.float64], importance: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """For (P, V, C) contributions and values and (P, C) importance: the criteria a result's
+    reasons cover, largest contribution first (``-1`` where it contributes nothing), and the
+    weakest criterion to flag (``-1`` where none is weak or it is already covered)."""
+    top = np.argsort(-contributions, axis=2, kind="stable")[:, :, :REASONS_PER_RESULT]
+    top = np.where(np.take_along_axis(contributions, top, axis=2) > 0, top, -1)
+    masked = np.where(importance[:, None, :] > 0, values, np.inf)
+    weakest = np.argmin(masked, axis=2)
+    weak = np.take_along_axis(masked, weakest[:, :, None], axis=2)[:, :, 0] < WEAK_VALUE
+    covered = (top == weakest[:, :, None]).any(axis=2)
+    return top, np.where(weak & ~covered, weakest, -1)
+
+
+def variant(code: str, p: Prospect, matching: float) -> tuple[object, ...]:
+    """What of the prospect a criterion's sentence depends on (the rest is the village's)."""
+    if code == "housing":
+        return (int(matching), p["has_housing"] > 0, p["buy"] > 0, int(max(p["min_bedrooms"], 1)))
+    if code == "schools":
+        return (p["n_ecole"] > 0, p["n_college"] > 0, p["n_lycee"] > 0)
+    if code == "ecosystem":
+        return (p["prof_local_clients"] >= 0.5,)
+    return ()
+
+
+class Explainer:
+    """Sentences for the villages of a ranking, each written once and reused.
+
+    A criterion's sentence depends on the village and on a small ``variant`` of the prospect,
+    so a batch of thousands of prospects reuses a few hundred sentences.
+    """
+
+    def __init__(self, facts: list[dict[str, Any]]) -> None:
+        self.facts = facts
+        self._sentences: dict[tuple[object, ...], str] = {}
+
+    def reason(self, c: int, v: int, p: Prospect, matching: float, cost: float, lang: Lang) -> str:
+        code = CRITERION_CODES[c]
+        key = (c, v, lang, variant(code, p, matching))
+        text = self._sentences.get(key)
+        if text is None:
+            text = criterion_reason(code, self.facts[v], p, matching, cost, lang)
+            self._sentences[key] = text
+        return text
+
+    def result_reasons(
+        self,
+        v: int,
+        p: Prospect,
+        top: NDArray[np.intp],
+        weakest: int,
+        matching: float,
+        cost: float,
+        lang: Lang = "fr",
+    ) -> list[str]:
+        """Reasons for a ranked village: its largest contributions, then its weakest point."""
+        reasons = [self.reason(int(c), v, p, matching, cost, lang) for c in top if c >= 0]
+        if weakest >= 0:
+            reasons.append(
+                say(lang, "check", text=self.reason(weakest, v, p, matching, cost, lang))
+            )
+        return reasons
+
+
+def exclusion_reasons(
+    f: Facts, p: Prospect, failed: list[str], cost: float, lang: Lang = "fr"
+) -> list[str]:
+    """Which ``must`` criteria a village fails, and by how much."""
+    return [_failure(code, f, p, cost, lang) for code in failed]
+
+
+def _too_far(value: float, most: float, what: str, lang: Lang) -> str:
+    return say(lang, "too_far", what=what, minutes=minutes(value), most=minutes(most))
+
+
+def _failure(code: str, f: Facts, p: Prospect, cost: float, lang: Lang) -> str:
+    t = TEXT[lang]
+    if code == "connectivity":
+        need = int(p["connectivity_level"])
+        use = list(CONNECTIVITY.values())[need][0 if lang == "fr" else 1].lower()
+        return say(
+            lang,
+            "weak_connection",
+            use=use,
+            share=percent(f["ftth_share"], lang),
+            year=str(f["ftth_vintage"]).split()[-1],
+            ops=int(f["operators_4g"]),
+            s=plural(f["operators_4g"], lang),
+            wanted=int(OPERATORS_NEEDED[need]),
+        )
+    if code == "housing":
+        bedrooms = int(max(p["min_bedrooms"], 1))
+        return say(
+            lang,
+            "no_house" if p["buy"] > 0 else "no_rent",
+            bedrooms=bedrooms,
+            s=plural(bedrooms, lang),
+            cost=euros(estimate(cost, p["buy"] > 0), lang),
+            short=euros(estimate(cost - p["budget_eur"], p["buy"] > 0), lang),
+        )
+    if code == "schools":
+        return "; ".join(
+            _too_far(f[f"minutes_to_{service}"], most, t[service], lang)
+            for level, (service, _, _, most) in SCHOOL_MINUTES.items()
+            if p[f"n_{level}"] > 0 and f[f"minutes_to_{service}"] > most
+        )
+    if code == "childcare":
+        return _too_far(f["minutes_to_childcare"], CHILDCARE_MINUTES[2], t["childcare"], lang)
+    if code == "health":
+        return _too_far(f["minutes_to_doctor"], MUST_DOCTOR_MINUTES, t["doctor"], lang)
+    if code == "shops":
+        return _too_far(f["minutes_to_grocery"], MUST_GROCERY_MINUTES, t["grocery"], lang)
+    if code == "access_auch":
+        limit = p["max_minutes_to_auch"]
+        return _too_far(f["minutes_to_auch"], limit, "Auch", lang) + t["estimate"]
+    if code == "access_toulouse":
+        if p["needs_train_station"] > 0:
+            station = t["station"].format(station=f["nearest_station"])
+            return _too_far(f["minutes_to_station"], MUST_STATION_MINUTES, station, lang)
+        return _too_far(f["minutes_to_toulouse"], MUST_TOULOUSE_MINUTES, "Toulouse", lang)
+    if code == "settlement":
+        key = "village_asked" if p["wants_village"] > 0 else "town_asked"
+        return say(lang, key, text=_settlement(f, lang))
+    if code == "ecosystem":
+        return say(lang, "no_ecosystem", text=_ecosystem(f, p, lang))
+    if code == "community":
+        return _community(f, lang)
+    raise KeyError(code)
+
+
+def round_up(value: float, step: float) -> float:
+    return math.ceil(value / step) * step

@@ -1,0 +1,312 @@
+"""``recommend``: the library's entry point, batch first.
+
+Rankings carry their results (with additive contributions, reasons and facts), the villages a
+``must`` excludes (with reasons) and suggestions of the smallest change that opens more
+villages. Their ``to_dict()`` is the JSON body of ``POST /v1/recommendations``.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from features.pairs import pair_values
+from features.profile import Profile
+from features.vocab import CRITERION_CODES, LANGS, Lang
+from geodata.derive import lambert_km
+from matcher import explain
+from matcher.exceptions import MatcherError
+from matcher.rerank import mmr
+from matcher.weighted import Scored, WeightedMatcher, score_pairs
+from matcher.weights import WeightProfile, load_weight_profile
+
+ProfileLike = Profile | Mapping[str, Any]
+WeightsLike = str | Path | WeightProfile | Mapping[str, float]
+
+#: Prospects scored at once: bounds memory (P x V x C values) on large batches.
+CHUNK = 1024
+#: Village facts every result carries, beside the per-prospect ones.
+FACT_COLUMNS = (
+    "minutes_to_auch",
+    "minutes_to_toulouse",
+    "ftth_share",
+    "operators_4g",
+    "house_price_m2",
+    "population",
+)
+#: Steps a suggested budget or time is rounded up to.
+BUDGET_STEP = {True: 1000.0, False: 10.0}  # buy, rent
+MINUTES_STEP = 5.0
+
+
+@dataclass(frozen=True)
+class Result:
+    rank: int
+    insee: str
+    name: str
+    score: float
+    contributions: dict[str, float]
+    reasons: list[str]
+    facts: dict[str, float | int | str | None]
+
+
+@dataclass(frozen=True)
+class Excluded:
+    insee: str
+    name: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    change: str
+    to: float | list[str]
+    opens: list[str]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    model: dict[str, str]
+    k: int
+    results: list[Result]
+    excluded: list[Excluded] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def resolve_weights(weights: WeightsLike) -> WeightProfile:
+    """A weight profile from a packaged name, a TOML path, a profile or a plain mapping."""
+    if isinstance(weights, WeightProfile):
+        return weights
+    if isinstance(weights, str | Path):
+        return load_weight_profile(weights)
+    return WeightProfile(name="custom", version="unversioned", weights=weights)
+
+
+class Recommender:
+    """Villages, weights and homes prepared once, for many calls of ``recommend``.
+
+    The service holds one (rebuilt when weights or homes change); ``matcher.recommend`` builds
+    one per call.
+    """
+
+    def __init__(
+        self,
+        villages: pd.DataFrame,
+        weights: WeightsLike = "default",
+        *,
+        homes: pd.DataFrame | None = None,
+        solos_settled: pd.Series | None = None,
+    ) -> None:
+        self.villages = villages.sort_values("insee")
+        self.profile = resolve_weights(weights)
+        self.matcher = WeightedMatcher.from_weights(
+            self.profile.weights, villages=self.villages, homes=homes, solos_settled=solos_settled
+        ).fit()
+        self.model = {"name": self.profile.name, "version": self.profile.version}
+        table = pd.DataFrame(self.villages.drop(columns="geometry", errors="ignore"))
+        table["solos_settled"] = self.matcher.village_columns_["solos_settled"]
+        self.facts = cast(list[dict[str, Any]], table.to_dict("records"))
+        self.explainer = explain.Explainer(self.facts)
+        self._xy_km: NDArray[np.float64] | None = None
+
+    def recommend(
+        self,
+        profiles: Sequence[ProfileLike] | ProfileLike,
+        k: int = 10,
+        *,
+        lang: Lang = "fr",
+        diversity: float = 0.0,
+    ) -> list[Ranking]:
+        """One ``Ranking`` per profile, in order (see ``matcher.recommend``)."""
+        batch = [profiles] if isinstance(profiles, Profile | Mapping) else list(profiles)
+        if lang not in LANGS:
+            raise MatcherError(f"lang: expected one of {list(LANGS)}, found {lang!r}")
+        if not 0.0 <= diversity <= 1.0:
+            raise MatcherError(f"diversity: expected a number from 0 to 1, found {diversity!r}")
+        n = len(self.villages)
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= n:
+            raise MatcherError(f"k: expected a whole number from 1 to {n}, found {k!r}")
+        xy_km = self._lambert_km() if diversity > 0 else None
+        rankings: list[Ranking] = []
+        for start in range(0, len(batch), CHUNK):
+            chunk = batch[start : start + CHUNK]
+            prospects = self.matcher.prospect_columns(chunk)
+            pairs = pair_values(prospects, self.matcher.village_columns_, self.matcher.homes_)
+            scored = score_pairs(pairs, self.matcher.weights_)
+            top, weakest = explain.select_reasons(
+                scored.contributions, pairs.values, pairs.importance
+            )
+            for row in range(len(chunk)):
+                p = {name: float(column[row]) for name, column in prospects.items()}
+                chosen = self._top(scored, row, int(k), diversity, xy_km)
+                reasons = (top[row], weakest[row])
+                rankings.append(self._ranking(scored, row, p, chosen, reasons, int(k), lang))
+        return rankings
+
+    def _top(
+        self,
+        scored: Scored,
+        row: int,
+        k: int,
+        diversity: float,
+        xy_km: NDArray[np.float64] | None,
+    ) -> NDArray[np.intp]:
+        """Positions of the results: score descending, ties by INSEE code (the villages' order)."""
+        scores = scored.scores[row]
+        candidates = np.flatnonzero(scored.pairs.eligible[row])
+        if xy_km is not None and len(candidates) > k:
+            candidates = candidates[mmr(scores[candidates], xy_km[candidates], k, 1.0 - diversity)]
+        return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+
+    def _ranking(
+        self,
+        scored: Scored,
+        row: int,
+        p: dict[str, float],
+        chosen: NDArray[np.intp],
+        reasons_for: tuple[NDArray[np.intp], NDArray[np.intp]],
+        k: int,
+        lang: Lang,
+    ) -> Ranking:
+        pairs = scored.pairs
+        matching, cost = pairs.homes_matching[row], pairs.housing_cost[row]
+        top, weakest = reasons_for
+        results = []
+        for rank, v in enumerate(chosen.tolist(), start=1):
+            f, contributions = self.facts[v], scored.contributions[row, v]
+            reasons = self.explainer.result_reasons(
+                v, p, top[v], int(weakest[v]), matching[v], cost[v], lang
+            )
+            results.append(
+                Result(
+                    rank=rank,
+                    insee=str(f["insee"]),
+                    name=str(f["name"]),
+                    score=float(scored.scores[row, v]),
+                    contributions=dict(zip(CRITERION_CODES, contributions.tolist(), strict=True)),
+                    reasons=reasons,
+                    facts=_facts(f, p, matching[v], cost[v]),
+                )
+            )
+        failing = pairs.must[row][None, :] & ~pairs.feasible[row]
+        excluded = []
+        for v in np.flatnonzero(~pairs.eligible[row]).tolist():
+            failed = [CRITERION_CODES[c] for c in np.flatnonzero(failing[v])]
+            text = explain.exclusion_reasons(self.facts[v], p, failed, cost[v], lang)
+            excluded.append(Excluded(str(self.facts[v]["insee"]), str(self.facts[v]["name"]), text))
+        suggestions = self._suggestions(failing, p, cost) if excluded else []
+        return Ranking(self.model, k, results, excluded, suggestions)
+
+    def _suggestions(
+        self, failing: NDArray[np.bool_], p: dict[str, float], cost: NDArray[np.float64]
+    ) -> list[Suggestion]:
+        """The smallest budget, maximum time, or dropped ``must`` that opens more villages."""
+        codes = self.matcher.codes_
+        single = failing.sum(axis=1) == 1  # villages one change away
+        suggestions: list[Suggestion] = []
+        only_housing = single & failing[:, CRITERION_CODES.index("housing")]
+        if only_housing.any():
+            needed = self._budget_needed(cost, p)
+            to = explain.round_up(float(needed[only_housing].min()), BUDGET_STEP[p["buy"] > 0])
+            opens = only_housing & (needed <= to)
+            suggestions.append(Suggestion("housing.budget_eur", to, list(codes[opens])))
+        only_auch = single & failing[:, CRITERION_CODES.index("access_auch")]
+        if only_auch.any():
+            minutes = self.matcher.village_columns_["minutes_to_auch"]
+            to = explain.round_up(float(minutes[only_auch].min()), MINUTES_STEP)
+            opens = only_auch & (minutes <= to)
+            suggestions.append(
+                Suggestion("preferences.max_minutes_to_auch", to, list(codes[opens]))
+            )
+        stated = [c for c in CRITERION_CODES if p[f"must_{c}"] > 0]
+        drops = []
+        for code in stated:
+            only = single & failing[:, CRITERION_CODES.index(code)]
+            if only.any():
+                rest = [m for m in stated if m != code]
+                drops.append(Suggestion("must", rest, list(codes[only])))
+        return suggestions + sorted(drops, key=lambda s: -len(s.opens))
+
+    def _budget_needed(self, cost: NDArray[np.float64], p: dict[str, float]) -> NDArray[np.float64]:
+        """Per village, the budget that meets the housing ``must``: the estimated cost, or the
+        cheapest listing in the prospect's tenure and bedrooms if that is lower."""
+        homes = self.matcher.homes_
+        needed = np.array(cost, dtype=np.float64)
+        fits = (homes.buy == (p["buy"] > 0)) & (homes.bedrooms >= p["min_bedrooms"])
+        if fits.any():
+            cheapest = np.full(len(needed), np.inf)
+            np.minimum.at(cheapest, homes.village[fits], homes.price_eur[fits])
+            needed = np.minimum(needed, cheapest)
+        return needed
+
+    def _lambert_km(self) -> NDArray[np.float64]:
+        if self._xy_km is None:
+            self._xy_km = lambert_km(self.villages["point_lon"], self.villages["point_lat"])
+        return self._xy_km
+
+
+def recommend(
+    profiles: Sequence[ProfileLike] | ProfileLike,
+    villages: pd.DataFrame,
+    k: int = 10,
+    weights: WeightsLike = "default",
+    *,
+    lang: Lang = "fr",
+    homes: pd.DataFrame | None = None,
+    solos_settled: pd.Series | None = None,
+    diversity: float = 0.0,
+) -> list[Ranking]:
+    """Rank ``villages`` for each profile.
+
+    Parameters
+    ----------
+    profiles
+        Prospect profiles (``Profile`` or dicts of the API's shape); one profile is a batch of one.
+    villages
+        The candidate villages, rows of ``geodata.read_villages()`` (usually the partners).
+    k
+        Results per ranking, from 1 to the number of villages.
+    weights
+        A packaged weight profile name, a TOML path, a ``WeightProfile`` or a mapping.
+    lang
+        ``fr`` or ``en``, for reasons.
+    homes
+        Listings on offer (``insee, tenure, price_eur, bedrooms``).
+    solos_settled
+        Solos settled per INSEE code.
+    diversity
+        0 (default) ranks by score alone; up to 1, the top k is chosen by maximal marginal
+        relevance so that it is not a cluster of neighbouring villages (then shown by score).
+
+    Returns
+    -------
+    One ``Ranking`` per profile, in order.
+    """
+    recommender = Recommender(villages, weights, homes=homes, solos_settled=solos_settled)
+    return recommender.recommend(profiles, k, lang=lang, diversity=diversity)
+
+
+def _facts(
+    f: dict[str, Any], p: dict[str, float], matching: float, cost: float
+) -> dict[str, float | int | str | None]:
+    out: dict[str, float | int | str | None] = {c: _plain(f[c]) for c in FACT_COLUMNS}
+    out["homes_matching"] = int(matching)
+    out["ftth_vintage"] = str(f["ftth_vintage"])
+    if p["has_housing"] > 0:
+        out["estimated_housing_cost_eur"] = explain.estimate(float(cost), p["buy"] > 0)
+    return out
+
+
+def _plain(value: Any) -> float | int | str | None:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return cast(float | int | str | None, value)

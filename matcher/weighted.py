@@ -1,0 +1,211 @@
+"""``WeightedMatcher``: the score is a normalised weighted sum of criterion values.
+
+For prospect p and village v, with analysts' weights w_c and the prospect's importance i_pc:
+
+    score(p, v) = sum_c w_c i_pc value_c(p, v) / sum_c w_c i_pc
+
+so scores lie in [0, 1] and each criterion's contribution (one term of the sum) is additive.
+Villages failing one of the prospect's ``must`` criteria are not ranked.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from features.pairs import PairValues, pair_values
+from features.profile import Profile
+from features.prospect import PROFILE_COLUMNS, ProspectVectorizer, profile_matrix, profile_table
+from features.village import Homes, VillageVectorizer, village_frame
+from features.vocab import CRITERION_CODES
+from matcher.evaluate import EVENT_RELEVANCE, ndcg_at_k
+from matcher.exceptions import MatcherError
+from matcher.weights import WeightProfile, check_weights, load_weight_profile
+
+_TEMPLATE = profile_table([{"profession": "other", "connectivity": "basic"}])
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Scores of P prospects against the matcher's V villages."""
+
+    pairs: PairValues
+    contributions: NDArray[np.float64]  # (P, V, C), summing to ``scores`` over C
+    scores: NDArray[np.float64]  # (P, V), in [0, 1]
+
+    @property
+    def eligible(self) -> NDArray[np.bool_]:
+        return self.pairs.eligible
+
+    def ranking_scores(self) -> NDArray[np.float64]:
+        """Scores with ``-inf`` where a ``must`` fails: what rankings sort."""
+        return np.where(self.eligible, self.scores, -np.inf)
+
+
+class WeightedMatcher(BaseEstimator):
+    """Rank villages for prospects by a weighted sum of criterion values.
+
+    Parameters
+    ----------
+    connectivity, housing, schools, childcare, health, shops, access_auch, access_toulouse,
+    settlement, ecosystem, community : float
+        Non-negative weight of each criterion (relative; 0 switches it off).
+    villages : DataFrame
+        The candidate villages (rows of ``geodata.read_villages()``), in INSEE order.
+    homes : DataFrame, optional
+        Listings on offer (``insee, tenure, price_eur, bedrooms``).
+    solos_settled : Series, optional
+        Solos settled per INSEE code.
+    k : int
+        Cut-off of the NDCG that ``score`` reports.
+    """
+
+    def __init__(
+        self,
+        connectivity: float = 1.0,
+        housing: float = 1.0,
+        schools: float = 1.0,
+        childcare: float = 1.0,
+        health: float = 1.0,
+        shops: float = 1.0,
+        access_auch: float = 1.0,
+        access_toulouse: float = 1.0,
+        settlement: float = 1.0,
+        ecosystem: float = 1.0,
+        community: float = 1.0,
+        villages: pd.DataFrame | None = None,
+        homes: pd.DataFrame | None = None,
+        solos_settled: pd.Series | None = None,
+        k: int = 5,
+    ) -> None:
+        self.connectivity = connectivity
+        self.housing = housing
+        self.schools = schools
+        self.childcare = childcare
+        self.health = health
+        self.shops = shops
+        self.access_auch = access_auch
+        self.access_toulouse = access_toulouse
+        self.settlement = settlement
+        self.ecosystem = ecosystem
+        self.community = community
+        self.villages = villages
+        self.homes = homes
+        self.solos_settled = solos_settled
+        self.k = k
+
+    @classmethod
+    def from_weights(cls, weights: Mapping[str, float], **params: Any) -> "WeightedMatcher":
+        """A matcher with these criterion weights (checked) and other parameters."""
+        matcher = cls(**params)
+        for criterion, weight in check_weights(weights).items():
+            setattr(matcher, criterion, weight)
+        return matcher
+
+    @classmethod
+    def from_profile(cls, profile: WeightProfile | str, **params: Any) -> "WeightedMatcher":
+        """A matcher with the weights of a profile (a ``WeightProfile`` or a packaged name)."""
+        if isinstance(profile, str):
+            profile = load_weight_profile(profile)
+        return cls.from_weights(profile.weights, **params)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {c: getattr(self, c) for c in CRITERION_CODES}
+
+    def fit(self, X: object = None, y: object = None) -> "WeightedMatcher":
+        """Check the weights and prepare the villages; ``X`` and ``y`` are not used."""
+        self.weights_ = np.array(list(check_weights(self.weights).values()))
+        if self.villages is None or len(self.villages) == 0:
+            raise MatcherError("villages: expected at least one candidate village, found none")
+        if not isinstance(self.k, int) or self.k < 1:
+            raise MatcherError(f"k: expected a whole number >= 1, found {self.k!r}")
+        frame = village_frame(self.villages, self.homes, self.solos_settled)
+        if not frame.index.is_monotonic_increasing or not frame.index.is_unique:
+            raise MatcherError("villages: expected unique INSEE codes in increasing order")
+        self.codes_ = frame.index
+        self.names_ = np.asarray(self.villages["name"], dtype=object)
+        vectorizer = VillageVectorizer().fit(frame)
+        matrix = vectorizer.transform(frame)
+        self.village_columns_ = dict(zip(vectorizer.get_feature_names_out(), matrix.T, strict=True))
+        self.price_reference_ = vectorizer.price_reference_
+        self.homes_ = Homes.from_frame(self.homes, self.codes_)
+        self.prospect_vectorizer_ = ProspectVectorizer().fit(_TEMPLATE)
+        return self
+
+    def prospect_columns(self, X: object) -> dict[str, NDArray[np.float64]]:
+        """Columns of the prospect matrix for a profile table or a list of profiles."""
+        check_is_fitted(self)
+        vectorizer = self.prospect_vectorizer_
+        if isinstance(X, pd.DataFrame):
+            matrix = vectorizer.transform(X)
+            return dict(zip(vectorizer.get_feature_names_out(), matrix.T, strict=True))
+        # Profiles were validated by pydantic: skip sklearn's checks of the table.
+        rows = profile_matrix(_as_profiles(X))
+        return vectorizer.transform_columns(dict(zip(PROFILE_COLUMNS, rows.T, strict=True)))
+
+    def evaluate(self, X: object) -> Scored:
+        """Criterion values, contributions and scores of every prospect against every village."""
+        pairs = pair_values(self.prospect_columns(X), self.village_columns_, self.homes_)
+        return score_pairs(pairs, self.weights_)
+
+    def decision_function(self, X: object) -> NDArray[np.float64]:
+        """(P, V) scores, ``-inf`` where a ``must`` criterion fails."""
+        return self.evaluate(X).ranking_scores()
+
+    def score(self, X: object, y: object) -> float:
+        """Mean NDCG@k of the rankings against ``y``.
+
+        ``y`` is a (P, V) graded relevance matrix, or one INSEE code per prospect (the village
+        the prospect chose), or a sequence of {INSEE code: event} mappings.
+        """
+        scores = self.decision_function(X)
+        return ndcg_at_k(relevance_matrix(y, self.codes_, len(scores)), scores, self.k)
+
+
+def score_pairs(pairs: PairValues, weights: NDArray[np.float64]) -> Scored:
+    """Normalised weighted sum of the criterion values, with its additive contributions."""
+    effective = weights[None, :] * pairs.importance  # (P, C)
+    total = effective.sum(axis=1, keepdims=True)
+    share = np.divide(effective, total, out=np.zeros_like(effective), where=total > 0)
+    contributions = pairs.values * share[:, None, :]
+    # The score is the sum of its parts, so the parts add up to it exactly.
+    scores = contributions.sum(axis=2)
+    return Scored(pairs=pairs, contributions=contributions, scores=scores)
+
+
+def relevance_matrix(y: object, codes: pd.Index, n_prospects: int) -> NDArray[np.float64]:
+    """Graded relevance (P, V) from a matrix, one chosen code per prospect, or event mappings."""
+    if isinstance(y, np.ndarray) and y.ndim == 2:
+        if y.shape != (n_prospects, len(codes)):
+            raise MatcherError(f"y: expected shape {(n_prospects, len(codes))}, found {y.shape}")
+        return y.astype(np.float64)
+    items = list(y) if isinstance(y, Sequence | np.ndarray | pd.Series) else None
+    if items is None or len(items) != n_prospects:
+        raise MatcherError(f"y: expected {n_prospects} items (one per prospect), found {y!r:.80}")
+    relevance = np.zeros((n_prospects, len(codes)))
+    for row, item in enumerate(items):
+        events = item if isinstance(item, dict) else {str(item): "settled"}
+        for code, event in events.items():
+            column = codes.get_indexer(pd.Index([str(code)]))[0]
+            if column < 0:
+                raise MatcherError(f"y[{row}]: village {code!r} is not among the candidates")
+            if event not in EVENT_RELEVANCE:
+                raise MatcherError(
+                    f"y[{row}]: event expected one of {list(EVENT_RELEVANCE)}, found {event!r}"
+                )
+            relevance[row, column] = EVENT_RELEVANCE[event]
+    return relevance
+
+
+def _as_profiles(X: object) -> list[Profile | dict[str, Any]]:
+    if isinstance(X, Profile | dict):
+        return [X]
+    if isinstance(X, Sequence):
+        return list(X)
+    raise MatcherError(f"prospects: expected profiles or a profile table, found {type(X).__name__}")

@@ -1,0 +1,127 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from features.pairs import pair_values
+from features.prospect import ProspectVectorizer, profile_table
+from features.village import Homes, VillageVectorizer, village_frame
+from features.vocab import CRITERION_CODES
+from tests.conftest import realistic_villages
+
+C = {c: i for i, c in enumerate(CRITERION_CODES)}
+
+
+def columns(profiles, villages, homes=None):
+    table = profile_table(profiles)
+    prospect = ProspectVectorizer().fit(table)
+    frame = village_frame(villages, homes=homes)
+    village = VillageVectorizer().fit(frame)
+    p = dict(zip(prospect.get_feature_names_out(), prospect.transform(table).T, strict=True))
+    v = dict(zip(village.get_feature_names_out(), village.transform(frame).T, strict=True))
+    return p, v, Homes.from_frame(homes, frame.index)
+
+
+def values_for(profiles, villages=None, homes=None):
+    villages = realistic_villages() if villages is None else villages
+    return pair_values(*columns(profiles, villages, homes))
+
+
+FAMILY = {
+    "profession": "software_developer",
+    "connectivity": "video_calls",
+    "household": {"adults": 2, "children_ages": [12, 14]},
+    "housing": {"tenure": "buy", "budget_eur": 200000, "min_bedrooms": 3},
+}
+
+
+def test_shapes_and_bounds() -> None:
+    pairs = values_for([FAMILY, {"profession": "other", "connectivity": "basic"}])
+    assert pairs.values.shape == (2, 5, len(CRITERION_CODES))
+    assert pairs.feasible.shape == pairs.values.shape
+    assert ((pairs.values >= 0) & (pairs.values <= 1)).all()
+    assert pairs.eligible.all()  # no must: every village may be ranked
+
+
+def test_schools_follow_each_childs_level() -> None:
+    pairs = values_for([FAMILY])
+    schools = pairs.values[0, :, C["schools"]]
+    # Collège in the commune (village 2) beats collège at 25 min (village 4), which is too far
+    # for the must (20 min) while 12 min (village 1) is fine.
+    assert schools[1] > schools[3]
+    assert pairs.feasible[0, :, C["schools"]].tolist() == [True, True, True, False, True]
+
+
+def test_connectivity_needs_more_for_video_than_for_mail() -> None:
+    basic, video = values_for([{**FAMILY, "connectivity": "basic"}, FAMILY]).values[
+        :, :, C["connectivity"]
+    ]
+    assert (basic >= video).all()
+    assert basic[3] == 1.0  # one 4G operator is enough for mail
+    assert video[3] == pytest.approx(0.4)  # 1 of 2 operators, capped at 0.8 for 4G alone
+
+
+def test_housing_must_compares_budget_and_estimated_price() -> None:
+    pairs = values_for([FAMILY])
+    # 3 bedrooms: 40 + 3 x 20 = 100 m²; at 2,000 €/m² (village 3) 200,000 €: just affordable.
+    np.testing.assert_allclose(pairs.housing_cost[0], [120000, 150000, 200000, 140000, 130000])
+    assert pairs.feasible[0, :, C["housing"]].all()
+    poorer = values_for([{**FAMILY, "housing": {**FAMILY["housing"], "budget_eur": 135000}}])
+    assert poorer.feasible[0, :, C["housing"]].tolist() == [True, False, False, False, True]
+
+
+def test_listings_count_when_they_fit_tenure_budget_and_bedrooms() -> None:
+    homes = pd.DataFrame(
+        {
+            "insee": ["32002", "32002", "32002", "32004"],
+            "tenure": ["buy", "buy", "rent", "buy"],
+            "price_eur": [180000, 250000, 700, 150000],
+            "bedrooms": [3, 4, 3, 2],
+        }
+    )
+    pairs = values_for([FAMILY], homes=homes)
+    assert pairs.homes_matching[0].tolist() == [0, 1, 0, 0, 0]
+    housing = pairs.values[0, :, C["housing"]]
+    assert housing[1] >= 0.85  # a real home on offer within budget
+
+
+def test_must_thresholds_are_inclusive() -> None:
+    villages = realistic_villages()
+    villages["minutes_to_middle_school"] = [20.0, 20.1, 0, 0, 0]
+    pairs = values_for([FAMILY], villages)
+    assert pairs.feasible[0, :2, C["schools"]].tolist() == [True, False]
+
+
+def test_must_makes_villages_ineligible() -> None:
+    pairs = values_for([{**FAMILY, "must": ["schools", "health"]}])
+    # Village 4 has its collège at 25 min and its doctor at 16 min.
+    assert pairs.eligible[0].tolist() == [True, True, True, False, True]
+
+
+def test_train_station_preference_weighs_the_station() -> None:
+    plain, train = values_for(
+        [FAMILY, {**FAMILY, "preferences": {"needs_train_station": True}}]
+    ).values[:, :, C["access_toulouse"]]
+    assert train[2] >= plain[2]  # village 3 has a station 5 min away
+    assert train[3] <= plain[3]  # village 4 has none within 40 min
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ftth=st.lists(st.floats(0, 1), min_size=5, max_size=5),
+    boost=st.lists(st.floats(0, 1), min_size=5, max_size=5),
+    operators=st.lists(st.integers(0, 4), min_size=5, max_size=5),
+    extra=st.lists(st.integers(0, 4), min_size=5, max_size=5),
+    need=st.sampled_from(["basic", "video_calls", "large_uploads"]),
+)
+def test_better_broadband_never_lowers_connectivity(ftth, boost, operators, extra, need) -> None:
+    before = realistic_villages().assign(ftth_share=ftth, operators_4g=operators)
+    after = before.assign(
+        ftth_share=np.minimum(1.0, np.add(ftth, boost)),
+        operators_4g=np.minimum(4, np.add(operators, extra)),
+    )
+    profile = [{**FAMILY, "connectivity": need}]
+    low = values_for(profile, before).values[0, :, C["connectivity"]]
+    high = values_for(profile, after).values[0, :, C["connectivity"]]
+    assert (high >= low).all()

@@ -1,0 +1,88 @@
+"""Properties the issue names, over generated profiles (hypothesis)."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from features.vocab import CONNECTIVITY_LEVELS, CRITERION_CODES, PROFESSION_CODES
+from matcher.weighted import WeightedMatcher
+from tests.conftest import realistic_villages
+
+MATCHER = WeightedMatcher.from_profile("default", villages=realistic_villages()).fit()
+
+profiles = st.fixed_dictionaries(
+    {
+        "profession": st.sampled_from(PROFESSION_CODES),
+        "connectivity": st.sampled_from(CONNECTIVITY_LEVELS),
+        "remote_days_per_week": st.integers(0, 7),
+        "household": st.fixed_dictionaries(
+            {
+                "adults": st.integers(1, 6),
+                "children_ages": st.lists(st.integers(0, 25), max_size=12),
+            }
+        ),
+        "housing": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {
+                    "tenure": st.sampled_from(["buy", "rent"]),
+                    "budget_eur": st.floats(1, 1_000_000),
+                    "min_bedrooms": st.integers(0, 10),
+                }
+            ),
+        ),
+        "preferences": st.fixed_dictionaries(
+            {
+                "max_minutes_to_auch": st.one_of(st.none(), st.floats(1, 240)),
+                "needs_train_station": st.booleans(),
+                "settlement": st.sampled_from(["village", "small_town", "any"]),
+            }
+        ),
+        "must": st.lists(st.sampled_from(CRITERION_CODES), unique=True),
+    }
+)
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(profile=profiles)
+def test_contributions_sum_to_the_score_in_zero_one(profile) -> None:
+    scored = MATCHER.evaluate([profile])
+    assert ((scored.scores >= 0) & (scored.scores <= 1 + 1e-12)).all()
+    np.testing.assert_allclose(scored.contributions.sum(axis=2), scored.scores, atol=1e-9)
+
+
+@SETTINGS
+@given(profile=profiles)
+def test_same_input_same_output(profile) -> None:
+    first, second = MATCHER.decision_function([profile]), MATCHER.decision_function([profile])
+    np.testing.assert_array_equal(first, second)
+
+
+@SETTINGS
+@given(profile=profiles, factor=st.floats(1.0, 10.0))
+def test_a_larger_budget_never_shrinks_the_feasible_set(profile, factor) -> None:
+    if profile["housing"] is None:
+        profile = {
+            **profile,
+            "housing": {"tenure": "buy", "budget_eur": 100000.0, "min_bedrooms": 2},
+        }
+    richer = {
+        **profile,
+        "housing": {
+            **profile["housing"],
+            "budget_eur": min(profile["housing"]["budget_eur"] * factor, 1e8),
+        },
+    }
+    before = MATCHER.evaluate([profile]).eligible
+    after = MATCHER.evaluate([richer]).eligible
+    assert (after >= before).all()
+
+
+@SETTINGS
+@given(profile=profiles, extra=st.sampled_from(CRITERION_CODES))
+def test_adding_a_must_never_adds_a_village(profile, extra) -> None:
+    stricter = {**profile, "must": sorted(set(profile["must"]) | {extra})}
+    before = MATCHER.evaluate([profile]).eligible
+    after = MATCHER.evaluate([stricter]).eligible
+    assert (after <= before).all()

@@ -1,0 +1,221 @@
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import geodata
+from matcher import MatcherError, Recommender, recommend
+from matcher.recommend import Ranking
+from tests.conftest import realistic_villages
+
+FAMILY = {
+    "profession": "software_developer",
+    "remote_days_per_week": 5,
+    "connectivity": "video_calls",
+    "household": {"adults": 2, "children_ages": [4, 12]},
+    "housing": {"tenure": "buy", "budget_eur": 220000, "min_bedrooms": 3},
+    "preferences": {"max_minutes_to_auch": 45, "needs_train_station": False, "settlement": "any"},
+    "must": ["connectivity", "housing"],
+}
+
+
+@pytest.fixture(scope="module")
+def partners() -> pd.DataFrame:
+    villages = geodata.read_villages()
+    return villages[villages["partner"]]
+
+
+def check_contract(ranking: Ranking, villages: pd.DataFrame, k: int) -> None:
+    """Every invariant of api.md's ranking."""
+    body = ranking.to_dict()
+    assert set(body) == {"model", "k", "results", "excluded", "suggestions"}
+    results = body["results"]
+    assert len(results) <= k
+    assert [r["rank"] for r in results] == list(range(1, len(results) + 1))
+    keys = [(-r["score"], r["insee"]) for r in results]
+    assert keys == sorted(keys)  # score descending, ties by INSEE code
+    for r in results:
+        assert 0.0 <= r["score"] <= 1.0
+        assert abs(sum(r["contributions"].values()) - r["score"]) <= 1e-6
+        assert r["reasons"]
+        assert all(isinstance(t, str) and t for t in r["reasons"])
+    shown = [r["insee"] for r in results] + [e["insee"] for e in body["excluded"]]
+    assert len(shown) == len(set(shown))  # a village stands at most once
+    assert set(shown) <= set(villages["insee"])
+    for e in body["excluded"]:
+        assert e["reasons"]
+
+
+def test_the_api_example_profile(partners) -> None:
+    ranking = recommend([FAMILY], partners, k=10)[0]
+    check_contract(ranking, partners, 10)
+    assert ranking.model == {"name": "default", "version": "2026-11-22"}
+    assert len(ranking.results) == 10
+    assert ranking.results[0].facts["homes_matching"] == 0
+    assert ranking.results[0].facts["ftth_vintage"] == "ARCEP T1 2018"
+
+
+def test_excluded_lists_every_village_that_fails_a_must(partners) -> None:
+    strict = {
+        **FAMILY,
+        "housing": {**FAMILY["housing"], "budget_eur": 150000},
+        "must": ["connectivity", "housing", "schools"],
+    }
+    ranking = recommend([strict], partners, k=5)[0]
+    check_contract(ranking, partners, 5)
+    recommender = Recommender(partners)
+    eligible = recommender.matcher.evaluate([strict]).eligible[0]
+    assert {e.insee for e in ranking.excluded} == set(recommender.matcher.codes_[~eligible])
+    assert len(ranking.results) == min(5, int(eligible.sum()))
+
+
+def test_the_same_request_gives_the_same_response(partners) -> None:
+    first = recommend([FAMILY, FAMILY], partners, k=7)
+    again = recommend([FAMILY], partners, k=7)
+    assert first[0].to_dict() == first[1].to_dict() == again[0].to_dict()
+
+
+def test_reasons_are_french_by_default_and_english_on_request(partners) -> None:
+    fr = recommend(FAMILY, partners, k=3)[0]
+    en = recommend(FAMILY, partners, k=3, lang="en")[0]
+    assert [r.insee for r in fr.results] == [r.insee for r in en.results]
+    text_fr, text_en = " ".join(fr.results[0].reasons), " ".join(en.results[0].reasons)
+    assert "Fibre :" in text_fr or "Maison de" in text_fr or "École" in text_fr
+    assert "Fibre:" in text_en or "house" in text_en or "school" in text_en
+    assert "€" in text_fr + text_en or "min" in text_fr
+
+
+def test_exclusion_reasons_say_by_how_much(partners) -> None:
+    poor = {
+        **FAMILY,
+        "housing": {"tenure": "buy", "budget_eur": 60000, "min_bedrooms": 3},
+        "must": ["housing"],
+    }
+    ranking = recommend(poor, partners, k=5)[0]
+    reason = ranking.excluded[0].reasons[0]
+    assert reason.startswith("Aucun logement dans le budget : maison de 3 chambres estimée à ")
+    assert "il manque" in reason
+
+
+@pytest.mark.parametrize(
+    ("profile", "change"),
+    [
+        (
+            {
+                **FAMILY,
+                "housing": {"tenure": "buy", "budget_eur": 120000, "min_bedrooms": 3},
+                "must": ["housing"],
+            },
+            "housing.budget_eur",
+        ),
+        (
+            {**FAMILY, "preferences": {"max_minutes_to_auch": 15}, "must": ["access_auch"]},
+            "preferences.max_minutes_to_auch",
+        ),
+    ],
+)
+def test_applying_a_suggestion_opens_the_villages_it_names(partners, profile, change) -> None:
+    ranking = recommend(profile, partners, k=52)[0]
+    suggestion = next(s for s in ranking.suggestions if s.change == change)
+    assert suggestion.opens
+    changed = copy.deepcopy(profile)
+    section, key = change.split(".")
+    changed[section][key] = suggestion.to
+    after = recommend(changed, partners, k=52)[0]
+    newly = {r.insee for r in after.results} - {r.insee for r in ranking.results}
+    assert set(suggestion.opens) == newly
+    # The smallest such change: a step less opens nothing.
+    step = 1000 if change == "housing.budget_eur" else 5
+    changed[section][key] = suggestion.to - step
+    assert {r.insee for r in recommend(changed, partners, k=52)[0].results} == {
+        r.insee for r in ranking.results
+    }
+
+
+def test_dropping_a_must_is_suggested_with_what_it_opens(partners) -> None:
+    profile = {**FAMILY, "must": ["connectivity", "schools"]}
+    ranking = recommend(profile, partners, k=52)[0]
+    drops = [s for s in ranking.suggestions if s.change == "must"]
+    assert drops
+    for s in drops:
+        after = recommend({**profile, "must": s.to}, partners, k=52)[0]
+        assert set(s.opens) <= {r.insee for r in after.results}
+
+
+def test_a_family_with_teenagers_prefers_a_college_nearby(partners) -> None:
+    # Derived from the data: with schools the only weighted criterion, villages whose collège
+    # is within 15 minutes rank above those whose is not.
+    teens = {
+        "profession": "other",
+        "connectivity": "basic",
+        "household": {"adults": 2, "children_ages": [12, 14]},
+    }
+    weights = {c: 0.0 for c in Recommender(partners).profile.weights} | {"schools": 1.0}
+    ranking = recommend(teens, partners, k=len(partners), weights=weights)[0]
+    near = partners.set_index("insee")["minutes_to_middle_school"] <= 15
+    order = [near[r.insee] for r in ranking.results]
+    assert order == sorted(order, reverse=True)
+    # And with the default weights, other things equal (tiny table: two identical villages
+    # but for the collège), the one with the collège nearby ranks first.
+    villages = realistic_villages()
+    twin = villages.iloc[[1]].assign(insee="32006", name="Twin", minutes_to_middle_school=25.0)
+    twin.index = pd.Index(["32006"], name="code")
+    table = pd.concat([villages, twin])
+    ranking = recommend(teens, table, k=6)[0]
+    positions = {r.insee: r.rank for r in ranking.results}
+    assert positions["32002"] < positions["32006"]
+
+
+def test_ties_are_broken_by_insee_code() -> None:
+    villages = realistic_villages()
+    twin = villages.iloc[[1]].assign(insee="32000", name="Twin")
+    twin.index = pd.Index(["32000"], name="code")
+    ranking = recommend(
+        {"profession": "other", "connectivity": "basic"}, pd.concat([villages, twin]), k=6
+    )[0]
+    ranks = {r.insee: r.rank for r in ranking.results}
+    scores = {r.insee: r.score for r in ranking.results}
+    assert scores["32000"] == scores["32002"]
+    assert ranks["32000"] == ranks["32002"] - 1
+
+
+def test_diversity_spreads_the_top_five(partners) -> None:
+    profile = {"profession": "consultant", "connectivity": "basic", "remote_days_per_week": 2}
+    plain = recommend(profile, partners, k=5)[0]
+    diverse = recommend(profile, partners, k=5, diversity=0.6)[0]
+    check_contract(diverse, partners, 5)
+    xy = partners.set_index("insee")[["point_lon", "point_lat"]]
+
+    def spread(ranking: Ranking) -> float:
+        pts = xy.loc[[r.insee for r in ranking.results]].to_numpy()
+        return float(np.mean([np.hypot(*(a - b)) for i, a in enumerate(pts) for b in pts[i + 1 :]]))
+
+    assert spread(diverse) > spread(plain)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"k": 0}, r"k: expected a whole number from 1 to 5, found 0"),
+        ({"k": 6}, r"k: expected a whole number from 1 to 5, found 6"),
+        ({"k": True}, r"k: expected a whole number"),
+        ({"lang": "de"}, r"lang: expected one of \['fr', 'en'\], found 'de'"),
+        ({"diversity": 2.0}, r"diversity: expected a number from 0 to 1"),
+        ({"weights": "nope"}, r"weight profile 'nope': no such profile"),
+    ],
+)
+def test_bad_requests_are_named(kwargs, message) -> None:
+    with pytest.raises(MatcherError, match=message):
+        recommend({"profession": "other", "connectivity": "basic"}, realistic_villages(), **kwargs)
+
+
+def test_any_set_of_gers_communes_works() -> None:
+    villages = geodata.read_villages()
+    non_partners = villages[~villages["partner"]].iloc[:30]
+    ranking = recommend(FAMILY, non_partners, k=10)[0]
+    check_contract(ranking, non_partners, 10)
+    # Non-partners have no welcome committee: no reason may claim one.
+    reasons = [t for r in ranking.results for t in r.reasons]
+    assert not any(t.startswith("Comité d'accueil") for t in reasons)
+    assert all(r.contributions["community"] == 0 for r in ranking.results)
