@@ -44,7 +44,8 @@ class DerivingTransformer(TransformerMixin, BaseEstimator):
         For callers whose rows were already validated (pydantic profiles): the same derived
         columns, none of sklearn's checks, so one row costs microseconds.
         """
-        check_is_fitted(self)
+        if not hasattr(self, "derives_"):  # sklearn's check_is_fitted costs more than the work
+            check_is_fitted(self)
         derived = self._derive(columns) if self.derives_ else {}
         return dict(columns) | derived
 

@@ -128,13 +128,13 @@ def pair_values(prospects: Arrays, villages: Arrays, homes: Homes | None = None)
     feasible["schools"] = ok
 
     good, bad, most = CHILDCARE_MINUTES
-    values["childcare"] = np.broadcast_to(closeness(v["minutes_to_childcare"], good, bad), shape)
+    values["childcare"] = closeness(v["minutes_to_childcare"], good, bad)
     feasible["childcare"] = (p["n_creche"] == 0) | (v["minutes_to_childcare"] <= most)
 
-    values["health"] = np.broadcast_to(v["health_access"], shape)
-    feasible["health"] = np.broadcast_to(v["minutes_to_doctor"] <= MUST_DOCTOR_MINUTES, shape)
-    values["shops"] = np.broadcast_to(v["shops_access"], shape)
-    feasible["shops"] = np.broadcast_to(v["minutes_to_grocery"] <= MUST_GROCERY_MINUTES, shape)
+    values["health"] = v["health_access"]
+    feasible["health"] = v["minutes_to_doctor"] <= MUST_DOCTOR_MINUTES
+    values["shops"] = v["shops_access"]
+    feasible["shops"] = v["minutes_to_grocery"] <= MUST_GROCERY_MINUTES
 
     limit = p["max_minutes_to_auch"]
     values["access_auch"] = np.clip(
@@ -171,17 +171,22 @@ def pair_values(prospects: Arrays, villages: Arrays, homes: Homes | None = None)
     values["ecosystem"] = peers * v["tiers_lieu_access"] + (1.0 - peers) * v["local_market"]
     feasible["ecosystem"] = values["ecosystem"] >= MUST_VALUE
 
-    values["community"] = np.broadcast_to(v["community_base"], shape)
-    feasible["community"] = np.broadcast_to(v["partner"] > 0, shape)
+    values["community"] = v["community_base"]
+    feasible["community"] = v["partner"] > 0
 
+    # Each criterion's array broadcasts into its slice: (P, 1), (1, V) or (P, V).
+    all_values = np.empty((n_p, n_v, len(CRITERION_CODES)))
+    all_feasible = np.empty((n_p, n_v, len(CRITERION_CODES)), dtype=bool)
+    for i, code in enumerate(CRITERION_CODES):
+        all_values[:, :, i] = values[code]
+        all_feasible[:, :, i] = feasible[code]
     must = np.column_stack([prospects[f"must_{c}"] > 0 for c in CRITERION_CODES])
-    feasible_all = np.stack([np.broadcast_to(feasible[c], shape) for c in CRITERION_CODES], axis=2)
     return PairValues(
-        values=np.stack([np.broadcast_to(values[c], shape) for c in CRITERION_CODES], axis=2),
-        feasible=feasible_all,
+        values=all_values,
+        feasible=all_feasible,
         importance=np.column_stack([prospects[f"importance_{c}"] for c in CRITERION_CODES]),
         must=must,
         homes_matching=matching,
-        housing_cost=np.broadcast_to(cost, shape),
-        eligible=~np.any(must[:, None, :] & ~feasible_all, axis=2),
+        housing_cost=cost,
+        eligible=~np.any(must[:, None, :] & ~all_feasible, axis=2),
     )

@@ -324,12 +324,35 @@ class Explainer:
             )
         return reasons
 
+    def exclusion_reasons(
+        self, v: int, p: Prospect, failed: list[str], cost: float, lang: Lang = "fr"
+    ) -> list[str]:
+        """Which ``must`` criteria a village fails, and by how much."""
+        reasons = []
+        for code in failed:
+            if code == "housing":  # the shortfall depends on the exact budget
+                reasons.append(_failure(code, self.facts[v], p, cost, lang))
+                continue
+            key = ("must", code, v, lang, _failure_variant(code, p))
+            text = self._sentences.get(key)
+            if text is None:
+                text = _failure(code, self.facts[v], p, cost, lang)
+                self._sentences[key] = text
+            reasons.append(text)
+        return reasons
 
-def exclusion_reasons(
-    f: Facts, p: Prospect, failed: list[str], cost: float, lang: Lang = "fr"
-) -> list[str]:
-    """Which ``must`` criteria a village fails, and by how much."""
-    return [_failure(code, f, p, cost, lang) for code in failed]
+
+def _failure_variant(code: str, p: Prospect) -> tuple[object, ...]:
+    """What of the prospect a failed ``must``'s sentence depends on (housing aside)."""
+    variants: dict[str, tuple[object, ...]] = {
+        "connectivity": (p["connectivity_level"],),
+        "schools": (p["n_ecole"] > 0, p["n_college"] > 0, p["n_lycee"] > 0),
+        "access_auch": (p["max_minutes_to_auch"],),
+        "access_toulouse": (p["needs_train_station"] > 0,),
+        "settlement": (p["wants_village"] > 0,),
+        "ecosystem": (p["prof_local_clients"] >= 0.5,),
+    }
+    return variants.get(code, ())
 
 
 def _too_far(value: float, most: float, what: str, lang: Lang) -> str:

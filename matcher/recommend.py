@@ -114,6 +114,12 @@ class Recommender:
         table["solos_settled"] = self.matcher.village_columns_["solos_settled"]
         self.facts = cast(list[dict[str, Any]], table.to_dict("records"))
         self.explainer = explain.Explainer(self.facts)
+        self.codes = np.asarray(self.matcher.codes_, dtype=object)
+        # The village part of each result's facts, in plain Python types, built once.
+        self.village_facts = [
+            {c: _plain(f[c]) for c in FACT_COLUMNS} | {"ftth_vintage": str(f["ftth_vintage"])}
+            for f in self.facts
+        ]
         self._xy_km: NDArray[np.float64] | None = None
 
     def recommend(
@@ -192,14 +198,14 @@ class Recommender:
                     score=float(scored.scores[row, v]),
                     contributions=dict(zip(CRITERION_CODES, contributions.tolist(), strict=True)),
                     reasons=reasons,
-                    facts=_facts(f, p, matching[v], cost[v]),
+                    facts=self._facts(v, p, matching[v], cost[v]),
                 )
             )
         failing = pairs.must[row][None, :] & ~pairs.feasible[row]
         excluded = []
         for v in np.flatnonzero(~pairs.eligible[row]).tolist():
             failed = [CRITERION_CODES[c] for c in np.flatnonzero(failing[v])]
-            text = explain.exclusion_reasons(self.facts[v], p, failed, cost[v], lang)
+            text = self.explainer.exclusion_reasons(v, p, failed, cost[v], lang)
             excluded.append(Excluded(str(self.facts[v]["insee"]), str(self.facts[v]["name"]), text))
         suggestions = self._suggestions(failing, p, cost) if excluded else []
         return Ranking(self.model, k, results, excluded, suggestions)
@@ -208,7 +214,7 @@ class Recommender:
         self, failing: NDArray[np.bool_], p: dict[str, float], cost: NDArray[np.float64]
     ) -> list[Suggestion]:
         """The smallest budget, maximum time, or dropped ``must`` that opens more villages."""
-        codes = self.matcher.codes_
+        codes = self.codes
         single = failing.sum(axis=1) == 1  # villages one change away
         suggestions: list[Suggestion] = []
         only_housing = single & failing[:, CRITERION_CODES.index("housing")]
@@ -216,14 +222,14 @@ class Recommender:
             needed = self._budget_needed(cost, p)
             to = explain.round_up(float(needed[only_housing].min()), BUDGET_STEP[p["buy"] > 0])
             opens = only_housing & (needed <= to)
-            suggestions.append(Suggestion("housing.budget_eur", to, list(codes[opens])))
+            suggestions.append(Suggestion("housing.budget_eur", to, codes[opens].tolist()))
         only_auch = single & failing[:, CRITERION_CODES.index("access_auch")]
         if only_auch.any():
             minutes = self.matcher.village_columns_["minutes_to_auch"]
             to = explain.round_up(float(minutes[only_auch].min()), MINUTES_STEP)
             opens = only_auch & (minutes <= to)
             suggestions.append(
-                Suggestion("preferences.max_minutes_to_auch", to, list(codes[opens]))
+                Suggestion("preferences.max_minutes_to_auch", to, codes[opens].tolist())
             )
         stated = [c for c in CRITERION_CODES if p[f"must_{c}"] > 0]
         drops = []
@@ -231,7 +237,7 @@ class Recommender:
             only = single & failing[:, CRITERION_CODES.index(code)]
             if only.any():
                 rest = [m for m in stated if m != code]
-                drops.append(Suggestion("must", rest, list(codes[only])))
+                drops.append(Suggestion("must", rest, codes[only].tolist()))
         return suggestions + sorted(drops, key=lambda s: -len(s.opens))
 
     def _budget_needed(self, cost: NDArray[np.float64], p: dict[str, float]) -> NDArray[np.float64]:
@@ -245,6 +251,14 @@ class Recommender:
             np.minimum.at(cheapest, homes.village[fits], homes.price_eur[fits])
             needed = np.minimum(needed, cheapest)
         return needed
+
+    def _facts(
+        self, v: int, p: dict[str, float], matching: float, cost: float
+    ) -> dict[str, float | int | str | None]:
+        out = self.village_facts[v] | {"homes_matching": int(matching)}
+        if p["has_housing"] > 0:
+            out["estimated_housing_cost_eur"] = explain.estimate(float(cost), p["buy"] > 0)
+        return out
 
     def _lambert_km(self) -> NDArray[np.float64]:
         if self._xy_km is None:
@@ -291,17 +305,6 @@ def recommend(
     """
     recommender = Recommender(villages, weights, homes=homes, solos_settled=solos_settled)
     return recommender.recommend(profiles, k, lang=lang, diversity=diversity)
-
-
-def _facts(
-    f: dict[str, Any], p: dict[str, float], matching: float, cost: float
-) -> dict[str, float | int | str | None]:
-    out: dict[str, float | int | str | None] = {c: _plain(f[c]) for c in FACT_COLUMNS}
-    out["homes_matching"] = int(matching)
-    out["ftth_vintage"] = str(f["ftth_vintage"])
-    if p["has_housing"] > 0:
-        out["estimated_housing_cost_eur"] = explain.estimate(float(cost), p["buy"] > 0)
-    return out
 
 
 def _plain(value: Any) -> float | int | str | None:

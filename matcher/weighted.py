@@ -140,7 +140,8 @@ class WeightedMatcher(BaseEstimator):
 
     def prospect_columns(self, X: object) -> dict[str, NDArray[np.float64]]:
         """Columns of the prospect matrix for a profile table or a list of profiles."""
-        check_is_fitted(self)
+        if not hasattr(self, "prospect_vectorizer_"):
+            check_is_fitted(self)
         vectorizer = self.prospect_vectorizer_
         if isinstance(X, pd.DataFrame):
             matrix = vectorizer.transform(X)
