@@ -52,3 +52,13 @@ def test_reading_villages_loads_neither_matplotlib_nor_the_web_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_readme_example_runs() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    example = next(
+        block for block in re.findall(r"```python\n(.+?)\n```", text, re.S) if "recommend" in block
+    )
+    namespace: dict[str, object] = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    assert len(namespace["ranking"].results) == 5  # type: ignore[attr-defined]
