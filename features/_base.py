@@ -24,8 +24,6 @@ class DerivingTransformer(TransformerMixin, BaseEstimator):
         data = validate_data(self, X, reset=True, dtype=np.float64)
         names = getattr(self, "feature_names_in_", None)
         self.derives_ = names is not None and set(self.required) <= set(names)
-        if self.derives_:
-            self._fit_columns(self._columns(data))
         derived = self._derive(self._columns(data[:1])) if self.derives_ else {}
         self.derived_names_ = tuple(derived)
         return self
@@ -58,9 +56,6 @@ class DerivingTransformer(TransformerMixin, BaseEstimator):
 
     def _columns(self, data: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
         return {name: data[:, i] for i, name in enumerate(self.feature_names_in_)}
-
-    def _fit_columns(self, columns: Columns) -> None:
-        """Learn what the derived columns need from the fitted table (nothing by default)."""
 
     def _derive(self, columns: Columns) -> dict[str, NDArray[np.float64]]:
         raise NotImplementedError

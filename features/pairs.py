@@ -2,7 +2,7 @@
 
 Each criterion gives a value in [0, 1] (1 = ideal for this prospect) and a feasibility: whether
 the village meets the criterion's hard threshold, used when the prospect lists it in ``must``.
-The thresholds are the ones ``features.vocab.CRITERIA`` states to users.
+The thresholds are defined in ``features.vocab``, whose ``CRITERIA`` state them to users.
 """
 
 from collections.abc import Mapping
@@ -13,33 +13,33 @@ from numpy.typing import NDArray
 
 from features._base import closeness
 from features.village import Homes
-from features.vocab import CRITERION_CODES
+from features.vocab import (
+    CHILDCARE_MINUTES,
+    CRITERION_CODES,
+    MOBILE_CEILING,
+    MUST_DOCTOR_MINUTES,
+    MUST_GROCERY_MINUTES,
+    MUST_STATION_MINUTES,
+    MUST_TOULOUSE_MINUTES,
+    MUST_VALUE,
+    OPERATORS_NEEDED,
+    SCHOOL_MINUTES,
+    SMALL_TOWN,
+)
 
 Arrays = Mapping[str, NDArray[np.float64]]
 
-# Connectivity: 4G operators needed for full value, and the most 4G alone can give, by need
-# (basic, video_calls, large_uploads). Large uploads want fibre: 4G alone stays at 0.5.
-OPERATORS_NEEDED = np.array([1.0, 2.0, 3.0])
-MOBILE_CEILING = np.array([1.0, 0.8, 0.5])
 # Housing: surface of a home with b bedrooms, and the gross yield that turns a price into rent.
 SURFACE_BASE_M2 = 40.0
 SURFACE_PER_BEDROOM_M2 = 20.0  # 3 bedrooms -> 100 m², the median house sold in the Gers EPCIs
 GROSS_RENTAL_YIELD = 0.055  # yearly rent / price; an assumption, flagged as an estimate
 # A budget under 70 % of the estimated price scores 0; from 130 % it scores 1.
 AFFORDABILITY_RANGE = (0.7, 1.3)
-# Schools: (fully close, too far) minutes by level, and the ``must`` maximum.
-SCHOOL_MINUTES = {
-    "ecole": ("primary_school", 5.0, 20.0, 15.0),
-    "college": ("middle_school", 10.0, 30.0, 20.0),
-    "lycee": ("high_school", 15.0, 45.0, 30.0),
-}
-CHILDCARE_MINUTES = (5.0, 25.0, 15.0)
-MUST_DOCTOR_MINUTES = 15.0
-MUST_GROCERY_MINUTES = 15.0
-MUST_STATION_MINUTES = 20.0
-MUST_TOULOUSE_MINUTES = 90.0
-SMALL_TOWN = 2000.0
-MUST_VALUE = 0.5  # connectivity and ecosystem: a value of at least this meets a ``must``
+# Without a housing project, cheaper is better: from 1,000 €/m² (1) to 2,500 €/m² (0), the
+# range of the Gers medians, fixed so that a village's value does not depend on the others.
+PRICE_RANGE_M2 = (1000.0, 2500.0)
+# 15 % of dwellings vacant: a real stock of homes to find, worth half of a listing that fits.
+VACANCY_STOCK = 0.15
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def homes_matching(prospects: Arrays, homes: Homes, n_villages: int) -> NDArray[
         (prospects["has_housing"][:, None] > 0)
         & ((prospects["buy"][:, None] > 0) == homes.buy[None, :])
         & (homes.price_eur[None, :] <= prospects["budget_eur"][:, None])
-        & (homes.bedrooms[None, :] >= prospects["min_bedrooms"][:, None])
+        & (homes.bedrooms[None, :] >= prospects["bedrooms_needed"][:, None])
     )
     one_hot = np.zeros((len(homes.village), n_villages))
     one_hot[np.arange(len(homes.village)), homes.village] = 1.0
@@ -99,20 +99,23 @@ def pair_values(prospects: Arrays, villages: Arrays, homes: Homes | None = None)
     feasible: dict[str, NDArray[np.bool_]] = {}
 
     need = p["connectivity_level"].astype(np.intp)
-    mobile = np.minimum(1.0, v["operators_4g"] / OPERATORS_NEEDED[need]) * MOBILE_CEILING[need]
+    needed, ceiling = np.asarray(OPERATORS_NEEDED, float)[need], np.asarray(MOBILE_CEILING)[need]
+    mobile = np.minimum(1.0, v["operators_4g"] / needed) * ceiling
     values["connectivity"] = np.maximum(v["ftth_share"], mobile)
     feasible["connectivity"] = values["connectivity"] >= MUST_VALUE
 
-    cost = estimated_housing_cost(v["house_price_m2"], p["min_bedrooms"], p["buy"])
+    cost = estimated_housing_cost(v["house_price_m2"], p["bedrooms_needed"], p["buy"])
     matching = homes_matching(prospects, homes or Homes.empty(), n_v)
     low, high = AFFORDABILITY_RANGE
     afford = np.clip((p["budget_eur"] / cost - low) / (high - low), 0.0, 1.0)
-    stock = 0.5 * np.clip(v["vacancy_share"] / 0.15, 0.0, 1.0)  # 15 % vacant: a real stock
-    on_offer = np.where(v["homes_listed"] > 0, 1.0 - np.exp(-matching / 2.0), stock)
-    with_project = np.where(
-        matching > 0, np.maximum(0.7 * afford + 0.3 * on_offer, 0.85), 0.7 * afford + 0.3 * on_offer
-    )
-    without_project = np.clip(1.5 - v["price_level"], 0.0, 1.0)  # at the median: 0.5
+    # Homes to be found: the vacant stock, or listings that fit, whichever says more; a listing
+    # that does not fit never makes a village worse.
+    stock = 0.5 * np.clip(v["vacancy_share"] / VACANCY_STOCK, 0.0, 1.0)
+    on_offer = np.maximum(stock, 1.0 - np.exp(-matching / 2.0))
+    base = 0.7 * afford + 0.3 * on_offer
+    with_project = np.where(matching > 0, np.maximum(base, 0.85), base)
+    cheap, dear = PRICE_RANGE_M2
+    without_project = np.clip((dear - v["house_price_m2"]) / (dear - cheap), 0.0, 1.0)
     values["housing"] = np.where(p["has_housing"] > 0, with_project, without_project)
     feasible["housing"] = (p["has_housing"] == 0) | (matching > 0) | (p["budget_eur"] >= cost)
 
@@ -166,9 +169,10 @@ def pair_values(prospects: Arrays, villages: Arrays, homes: Homes | None = None)
         np.where(p["wants_small_town"] > 0, pop >= SMALL_TOWN, True),
     )
 
-    # Trades and therapists live on local clients; the others on a place to work among peers.
-    peers = 1.0 - 0.6 * p["prof_local_clients"]
-    values["ecosystem"] = peers * v["tiers_lieu_access"] + (1.0 - peers) * v["local_market"]
+    # A place to work among peers, or, for trades and practices living on local clients, a local
+    # market: either will do, as the must says.
+    local = p["prof_local_clients"] * v["local_market"]
+    values["ecosystem"] = np.maximum(v["tiers_lieu_access"], local)
     feasible["ecosystem"] = values["ecosystem"] >= MUST_VALUE
 
     values["community"] = v["community_base"]

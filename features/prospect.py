@@ -82,35 +82,47 @@ def profile_matrix(profiles: Sequence[Profile | dict[str, Any]]) -> NDArray[np.f
 
 
 class ProspectVectorizer(DerivingTransformer):
-    """Profile table -> the same columns plus ``mobility_need`` and each criterion's importance.
+    """Profile table -> the same columns, plus what the pair step derives from a profile.
 
-    ``importance_<criterion>`` (0 to 1) says how much the criterion matters to this prospect:
-    0 where it does not apply (schools without school-age children), more for access where
-    the person travels. The matcher multiplies it by the analysts' weight.
+    ``travel_need`` (0 to 1): how often the person goes to Toulouse or further, from the
+    profession and the days on site (a trade's days on site are local, so they do not count).
+    ``bedrooms_needed``: the bedrooms asked for, else one per child and one per couple.
+    ``importance_<criterion>`` (0 to 1): how much the criterion matters to this prospect, 0
+    where it does not apply (schools without school-age children). The matcher multiplies it
+    by the analysts' weight.
     """
 
     required = PROFILE_COLUMNS
 
     def _derive(self, columns: Columns) -> dict[str, NDArray[np.float64]]:
         remote = np.clip(columns["remote_days"], 0, FULL_REMOTE_DAYS)
-        mobility = np.maximum(
-            columns["prof_travel"], (FULL_REMOTE_DAYS - remote) / FULL_REMOTE_DAYS
+        on_site = (FULL_REMOTE_DAYS - remote) / FULL_REMOTE_DAYS
+        travel = np.maximum(columns["prof_travel"], on_site * (1.0 - columns["prof_local_clients"]))
+        children = (
+            columns["n_creche"] + columns["n_ecole"] + columns["n_college"] + columns["n_lycee"]
         )
         children_at_school = columns["n_ecole"] + columns["n_college"] + columns["n_lycee"]
+        household = 1.0 + children + np.maximum(columns["adults"] - 2.0, 0.0)
+        bedrooms = np.where(columns["min_bedrooms"] > 0, columns["min_bedrooms"], household)
         ones = np.ones_like(remote)
         importance = {
-            "connectivity": 0.5 + 0.25 * columns["connectivity_level"],
+            # Large files matter more to professions that move them, whatever was ticked.
+            "connectivity": np.minimum(
+                1.0,
+                0.5 + 0.25 * columns["connectivity_level"] + 0.25 * columns["prof_large_uploads"],
+            ),
             "housing": np.where(columns["has_housing"] > 0, 1.0, 0.5),
             "schools": (children_at_school > 0).astype(np.float64),
             "childcare": (columns["n_creche"] > 0).astype(np.float64),
             "health": ones,
             "shops": ones,
-            "access_auch": 0.5 + 0.5 * mobility,
-            "access_toulouse": 0.2 + 0.8 * np.maximum(mobility, columns["needs_train_station"]),
+            # Auch is the prefecture, hospital and lycées: the same moderate need for everyone.
+            "access_auch": 0.5 * ones,
+            "access_toulouse": 0.2 + 0.8 * np.maximum(travel, columns["needs_train_station"]),
             "settlement": np.maximum(columns["wants_village"], columns["wants_small_town"]),
             "ecosystem": 0.5 + 0.5 * columns["prof_local_clients"],
             "community": ones,
         }
-        return {"mobility_need": mobility} | {
+        return {"travel_need": travel, "bedrooms_needed": bedrooms} | {
             f"importance_{c}": importance[c] for c in CRITERION_CODES
         }

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from features._base import Columns, DerivingTransformer, closeness
 from features.exceptions import FeaturesError
+from features.vocab import FULL_LOCAL_MARKET, TIERS_LIEU_MINUTES
 
 #: Village facts the model reads, all numeric. ``homes_listed`` and ``solos_settled`` come
 #: from the service's database (homes on offer, Solos who settled); 0 where unknown.
@@ -64,12 +65,21 @@ class Homes:
         missing = [c for c in HOME_COLUMNS if c not in listings.columns]
         if missing:
             raise FeaturesError(f"homes: expected columns {list(HOME_COLUMNS)}, missing {missing}")
-        listings = listings[listings["insee"].isin(codes)]
+        listings = listings.assign(insee=listings["insee"].astype(str))
         bad_tenure = listings.loc[~listings["tenure"].isin(["buy", "rent"]), "tenure"]
         if not bad_tenure.empty:
             raise FeaturesError(
                 f"homes: tenure expected 'buy' or 'rent', found {bad_tenure.iloc[0]!r}"
             )
+        for column in ("price_eur", "bedrooms"):
+            values = pd.to_numeric(listings[column], errors="coerce")
+            bad = listings.loc[~(np.isfinite(values) & (values >= 0)), column]
+            if not bad.empty:
+                raise FeaturesError(
+                    f"homes: {column} expected a finite number >= 0, found {bad.tolist()[0]!r} "
+                    f"(listing of {listings.loc[bad.index[0], 'insee']})"
+                )
+        listings = listings[listings["insee"].isin(codes)]
         return cls(
             codes.get_indexer(pd.Index(listings["insee"])).astype(np.intp),
             (listings["tenure"] == "buy").to_numpy(),
@@ -110,7 +120,11 @@ def village_frame(
             frame[column] = OPTIONAL_COLUMNS[column]
     if homes is not None and not homes.empty:
         frame["homes_listed"] = (
-            homes["insee"].value_counts().reindex(frame.index, fill_value=0).astype(np.float64)
+            homes["insee"]
+            .astype(str)
+            .value_counts()
+            .reindex(frame.index, fill_value=0)
+            .astype(np.float64)
         )
     if solos_settled is not None:
         frame["solos_settled"] = solos_settled.reindex(frame.index, fill_value=0).astype(np.float64)
@@ -128,20 +142,16 @@ SHOP_MINUTES = {"grocery": (5.0, 20.0), "bakery": (5.0, 20.0), "post_office": (5
 TOULOUSE_MINUTES = (30.0, 120.0)
 STATION_MINUTES = (5.0, 40.0)
 AIRPORT_MINUTES = (30.0, 120.0)
-TIERS_LIEU_MINUTES = (5.0, 30.0)
 
 
 class VillageVectorizer(DerivingTransformer):
     """Village table -> the same columns plus prospect-independent criterion inputs in [0, 1].
 
-    ``fit`` learns ``price_reference_``, the median house price per m² of the fitted villages,
-    so that ``price_level`` reads "20 % under the median".
+    Every derived value uses fixed anchors (minutes, population), never the other villages
+    of the table, so a village's values do not depend on which villages it is ranked among.
     """
 
     required = VILLAGE_COLUMNS
-
-    def _fit_columns(self, columns: Columns) -> None:
-        self.price_reference_ = float(np.median(columns["house_price_m2"]))
 
     def _derive(self, columns: Columns) -> dict[str, NDArray[np.float64]]:
         def near(service: str, bounds: tuple[float, float]) -> NDArray[np.float64]:
@@ -154,10 +164,11 @@ class VillageVectorizer(DerivingTransformer):
             "shops_access": 0.6 * near("grocery", SHOP_MINUTES["grocery"])
             + 0.2 * near("bakery", SHOP_MINUTES["bakery"])
             + 0.2 * near("post_office", SHOP_MINUTES["post_office"]),
-            # 100 inhabitants or fewer: no local market; 10,000 or more: a full one.
-            "local_market": np.clip((np.log10(population) - 2.0) / 2.0, 0.0, 1.0),
+            # 100 inhabitants or fewer: no local market; FULL_LOCAL_MARKET or more: a full one.
+            "local_market": np.clip(
+                (np.log10(population) - 2.0) / (np.log10(FULL_LOCAL_MARKET) - 2.0), 0.0, 1.0
+            ),
             "tiers_lieu_access": near("tiers_lieu", TIERS_LIEU_MINUTES),
-            "price_level": columns["house_price_m2"] / self.price_reference_,
             "toulouse_access": near("toulouse", TOULOUSE_MINUTES),
             "station_access": near("station", STATION_MINUTES),
             "airport_access": near("airport", AIRPORT_MINUTES),

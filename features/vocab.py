@@ -2,6 +2,7 @@
 levels. Codes are English snake_case (the API's); labels come in French and English.
 """
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -80,9 +81,40 @@ SETTLEMENTS: dict[str, tuple[str, str]] = {
     "small_town": ("Petite ville", "Small town"),
     "any": ("Indifférent", "Any"),
 }
+
+# The parameters of the criteria, defined once: features/pairs.py computes with them and the
+# ``must`` texts below state them to prospects and staff.
+
 #: A commune of at least this population counts as a small town (a bourg-centre with a
 #: collège, shops and a market), below as a village.
-SMALL_TOWN_POPULATION = 2000
+SMALL_TOWN = 2000
+#: School levels: (service, minutes at which it is fully close, minutes beyond which it counts
+#: for nothing, the most a ``must`` allows).
+SCHOOL_MINUTES: dict[str, tuple[str, float, float, float]] = {
+    "ecole": ("primary_school", 5.0, 20.0, 15.0),
+    "college": ("middle_school", 10.0, 30.0, 20.0),
+    "lycee": ("high_school", 15.0, 45.0, 30.0),
+}
+CHILDCARE_MINUTES = (5.0, 25.0, 15.0)
+MUST_DOCTOR_MINUTES = 15.0
+MUST_GROCERY_MINUTES = 15.0
+MUST_STATION_MINUTES = 20.0
+MUST_TOULOUSE_MINUTES = 90.0
+#: Connectivity: 4G operators within 5 km for full value, and the most 4G alone can give, by
+#: need (basic, video_calls, large_uploads). Large uploads want fibre: 4G alone reaches 0.5.
+OPERATORS_NEEDED = (1, 2, 3)
+MOBILE_CEILING = (1.0, 0.8, 0.5)
+#: Professional ecosystem: minutes to a tiers-lieu (fully close, too far), and the population
+#: at which a commune is a full local market for trades and practices (none at 100).
+TIERS_LIEU_MINUTES = (5.0, 30.0)
+FULL_LOCAL_MARKET = 3000
+#: Connectivity and the ecosystem meet a ``must`` from this value.
+MUST_VALUE = 0.5
+_TIERS_LIEU_MUST = TIERS_LIEU_MINUTES[0] + (1 - MUST_VALUE) * (
+    TIERS_LIEU_MINUTES[1] - TIERS_LIEU_MINUTES[0]
+)
+# The population at which a trade living wholly on local clients meets the ecosystem must.
+_LOCAL_MARKET_MUST = round(10 ** (2 + MUST_VALUE * (math.log10(FULL_LOCAL_MARKET) - 2)), -1)
 
 
 @dataclass(frozen=True)
@@ -97,13 +129,19 @@ class Criterion:
         return self.label_fr if lang == "fr" else self.label_en
 
 
+_ops = OPERATORS_NEEDED
+_school = {level: limits[3] for level, limits in SCHOOL_MINUTES.items()}
 CRITERIA: tuple[Criterion, ...] = (
     Criterion(
         "connectivity",
         "Connexion",
         "Connectivity",
-        "fibre ou 4G suffisante pour l'usage déclaré (valeur >= 0,5)",
-        "fibre or 4G good enough for the stated use (value >= 0.5)",
+        f"au moins {MUST_VALUE:.0%} des locaux raccordables à la fibre, ou assez d'opérateurs 4G "
+        f"à moins de 5 km : {_ops[0]} pour courriel et web, {_ops[1]} pour la visio, "
+        f"{_ops[2]} pour les gros fichiers",
+        f"at least {MUST_VALUE:.0%} of premises connectable to fibre, or enough 4G operators "
+        f"within 5 km: {_ops[0]} for mail and web, {_ops[1]} for video calls, {_ops[2]} for "
+        "large uploads",
     ),
     Criterion(
         "housing",
@@ -116,29 +154,31 @@ CRITERIA: tuple[Criterion, ...] = (
         "schools",
         "Écoles",
         "Schools",
-        "pour chaque enfant, son école à 15 min, collège à 20 min, lycée à 30 min au plus",
-        "for each child, their school within 15 min, collège 20 min, lycée 30 min",
+        f"pour chaque enfant, son école à {_school['ecole']:g} min, collège à "
+        f"{_school['college']:g} min, lycée à {_school['lycee']:g} min au plus",
+        f"for each child, their school within {_school['ecole']:g} min, collège "
+        f"{_school['college']:g} min, lycée {_school['lycee']:g} min",
     ),
     Criterion(
         "childcare",
         "Garde d'enfants",
         "Childcare",
-        "une crèche à 15 min au plus (enfant de moins de 3 ans)",
-        "a crèche within 15 min (child under 3)",
+        f"une crèche à {CHILDCARE_MINUTES[2]:g} min au plus (enfant de moins de 3 ans)",
+        f"a crèche within {CHILDCARE_MINUTES[2]:g} min (child under 3)",
     ),
     Criterion(
         "health",
         "Santé",
         "Health",
-        "un médecin généraliste à 15 min au plus",
-        "a general practitioner within 15 min",
+        f"un médecin généraliste à {MUST_DOCTOR_MINUTES:g} min au plus",
+        f"a general practitioner within {MUST_DOCTOR_MINUTES:g} min",
     ),
     Criterion(
         "shops",
         "Commerces",
         "Daily shops",
-        "un commerce alimentaire à 15 min au plus",
-        "a grocery within 15 min",
+        f"un commerce alimentaire à {MUST_GROCERY_MINUTES:g} min au plus",
+        f"a grocery within {MUST_GROCERY_MINUTES:g} min",
     ),
     Criterion(
         "access_auch",
@@ -151,22 +191,30 @@ CRITERIA: tuple[Criterion, ...] = (
         "access_toulouse",
         "Accès à Toulouse, train, avion",
         "Access to Toulouse, train, airport",
-        "une gare à 20 min si elle est demandée, sinon Toulouse à 90 min au plus",
-        "a station within 20 min if asked for, else Toulouse within 90 min",
+        f"une gare à {MUST_STATION_MINUTES:g} min si elle est demandée, sinon Toulouse à "
+        f"{MUST_TOULOUSE_MINUTES:g} min au plus",
+        f"a station within {MUST_STATION_MINUTES:g} min if asked for, else Toulouse within "
+        f"{MUST_TOULOUSE_MINUTES:g} min",
     ),
     Criterion(
         "settlement",
         "Taille de la commune",
         "Settlement size",
-        "village (moins de 2 000 habitants) ou petite ville, selon le choix",
-        "village (under 2,000 inhabitants) or small town, as chosen",
+        f"village (moins de {SMALL_TOWN:,} habitants) ou petite ville, selon le choix".replace(
+            ",", " "
+        ),
+        f"village (under {SMALL_TOWN:,} inhabitants) or small town, as chosen",
     ),
     Criterion(
         "ecosystem",
         "Écosystème professionnel",
         "Professional ecosystem",
-        "un tiers-lieu ou un marché local suffisant (valeur >= 0,5)",
-        "a tiers-lieu or a large enough local market (value >= 0.5)",
+        f"un tiers-lieu à {_TIERS_LIEU_MUST:g} min au plus, ou, pour un métier à clientèle "
+        f"locale, un marché local suffisant (environ {_LOCAL_MARKET_MUST:.0f} habitants pour un "
+        "artisan du bâtiment)",
+        f"a tiers-lieu within {_TIERS_LIEU_MUST:g} min or, for a trade living on local clients, a "
+        f"large enough local market (about {_LOCAL_MARKET_MUST:.0f} inhabitants for a building "
+        "artisan)",
     ),
     Criterion(
         "community",

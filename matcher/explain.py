@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from features.pairs import (
+from features.vocab import (
     CHILDCARE_MINUTES,
+    CONNECTIVITY,
+    CRITERION_CODES,
     MUST_DOCTOR_MINUTES,
     MUST_GROCERY_MINUTES,
     MUST_STATION_MINUTES,
@@ -20,8 +22,8 @@ from features.pairs import (
     OPERATORS_NEEDED,
     SCHOOL_MINUTES,
     SMALL_TOWN,
+    Lang,
 )
-from features.vocab import CONNECTIVITY, CRITERION_CODES, Lang
 
 Facts = Mapping[str, Any]  # one village's row of the village table
 Prospect = Mapping[str, float]  # one prospect's row of the prospect matrix
@@ -40,12 +42,15 @@ TEXT: dict[Lang, dict[str, str]] = {
         "fibre": "Fibre : {share} des locaux raccordables ({vintage}) ; "
         "4G : {ops} opérateur{s} à moins de 5 km",
         "homes_on_offer": "{n} logement{s} disponible{s} dans votre budget",
-        "house_prices": "Maisons : {price} en médiane 2024{level}",
-        "house_cost": "Maison de {bedrooms} chambre{s} estimée à {cost} ({price} en 2024{level})",
+        "house_prices": "Maisons : {price} en médiane {year}{level}",
+        "house_cost": "Maison de {bedrooms} chambre{s} estimée à {cost} ({price} en {year}{level})",
         "rent_cost": "Loyer estimé à {cost} par mois pour {bedrooms} chambre{s}",
-        "epci": ", médiane de l'intercommunalité",
+        "epci": " pour l'intercommunalité",
         "auch": "Auch à {minutes} (estimation)",
-        "toulouse": "Toulouse à {minutes}, gare de {station} à {station_minutes} (estimations)",
+        "toulouse": "Toulouse à {minutes}, gare {of_station} à {station_minutes} (estimations)",
+        "no_fibre": "4G : {ops} opérateur{s} à moins de 5 km ; pas de fibre ({vintage})",
+        "auch_too_far": "Auch à {minutes}, estimation (maximum {most})",
+        "under_a_minute": "moins d'1 min",
         "village": "Village de {population} habitants",
         "small_town": "Petite ville de {population} habitants",
         "venue_here": "{venue} dans la commune",
@@ -61,7 +66,6 @@ TEXT: dict[Lang, dict[str, str]] = {
         "à {cost}, il manque {short}",
         "no_rent": "Aucun logement dans le budget : loyer estimé à {cost} par mois, "
         "il manque {short}",
-        "estimate": " (estimation)",
         "village_asked": "{text} (village demandé)",
         "town_asked": "{text} (petite ville demandée)",
         "no_ecosystem": "Ni tiers-lieu proche ni marché local suffisant : {text}",
@@ -82,12 +86,16 @@ TEXT: dict[Lang, dict[str, str]] = {
         "fibre": "Fibre: {share} of premises connectable ({vintage}); "
         "4G: {ops} operator{s} within 5 km",
         "homes_on_offer": "{n} home{s} on offer within your budget",
-        "house_prices": "Houses: {price} median in 2024{level}",
-        "house_cost": "A {bedrooms}-bedroom house estimated at {cost} ({price} in 2024{level})",
+        "house_prices": "Houses: {price} median in {year}{level}",
+        "house_cost": "A {bedrooms}-bedroom house estimated at {cost} ({price} in {year}{level})",
         "rent_cost": "Rent estimated at {cost} a month for {bedrooms} bedroom{s}",
-        "epci": ", intercommunality median",
+        "epci": " for the intercommunality",
         "auch": "Auch {minutes} away (estimate)",
-        "toulouse": "Toulouse {minutes}, {station} station {station_minutes} away (estimates)",
+        "toulouse": "Toulouse {minutes} away, {of_station} station {station_minutes} away "
+        "(estimates)",
+        "no_fibre": "4G: {ops} operator{s} within 5 km; no fibre ({vintage})",
+        "auch_too_far": "Auch {minutes} away, an estimate (at most {most})",
+        "under_a_minute": "under 1 min",
         "village": "Village of {population} inhabitants",
         "small_town": "Small town of {population} inhabitants",
         "venue_here": "{venue} in the commune",
@@ -102,7 +110,6 @@ TEXT: dict[Lang, dict[str, str]] = {
         "no_house": "No home within budget: a {bedrooms}-bedroom house is estimated at {cost}, "
         "{short} short",
         "no_rent": "No home within budget: rent estimated at {cost} a month, {short} short",
-        "estimate": " (estimate)",
         "village_asked": "{text} (village asked for)",
         "town_asked": "{text} (small town asked for)",
         "no_ecosystem": "Neither a tiers-lieu nearby nor a large enough local market: {text}",
@@ -141,8 +148,22 @@ def percent(share: float, lang: Lang) -> str:
     return f"{number(100 * share, lang)}{NNBSP if lang == 'fr' else ''}%"
 
 
-def minutes(value: float) -> str:
+def minutes(value: float, lang: Lang = "fr") -> str:
+    if 0 < value < 0.5:
+        return TEXT[lang]["under_a_minute"]
     return f"{round(value)} min"
+
+
+def of_place(name: str, lang: Lang) -> str:
+    """ "de Mauvezin", "d'Auch" in French; the bare name in English."""
+    if lang != "fr":
+        return name
+    return f"d'{name}" if name[:1].lower() in "aeiouyhéèêâîôû" else f"de {name}"
+
+
+def year_of(vintage: str) -> str:
+    """The year of a vintage label such as "DVF 2024" or "ARCEP T1 2018"."""
+    return vintage.split()[-1]
 
 
 def plural(n: float, lang: Lang) -> str:
@@ -150,17 +171,20 @@ def plural(n: float, lang: Lang) -> str:
     return "s" if (n >= 2 if lang == "fr" else n != 1) else ""
 
 
+#: Euros estimated prices and budgets are rounded to: a price to buy, a monthly rent.
+PRICE_STEP = {True: 1000.0, False: 10.0}
+
+
 def estimate(value: float, buy: bool) -> float:
     """Round an estimated price to 1,000 € (a monthly rent to 10 €): no false precision."""
-    step = 1000.0 if buy else 10.0
-    return round(value / step) * step
+    return round(value / PRICE_STEP[buy]) * PRICE_STEP[buy]
 
 
 def place(value: float, lang: Lang, what: str) -> str:
     """ "Collège à 8 min", or "Collège dans la commune" when the commune has one."""
     if value == 0:
         return say(lang, "in_commune", what=what)
-    return say(lang, "away", what=what, minutes=minutes(value))
+    return say(lang, "away", what=what, minutes=minutes(value, lang))
 
 
 def _lower_first(text: str) -> str:
@@ -172,9 +196,10 @@ def _housing(f: Facts, p: Prospect, matching: float, cost: float, lang: Lang) ->
     price = per_m2(f["house_price_m2"], lang)
     if matching > 0:
         return say(lang, "homes_on_offer", n=int(matching), s=plural(matching, lang))
+    year = year_of(str(f["price_vintage"]))
     if p["has_housing"] == 0:
-        return say(lang, "house_prices", price=price, level=level)
-    bedrooms = int(max(p["min_bedrooms"], 1))
+        return say(lang, "house_prices", price=price, level=level, year=year)
+    bedrooms = int(max(p["bedrooms_needed"], 1))
     key = "house_cost" if p["buy"] > 0 else "rent_cost"
     cost = estimate(cost, p["buy"] > 0)
     return say(
@@ -185,6 +210,7 @@ def _housing(f: Facts, p: Prospect, matching: float, cost: float, lang: Lang) ->
         cost=euros(cost, lang),
         price=price,
         level=level,
+        year=year,
     )
 
 
@@ -226,7 +252,7 @@ def criterion_reason(
     sentences: dict[str, Callable[[], str]] = {
         "connectivity": lambda: say(
             lang,
-            "fibre",
+            "fibre" if f["ftth_share"] > 0 else "no_fibre",
             share=percent(f["ftth_share"], lang),
             vintage=f["ftth_vintage"],
             ops=int(f["operators_4g"]),
@@ -245,13 +271,13 @@ def criterion_reason(
             + ", "
             + place(f["minutes_to_bakery"], lang, t["bakery"])
         ),
-        "access_auch": lambda: say(lang, "auch", minutes=minutes(f["minutes_to_auch"])),
+        "access_auch": lambda: say(lang, "auch", minutes=minutes(f["minutes_to_auch"], lang)),
         "access_toulouse": lambda: say(
             lang,
             "toulouse",
-            minutes=minutes(f["minutes_to_toulouse"]),
-            station=f["nearest_station"],
-            station_minutes=minutes(f["minutes_to_station"]),
+            minutes=minutes(f["minutes_to_toulouse"], lang),
+            of_station=of_place(str(f["nearest_station"]), lang),
+            station_minutes=minutes(f["minutes_to_station"], lang),
         ),
         "settlement": lambda: _settlement(f, lang),
         "ecosystem": lambda: _ecosystem(f, p, lang),
@@ -264,10 +290,20 @@ def select_reasons(
     contributions: NDArray[np.float64], values: NDArray[np.float64], importance: NDArray[np.float64]
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """For (P, V, C) contributions and values and (P, C) importance: the criteria a result's
-    reasons cover, largest contribution first (``-1`` where it contributes nothing), and the
-    weakest criterion to flag (``-1`` where none is weak or it is already covered)."""
-    top = np.argsort(-contributions, axis=2, kind="stable")[:, :, :REASONS_PER_RESULT]
-    top = np.where(np.take_along_axis(contributions, top, axis=2) > 0, top, -1)
+    reasons cover, and the weakest criterion to flag (``-1`` where none is weak or it is
+    already covered).
+
+    Reasons say what sets a village apart: the criteria where its contribution most exceeds
+    the mean over the candidate villages (``-1`` past those that exceed it), or, for a village
+    better on nothing, its largest contribution alone. A criterion every village shares (all
+    partners have a welcome committee) is therefore not a reason to prefer one of them.
+    """
+    advantage = contributions - contributions.mean(axis=1, keepdims=True)
+    top = np.argsort(-advantage, axis=2, kind="stable")[:, :, :REASONS_PER_RESULT]
+    top = np.where(np.take_along_axis(advantage, top, axis=2) > 1e-9, top, -1)
+    largest = np.argmax(contributions, axis=2)
+    has_largest = np.take_along_axis(contributions, largest[:, :, None], axis=2)[:, :, 0] > 0
+    top[:, :, 0] = np.where((top[:, :, 0] < 0) & has_largest, largest, top[:, :, 0])
     masked = np.where(importance[:, None, :] > 0, values, np.inf)
     weakest = np.argmin(masked, axis=2)
     weak = np.take_along_axis(masked, weakest[:, :, None], axis=2)[:, :, 0] < WEAK_VALUE
@@ -278,7 +314,8 @@ def select_reasons(
 def variant(code: str, p: Prospect, matching: float) -> tuple[object, ...]:
     """What of the prospect a criterion's sentence depends on (the rest is the village's)."""
     if code == "housing":
-        return (int(matching), p["has_housing"] > 0, p["buy"] > 0, int(max(p["min_bedrooms"], 1)))
+        bedrooms = int(max(p["bedrooms_needed"], 1))
+        return (int(matching), p["has_housing"] > 0, p["buy"] > 0, bedrooms)
     if code == "schools":
         return (p["n_ecole"] > 0, p["n_college"] > 0, p["n_lycee"] > 0)
     if code == "ecosystem":
@@ -347,7 +384,7 @@ def _failure_variant(code: str, p: Prospect) -> tuple[object, ...]:
     variants: dict[str, tuple[object, ...]] = {
         "connectivity": (p["connectivity_level"],),
         "schools": (p["n_ecole"] > 0, p["n_college"] > 0, p["n_lycee"] > 0),
-        "access_auch": (p["max_minutes_to_auch"],),
+        "access_auch": (round(p["max_minutes_to_auch"]),),  # the sentence shows it rounded
         "access_toulouse": (p["needs_train_station"] > 0,),
         "settlement": (p["wants_village"] > 0,),
         "ecosystem": (p["prof_local_clients"] >= 0.5,),
@@ -356,7 +393,7 @@ def _failure_variant(code: str, p: Prospect) -> tuple[object, ...]:
 
 
 def _too_far(value: float, most: float, what: str, lang: Lang) -> str:
-    return say(lang, "too_far", what=what, minutes=minutes(value), most=minutes(most))
+    return say(lang, "too_far", what=what, minutes=minutes(value, lang), most=minutes(most, lang))
 
 
 def _failure(code: str, f: Facts, p: Prospect, cost: float, lang: Lang) -> str:
@@ -375,14 +412,15 @@ def _failure(code: str, f: Facts, p: Prospect, cost: float, lang: Lang) -> str:
             wanted=int(OPERATORS_NEEDED[need]),
         )
     if code == "housing":
-        bedrooms = int(max(p["min_bedrooms"], 1))
+        bedrooms = int(max(p["bedrooms_needed"], 1))
         return say(
             lang,
             "no_house" if p["buy"] > 0 else "no_rent",
             bedrooms=bedrooms,
             s=plural(bedrooms, lang),
             cost=euros(estimate(cost, p["buy"] > 0), lang),
-            short=euros(estimate(cost - p["budget_eur"], p["buy"] > 0), lang),
+            # Rounded up, so that the shortfall shown is never 0 and always enough.
+            short=euros(round_up(cost - p["budget_eur"], PRICE_STEP[p["buy"] > 0]), lang),
         )
     if code == "schools":
         return "; ".join(
@@ -398,7 +436,12 @@ def _failure(code: str, f: Facts, p: Prospect, cost: float, lang: Lang) -> str:
         return _too_far(f["minutes_to_grocery"], MUST_GROCERY_MINUTES, t["grocery"], lang)
     if code == "access_auch":
         limit = p["max_minutes_to_auch"]
-        return _too_far(f["minutes_to_auch"], limit, "Auch", lang) + t["estimate"]
+        return say(
+            lang,
+            "auch_too_far",
+            minutes=minutes(f["minutes_to_auch"], lang),
+            most=minutes(limit, lang),
+        )
     if code == "access_toulouse":
         if p["needs_train_station"] > 0:
             station = t["station"].format(station=f["nearest_station"])

@@ -20,7 +20,7 @@ from features.vocab import CRITERION_CODES, LANGS, Lang
 from geodata.derive import lambert_km
 from matcher import explain
 from matcher.exceptions import MatcherError
-from matcher.rerank import mmr
+from matcher.rerank import exposure_aware, mmr
 from matcher.weighted import Scored, WeightedMatcher, score_pairs
 from matcher.weights import WeightProfile, load_weight_profile
 
@@ -38,8 +38,7 @@ FACT_COLUMNS = (
     "house_price_m2",
     "population",
 )
-#: Steps a suggested budget or time is rounded up to.
-BUDGET_STEP = {True: 1000.0, False: 10.0}  # buy, rent
+#: Step a suggested maximum time is rounded up to (budgets: ``explain.PRICE_STEP``).
 MINUTES_STEP = 5.0
 
 
@@ -117,8 +116,11 @@ class Recommender:
         self.codes = np.asarray(self.matcher.codes_, dtype=object)
         # The village part of each result's facts, in plain Python types, built once.
         self.village_facts = [
-            {c: _plain(f[c]) for c in FACT_COLUMNS} | {"ftth_vintage": str(f["ftth_vintage"])}
-            for f in self.facts
+            {c: _plain(f[c]) for c in FACT_COLUMNS}
+            | {"ftth_vintage": str(f["ftth_vintage"]), "homes_available": int(listed)}
+            for f, listed in zip(
+                self.facts, self.matcher.village_columns_["homes_listed"], strict=True
+            )
         ]
         self._xy_km: NDArray[np.float64] | None = None
 
@@ -129,6 +131,8 @@ class Recommender:
         *,
         lang: Lang = "fr",
         diversity: float = 0.0,
+        exposure_aware: bool = False,
+        max_loss: float = 0.05,
     ) -> list[Ranking]:
         """One ``Ranking`` per profile, in order (see ``matcher.recommend``)."""
         batch = [profiles] if isinstance(profiles, Profile | Mapping) else list(profiles)
@@ -136,10 +140,15 @@ class Recommender:
             raise MatcherError(f"lang: expected one of {list(LANGS)}, found {lang!r}")
         if not 0.0 <= diversity <= 1.0:
             raise MatcherError(f"diversity: expected a number from 0 to 1, found {diversity!r}")
+        if exposure_aware and diversity > 0:
+            raise MatcherError("diversity and exposure_aware: expected one of them, found both")
         n = len(self.villages)
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= n:
             raise MatcherError(f"k: expected a whole number from 1 to {n}, found {k!r}")
         xy_km = self._lambert_km() if diversity > 0 else None
+        # Exposure is balanced over the whole batch, so its rankings are chosen before any is
+        # written; the scores are computed again chunk by chunk to write them.
+        spread = self._spread(batch, int(k), max_loss) if exposure_aware else None
         rankings: list[Ranking] = []
         for start in range(0, len(batch), CHUNK):
             chunk = batch[start : start + CHUNK]
@@ -151,10 +160,23 @@ class Recommender:
             )
             for row in range(len(chunk)):
                 p = {name: float(column[row]) for name, column in prospects.items()}
-                chosen = self._top(scored, row, int(k), diversity, xy_km)
+                if spread is None:
+                    chosen = self._top(scored, row, int(k), diversity, xy_km)
+                else:
+                    chosen = spread[start + row][spread[start + row] >= 0]
                 reasons = (top[row], weakest[row])
                 rankings.append(self._ranking(scored, row, p, chosen, reasons, int(k), lang))
         return rankings
+
+    def _spread(self, batch: list[ProfileLike], k: int, max_loss: float) -> NDArray[np.intp]:
+        """Exposure-aware top k of every prospect of the batch (``rerank.exposure_aware``)."""
+        scores = np.concatenate(
+            [
+                self.matcher.evaluate(batch[start : start + CHUNK]).ranking_scores()
+                for start in range(0, len(batch), CHUNK)
+            ]
+        )
+        return exposure_aware(scores, k, max_loss=max_loss)
 
     def _top(
         self,
@@ -220,7 +242,9 @@ class Recommender:
         only_housing = single & failing[:, CRITERION_CODES.index("housing")]
         if only_housing.any():
             needed = self._budget_needed(cost, p)
-            to = explain.round_up(float(needed[only_housing].min()), BUDGET_STEP[p["buy"] > 0])
+            to = explain.round_up(
+                float(needed[only_housing].min()), explain.PRICE_STEP[p["buy"] > 0]
+            )
             opens = only_housing & (needed <= to)
             suggestions.append(Suggestion("housing.budget_eur", to, codes[opens].tolist()))
         only_auch = single & failing[:, CRITERION_CODES.index("access_auch")]
@@ -245,7 +269,7 @@ class Recommender:
         cheapest listing in the prospect's tenure and bedrooms if that is lower."""
         homes = self.matcher.homes_
         needed = np.array(cost, dtype=np.float64)
-        fits = (homes.buy == (p["buy"] > 0)) & (homes.bedrooms >= p["min_bedrooms"])
+        fits = (homes.buy == (p["buy"] > 0)) & (homes.bedrooms >= p["bedrooms_needed"])
         if fits.any():
             cheapest = np.full(len(needed), np.inf)
             np.minimum.at(cheapest, homes.village[fits], homes.price_eur[fits])
@@ -276,6 +300,8 @@ def recommend(
     homes: pd.DataFrame | None = None,
     solos_settled: pd.Series | None = None,
     diversity: float = 0.0,
+    exposure_aware: bool = False,
+    max_loss: float = 0.05,
 ) -> list[Ranking]:
     """Rank ``villages`` for each profile.
 
@@ -298,13 +324,25 @@ def recommend(
     diversity
         0 (default) ranks by score alone; up to 1, the top k is chosen by maximal marginal
         relevance so that it is not a cluster of neighbouring villages (then shown by score).
+    exposure_aware
+        Spread the batch over the villages (``matcher.rerank.exposure_aware``): every village
+        shown to a prospect scores at least its plain k-th best minus ``max_loss``.
+    max_loss
+        The bound on each prospect's loss of score under ``exposure_aware``.
 
     Returns
     -------
     One ``Ranking`` per profile, in order.
     """
     recommender = Recommender(villages, weights, homes=homes, solos_settled=solos_settled)
-    return recommender.recommend(profiles, k, lang=lang, diversity=diversity)
+    return recommender.recommend(
+        profiles,
+        k,
+        lang=lang,
+        diversity=diversity,
+        exposure_aware=exposure_aware,
+        max_loss=max_loss,
+    )
 
 
 def _plain(value: Any) -> float | int | str | None:

@@ -133,7 +133,6 @@ class WeightedMatcher(BaseEstimator):
         vectorizer = VillageVectorizer().fit(frame)
         matrix = vectorizer.transform(frame)
         self.village_columns_ = dict(zip(vectorizer.get_feature_names_out(), matrix.T, strict=True))
-        self.price_reference_ = vectorizer.price_reference_
         self.homes_ = Homes.from_frame(self.homes, self.codes_)
         self.prospect_vectorizer_ = ProspectVectorizer().fit(_TEMPLATE)
         return self
@@ -175,8 +174,8 @@ def score_pairs(pairs: PairValues, weights: NDArray[np.float64]) -> Scored:
     total = effective.sum(axis=1, keepdims=True)
     share = np.divide(effective, total, out=np.zeros_like(effective), where=total > 0)
     contributions = pairs.values * share[:, None, :]
-    # The score is the sum of its parts, so the parts add up to it exactly.
-    scores = contributions.sum(axis=2)
+    # The score is the sum of its parts (rounding can carry it a hair past 1: clamp).
+    scores = np.minimum(contributions.sum(axis=2), 1.0)
     return Scored(pairs=pairs, contributions=contributions, scores=scores)
 
 

@@ -113,4 +113,7 @@ def realistic_villages() -> gpd.GeoDataFrame:
     for column, values in facts.items():
         villages[column] = values
     villages["tiers_lieu"] = [None, None, "tiers-lieu Le Test", None, None]
+    villages["ftth_vintage"] = "ARCEP T1 2018"
+    villages["price_vintage"] = "DVF 2024"
+    villages["house_price_level"] = ["epci", "commune", "commune", "epci", "commune"]
     return villages

@@ -125,3 +125,43 @@ def test_better_broadband_never_lowers_connectivity(ftth, boost, operators, extr
     low = values_for(profile, before).values[0, :, C["connectivity"]]
     high = values_for(profile, after).values[0, :, C["connectivity"]]
     assert (high >= low).all()
+
+
+@pytest.mark.parametrize(
+    ("listing", "message"),
+    [
+        (
+            {"price_eur": float("nan")},
+            r"homes: price_eur expected a finite number >= 0, found nan \(listing of 32002\)",
+        ),
+        ({"bedrooms": -1}, r"homes: bedrooms expected a finite number >= 0, found -1"),
+        ({"tenure": "lease"}, r"homes: tenure expected 'buy' or 'rent', found 'lease'"),
+    ],
+)
+def test_bad_listings_are_named(listing, message) -> None:
+    from features.exceptions import FeaturesError
+
+    homes = pd.DataFrame(
+        [{"insee": "32002", "tenure": "buy", "price_eur": 1e5, "bedrooms": 3} | listing]
+    )
+    with pytest.raises(FeaturesError, match=message):
+        values_for([FAMILY], homes=homes)
+
+
+def test_listings_with_numeric_codes_count() -> None:
+    homes = pd.DataFrame(
+        {"insee": [32002], "tenure": ["buy"], "price_eur": [150000], "bedrooms": [3]}
+    )
+    assert values_for([FAMILY], homes=homes).homes_matching[0].tolist() == [0, 1, 0, 0, 0]
+
+
+def test_the_ecosystem_must_is_a_tiers_lieu_or_a_local_market() -> None:
+    villages = realistic_villages()  # tiers-lieu in 32003 only; 32002 has 1,200 inhabitants
+    artisan = {"profession": "building_artisan", "connectivity": "basic", "must": ["ecosystem"]}
+    developer = {"profession": "software_developer", "connectivity": "basic", "must": ["ecosystem"]}
+    pairs = values_for([artisan, developer], villages)
+    e = C["ecosystem"]
+    # 32001 has 350 inhabitants, under the 550 or so an artisan needs; the others have more.
+    assert pairs.feasible[0, :, e].tolist() == [False, True, True, True, True]
+    # A developer needs a tiers-lieu within 17.5 min: 32002 (10 min), 32003 (in), 32005 (15).
+    assert pairs.feasible[1, :, e].tolist() == [False, True, True, False, True]

@@ -3,7 +3,7 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from features.prospect import PROFILE_COLUMNS, ProspectVectorizer, profile_table
-from features.village import VILLAGE_COLUMNS, VillageVectorizer, village_frame
+from features.village import VillageVectorizer, village_frame
 from features.vocab import CRITERION_CODES
 
 
@@ -46,12 +46,13 @@ def test_prospect_vectorizer_derives_importances() -> None:
     names = list(vectorizer.get_feature_names_out())
     assert names[: len(PROFILE_COLUMNS)] == list(PROFILE_COLUMNS)
     assert names[len(PROFILE_COLUMNS) :] == [
-        "mobility_need",
+        "travel_need",
+        "bedrooms_needed",
         *(f"importance_{c}" for c in CRITERION_CODES),
     ]
     out = dict(zip(names, vectorizer.transform(table).T, strict=True))
     # A consultant on site three days a week needs Toulouse more than a remote translator.
-    assert out["mobility_need"][0] > out["mobility_need"][1]
+    assert out["travel_need"][0] > out["travel_need"][1]
     assert out["importance_access_toulouse"][0] > out["importance_access_toulouse"][1]
     # Schools and childcare matter only with children of that age.
     assert out["importance_schools"].tolist() == [0, 1, 0]
@@ -64,13 +65,11 @@ def test_prospect_vectorizer_derives_importances() -> None:
     np.testing.assert_array_equal(trusted["importance_ecosystem"], out["importance_ecosystem"])
 
 
-def test_village_vectorizer_learns_the_median_price(villages) -> None:
+def test_village_values_do_not_depend_on_the_other_villages(villages) -> None:
     frame = village_frame(villages)
-    assert list(frame.columns) == list(VILLAGE_COLUMNS)
     vectorizer = VillageVectorizer().fit(frame)
-    assert vectorizer.price_reference_ == np.median(villages["house_price_m2"])
-    out = dict(zip(vectorizer.get_feature_names_out(), vectorizer.transform(frame).T, strict=True))
-    assert np.median(out["price_level"]) == pytest.approx(1.0)
+    names = list(vectorizer.get_feature_names_out())
+    out = dict(zip(names, vectorizer.transform(frame).T, strict=True))
     for name in (
         "health_access",
         "shops_access",
@@ -79,6 +78,48 @@ def test_village_vectorizer_learns_the_median_price(villages) -> None:
         "community_base",
     ):
         assert ((out[name] >= 0) & (out[name] <= 1)).all(), name
+    alone = VillageVectorizer().fit(frame.iloc[[2]])
+    np.testing.assert_array_equal(
+        alone.transform(frame.iloc[[2]])[0], vectorizer.transform(frame)[2]
+    )
+
+
+def test_bedrooms_needed_follow_the_household_unless_stated() -> None:
+    table = profile_table(
+        [
+            {
+                "profession": "other",
+                "connectivity": "basic",
+                "household": {"adults": 2, "children_ages": [3, 9]},
+            },
+            {"profession": "other", "connectivity": "basic", "household": {"adults": 3}},
+            {
+                "profession": "other",
+                "connectivity": "basic",
+                "household": {"children_ages": [3, 9]},
+                "housing": {"tenure": "buy", "budget_eur": 1e5, "min_bedrooms": 1},
+            },
+        ]
+    )
+    vectorizer = ProspectVectorizer().fit(table)
+    out = dict(zip(vectorizer.get_feature_names_out(), vectorizer.transform(table).T, strict=True))
+    assert out["bedrooms_needed"].tolist() == [3, 2, 1]
+
+
+def test_a_trade_working_on_local_sites_does_not_need_toulouse() -> None:
+    table = profile_table(
+        [
+            {"profession": "building_artisan", "connectivity": "basic", "remote_days_per_week": 0},
+            {
+                "profession": "salaried_teleworker",
+                "connectivity": "basic",
+                "remote_days_per_week": 0,
+            },
+        ]
+    )
+    vectorizer = ProspectVectorizer().fit(table)
+    out = dict(zip(vectorizer.get_feature_names_out(), vectorizer.transform(table).T, strict=True))
+    assert out["travel_need"].tolist() == [0.2, 1.0]
 
 
 def test_village_frame_counts_listings_and_refuses_gaps(villages) -> None:

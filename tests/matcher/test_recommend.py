@@ -219,3 +219,105 @@ def test_any_set_of_gers_communes_works() -> None:
     reasons = [t for r in ranking.results for t in r.reasons]
     assert not any(t.startswith("Comité d'accueil") for t in reasons)
     assert all(r.contributions["community"] == 0 for r in ranking.results)
+
+
+def test_reasons_say_what_sets_a_village_apart() -> None:
+    villages = realistic_villages()
+    profile = {"profession": "translator", "connectivity": "basic"}
+    ranking = recommend(profile, villages, k=5)[0]
+    every = [t for r in ranking.results for t in r.reasons]
+    # Every village has a welcome committee: it sets none apart, so it is never a reason.
+    assert not any(t.startswith("Comité d'accueil") for t in every)
+    assert all(r.reasons for r in ranking.results)
+    village_3 = next(r for r in ranking.results if r.insee == "32003")
+    assert "Tiers-lieu Le Test dans la commune" in village_3.reasons
+
+
+def test_reasons_in_both_languages_carry_figures() -> None:
+    villages = realistic_villages()
+    profile = {**FAMILY, "must": []}
+    fr = recommend(profile, villages, k=5)[0]
+    en = recommend(profile, villages, k=5, lang="en")[0]
+    fr_text = {r.insee: r.reasons for r in fr.results}
+    en_text = {r.insee: r.reasons for r in en.results}
+    assert (
+        "Fibre : 20\u202f% des locaux raccordables (ARCEP T1 2018) ; "
+        "4G : 4 opérateurs à moins de 5 km" in fr_text["32003"]
+    )
+    assert (
+        "Fibre: 20% of premises connectable (ARCEP T1 2018); 4G: 4 operators within 5 km"
+        in en_text["32003"]
+    )
+    assert (
+        "4G : 0 opérateur à moins de 5 km ; pas de fibre (ARCEP T1 2018)"
+        in " ".join(fr_text["32001"])
+        or fr_text["32001"]
+    )
+    # The cheapest village's estimate sets it apart (100 m² at 1,200 €/m², intercommunality).
+    assert fr_text["32001"][0] == (
+        "Maison de 3 chambres estimée à 120\u202f000\u202f€ (1\u202f200\u202f€/m² en 2024 pour "
+        "l'intercommunalité)"
+    )
+
+
+def test_the_shortfall_is_rounded_up_never_to_zero() -> None:
+    villages = realistic_villages()  # 3 bedrooms at 1,500 €/m² in 32002: 150,000 €
+    profile = {
+        **FAMILY,
+        "housing": {"tenure": "buy", "budget_eur": 149_900, "min_bedrooms": 3},
+        "must": ["housing"],
+    }
+    ranking = recommend(profile, villages, k=5)[0]
+    reason = next(e.reasons[0] for e in ranking.excluded if e.insee == "32002")
+    assert (
+        reason
+        == "Aucun logement dans le budget : maison de 3 chambres estimée à 150\u202f000\u202f€, "
+        "il manque 1\u202f000\u202f€"
+    )
+
+
+def test_a_cheap_listing_lowers_the_suggested_budget_and_shows_in_the_facts() -> None:
+    villages = realistic_villages()
+    homes = pd.DataFrame(
+        {"insee": ["32003"], "tenure": ["buy"], "price_eur": [160_000], "bedrooms": [3]}
+    )
+    profile = {
+        **FAMILY,
+        "housing": {"tenure": "buy", "budget_eur": 100_000, "min_bedrooms": 3},
+        "must": ["housing"],
+    }
+    plain = recommend(profile, villages, k=5)[0]
+    listed = recommend(profile, villages, k=5, homes=homes)[0]
+    to = {s.change: s.to for s in plain.suggestions}["housing.budget_eur"]
+    assert to == 120_000  # 32001: 100 m² at 1,200 €/m²
+    richer = {**profile, "housing": {**profile["housing"], "budget_eur": 160_000}}
+    result = next(
+        r for r in recommend(richer, villages, k=5, homes=homes)[0].results if r.insee == "32003"
+    )
+    assert result.facts["homes_matching"] == 1
+    assert result.facts["homes_available"] == 1
+    assert "1 logement disponible dans votre budget" in result.reasons
+    assert listed.suggestions[0].to == 120_000
+
+
+def test_exposure_aware_batches_show_more_partners_within_the_loss_bound(partners) -> None:
+    from matcher.evaluate import exposure_gini
+    from matcher.simulate import simulate_profiles
+
+    profiles = simulate_profiles(300, random_state=5)
+    plain = recommend(profiles, partners, k=5)
+    spread = recommend(profiles, partners, k=5, exposure_aware=True, max_loss=0.05)
+
+    def shown(rankings: list[Ranking]) -> pd.Series:
+        codes = [r.insee for ranking in rankings for r in ranking.results]
+        return pd.Series(codes).value_counts().reindex(partners["insee"], fill_value=0)
+
+    assert (shown(spread) > 0).sum() > (shown(plain) > 0).sum()
+    assert exposure_gini(shown(spread).to_numpy()) < exposure_gini(shown(plain).to_numpy())
+    for before, after in zip(plain, spread, strict=True):
+        check_contract(after, partners, 5)
+        if before.results:
+            kth = before.results[-1].score
+            assert all(r.score >= kth - 0.05 - 1e-12 for r in after.results)
+    with pytest.raises(MatcherError, match="expected one of them, found both"):
+        recommend(profiles[:2], partners, k=5, exposure_aware=True, diversity=0.5)
