@@ -28,6 +28,17 @@ def raw_dir() -> Path:
     return found
 
 
+#: The prospect profile of ../shared/design/api.md, as written there.
+API_EXAMPLE_PROFILE = {
+    "profession": "software_developer",
+    "remote_days_per_week": 5,
+    "connectivity": "video_calls",
+    "household": {"adults": 2, "children_ages": [4, 12]},
+    "housing": {"tenure": "buy", "budget_eur": 220000, "min_bedrooms": 3},
+    "preferences": {"max_minutes_to_auch": 45, "needs_train_station": False, "settlement": "any"},
+    "must": ["connectivity", "housing"],
+}
+
 # Five villages along a line east of Auch, 4 km apart, each a 2 km square around its point.
 TINY_POINTS = [(0.60 + 0.05 * i, 43.65) for i in range(5)]
 

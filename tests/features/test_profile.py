@@ -4,16 +4,9 @@ import pytest
 from pydantic import ValidationError
 
 from features.profile import Profile
+from tests.conftest import API_EXAMPLE_PROFILE
 
-API_EXAMPLE = {
-    "profession": "software_developer",
-    "remote_days_per_week": 5,
-    "connectivity": "video_calls",
-    "household": {"adults": 2, "children_ages": [4, 12]},
-    "housing": {"tenure": "buy", "budget_eur": 220000, "min_bedrooms": 3},
-    "preferences": {"max_minutes_to_auch": 45, "needs_train_station": False, "settlement": "any"},
-    "must": ["connectivity", "housing"],
-}
+API_EXAMPLE = API_EXAMPLE_PROFILE
 
 
 def test_the_api_example_is_a_valid_profile() -> None:

@@ -7,17 +7,9 @@ import pytest
 import geodata
 from matcher import MatcherError, Recommender, recommend
 from matcher.recommend import Ranking
-from tests.conftest import realistic_villages
+from tests.conftest import API_EXAMPLE_PROFILE, realistic_villages
 
-FAMILY = {
-    "profession": "software_developer",
-    "remote_days_per_week": 5,
-    "connectivity": "video_calls",
-    "household": {"adults": 2, "children_ages": [4, 12]},
-    "housing": {"tenure": "buy", "budget_eur": 220000, "min_bedrooms": 3},
-    "preferences": {"max_minutes_to_auch": 45, "needs_train_station": False, "settlement": "any"},
-    "must": ["connectivity", "housing"],
-}
+FAMILY = API_EXAMPLE_PROFILE
 
 
 @pytest.fixture(scope="module")
