@@ -70,9 +70,8 @@ def homes_matching(prospects: Arrays, homes: Homes, n_villages: int) -> NDArray[
         return np.zeros((n, n_villages))
     fits = (
         (prospects["has_housing"][:, None] > 0)
-        & ((prospects["buy"][:, None] > 0) == homes.buy[None, :])
+        & homes.fits(prospects["buy"], prospects["bedrooms_needed"])
         & (homes.price_eur[None, :] <= prospects["budget_eur"][:, None])
-        & (homes.bedrooms[None, :] >= prospects["bedrooms_needed"][:, None])
     )
     one_hot = np.zeros((len(homes.village), n_villages))
     one_hot[np.arange(len(homes.village)), homes.village] = 1.0

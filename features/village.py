@@ -87,8 +87,11 @@ class Homes:
             listings["bedrooms"].to_numpy(np.float64),
         )
 
-    def listed(self, n_villages: int) -> NDArray[np.float64]:
-        return np.bincount(self.village, minlength=n_villages).astype(np.float64)
+    def fits(self, buy: NDArray[np.float64], bedrooms: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """(P, H): listing h is in prospect p's tenure and has the bedrooms p needs."""
+        return ((buy[:, None] > 0) == self.buy[None, :]) & (
+            self.bedrooms[None, :] >= bedrooms[:, None]
+        )
 
 
 def village_frame(

@@ -269,7 +269,7 @@ class Recommender:
         cheapest listing in the prospect's tenure and bedrooms if that is lower."""
         homes = self.matcher.homes_
         needed = np.array(cost, dtype=np.float64)
-        fits = (homes.buy == (p["buy"] > 0)) & (homes.bedrooms >= p["bedrooms_needed"])
+        fits = homes.fits(np.array([p["buy"]]), np.array([p["bedrooms_needed"]]))[0]
         if fits.any():
             cheapest = np.full(len(needed), np.inf)
             np.minimum.at(cheapest, homes.village[fits], homes.price_eur[fits])

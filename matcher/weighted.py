@@ -20,14 +20,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from features.pairs import PairValues, pair_values
 from features.profile import Profile
-from features.prospect import PROFILE_COLUMNS, ProspectVectorizer, profile_matrix, profile_table
+from features.prospect import PROFILE_COLUMNS, ProspectVectorizer, profile_matrix
 from features.village import Homes, VillageVectorizer, village_frame
 from features.vocab import CRITERION_CODES
 from matcher.evaluate import EVENT_RELEVANCE, ndcg_at_k
 from matcher.exceptions import MatcherError
 from matcher.weights import WeightProfile, check_weights, load_weight_profile
-
-_TEMPLATE = profile_table([{"profession": "other", "connectivity": "basic"}])
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,9 @@ class WeightedMatcher(BaseEstimator):
         matrix = vectorizer.transform(frame)
         self.village_columns_ = dict(zip(vectorizer.get_feature_names_out(), matrix.T, strict=True))
         self.homes_ = Homes.from_frame(self.homes, self.codes_)
-        self.prospect_vectorizer_ = ProspectVectorizer().fit(_TEMPLATE)
+        # Fitted on a one-row table: it only needs the column names of profile tables.
+        template = pd.DataFrame(np.zeros((1, len(PROFILE_COLUMNS))), columns=list(PROFILE_COLUMNS))
+        self.prospect_vectorizer_ = ProspectVectorizer().fit(template)
         return self
 
     def prospect_columns(self, X: object) -> dict[str, NDArray[np.float64]]:
