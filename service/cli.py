@@ -19,6 +19,11 @@ EXAMPLES = {
     "partners": "example: sohosolo data partners --out geodata/data/partners.csv",
     "dictionary": "example: sohosolo data dictionary --out geodata/DATA.md",
     "map": "example: sohosolo map --attribute ftth_share --out fibre.svg --lang en",
+    "rank": "example: sohosolo rank profile.json --k 5 --lang en --format json",
+    "serve": "example: SOHOSOLO_STAFF_API_KEYS=sha256:... sohosolo serve --port 8000 --workers 2",
+    "key": "example: sohosolo key --role analyst",
+    "upgrade": "example: SOHOSOLO_DATABASE_URL=postgresql+psycopg://me@localhost/sohosolo "
+    "sohosolo db upgrade",
 }
 
 
@@ -76,6 +81,95 @@ def _map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rank(args: argparse.Namespace) -> int:
+    import json
+
+    import geodata
+    from features.profile import Profile
+    from matcher import Recommender
+
+    try:
+        text = args.profile.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{args.profile}: not UTF-8 text ({exc.reason})") from exc
+    try:
+        profile = Profile.model_validate_json(text)
+    except ValueError as exc:
+        raise UsageError(f"{args.profile}: not a valid profile:\n{exc}") from exc
+    villages = geodata.read_villages(args.villages, partners=args.partners)
+    recommender = Recommender(villages[villages["partner"]], args.weights)
+    (ranking,) = recommender.recommend(profile, args.k, lang=args.lang)
+    if args.format == "json":
+        print(json.dumps(ranking.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for result in ranking.results:
+            print(f"{result.rank:>3}  {result.insee}  {result.name:<28} {result.score:.3f}")
+            for reason in result.reasons:
+                print(f"{'':>10}- {reason}")
+        if ranking.excluded:
+            print(f"({len(ranking.excluded)} excluded by a 'must')")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+    from sqlalchemy.engine import make_url
+
+    from service.auth import Keyring
+    from service.config import get_settings
+    from service.store import Store
+
+    settings = get_settings()
+    keyring = Keyring({"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys})
+    # Migrate once here, so that several workers do not race to create the schema.
+    store = Store(settings.sqlalchemy_url)
+    store.upgrade()
+    store.dispose()
+    database = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
+    print(
+        f"sohosolo: serving http://{args.host}:{args.port} (/docs, /embed, /v1/health); "
+        f"database {database}; {len(keyring)} API key(s)",
+        flush=True,
+    )
+    uvicorn.run(
+        "service.app:app_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def _key(args: argparse.Namespace) -> int:
+    from service.auth import new_key
+
+    key, hashed = new_key()
+    variable = f"SOHOSOLO_{args.role.upper()}_API_KEYS"
+    print(f"key (give it to its holder; it is not stored anywhere): {key}")
+    print(f"for the service's configuration: {variable}={hashed}")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
+    from service.config import get_settings
+    from service.store import Store
+
+    url = get_settings().sqlalchemy_url
+    store = Store(url)
+    store.upgrade()
+    store.dispose()
+    print(f"database {make_url(url).render_as_string(hide_password=True)} is up to date")
+    return 0
+
+
+class UsageError(ValueError):
+    """A command's input cannot be used; the message says what is wrong."""
+
+
 def _no_partners() -> "pd.DataFrame":
     import pandas as pd
 
@@ -130,16 +224,57 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
     draw.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
     draw.set_defaults(handler=_map)
+
+    rank = sub(commands, "rank", "rank the partner villages for a profile (JSON, as in the API)")
+    rank.add_argument("profile", type=Path, help="a JSON file holding one prospect profile")
+    rank.add_argument("--k", type=int, default=10, help="results to show (default 10)")
+    rank.add_argument("--lang", choices=["fr", "en"], default="fr")
+    rank.add_argument("--weights", default="default", help="packaged profile name or TOML file")
+    rank.add_argument("--format", choices=["table", "json"], default="table")
+    rank.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
+    rank.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
+    rank.set_defaults(handler=_rank)
+
+    serve = sub(commands, "serve", "run the HTTP API (settings from SOHOSOLO_* variables)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes")
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.set_defaults(handler=_serve)
+
+    key = sub(commands, "key", "make a new API key and the digest to configure")
+    key.add_argument("--role", choices=["staff", "analyst"], required=True)
+    key.set_defaults(handler=_key)
+
+    db = commands.add_parser("db", help="the service's database")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = sub(db_commands, "upgrade", "create or migrate the database schema (Alembic)")
+    upgrade.set_defaults(handler=_db_upgrade)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from pydantic import ValidationError
+    from sqlalchemy.exc import SQLAlchemyError
+
     from geodata.exceptions import GeodataError
+    from matcher.exceptions import MatcherError
+    from service.auth import KeyConfigError
 
     try:
         return int(args.handler(args))
-    except (GeodataError, OSError) as exc:
+    except (
+        GeodataError,
+        MatcherError,
+        KeyConfigError,
+        UsageError,
+        ValidationError,
+        SQLAlchemyError,
+        OSError,
+    ) as exc:
         print(f"sohosolo: error: {exc}", file=sys.stderr)
         return 2
 

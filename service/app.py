@@ -1,0 +1,163 @@
+"""``create_app(settings)``: the v1 HTTP API of ../shared/design/api.md.
+
+The village data, the database and the weight profile are loaded once, in ``lifespan``.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from features.exceptions import FeaturesError
+from matcher.exceptions import MatcherError
+from service.config import MAX_BODY_BYTES, Settings, get_settings
+from service.errors import validation_error
+from service.routes import pages, prospects, public, recommendations, villages, weights
+from service.state import ServiceState
+from service.store import Store
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Swagger UI's files, from a PyPI package, so that /docs works with no network.
+DOCS_ASSETS = Path(fastapi_offline.__file__).with_name("static")
+API_VERSION = "1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API; ``settings`` default to the environment (``SOHOSOLO_*``)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.sqlalchemy_url)
+        try:
+            store.upgrade()
+            state = ServiceState(settings, store)
+            state.install_weights()
+            state.snapshot()
+            app.state.sohosolo = state
+            yield
+        finally:
+            store.dispose()
+
+    app = FastAPI(
+        title="Soho Solo village matcher",
+        version=API_VERSION,
+        summary="Ranks the Soho Solo partner villages of the Gers for prospects, with reasons.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    for router in (
+        public.router,
+        villages.router,
+        recommendations.router,
+        prospects.router,
+        weights.router,
+        pages.router,
+    ):
+        app.include_router(router)
+
+    @app.exception_handler(MatcherError)
+    @app.exception_handler(FeaturesError)
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        # Requests are validated before they reach the library; this keeps anything that
+        # slips through a 422 that names the problem rather than a 500.
+        error = {"type": "value_error", "loc": ("body",), "msg": str(exc), "input": None}
+        return await validation_error(request, RequestValidationError([error]))
+
+    app.add_exception_handler(RequestValidationError, validation_error)
+
+    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/docs/favicon.png",
+        )
+
+    if settings.cors_origins:
+        # Only the public endpoints are meant for the prospection site's pages: keys are
+        # not accepted cross-origin (X-API-Key is not an allowed header).
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    return app
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            detail=f"request body too large: the limit is {max_bytes} bytes",
+        )
+
+
+class BodyLimit:
+    """Refuses bodies over ``max_bytes`` with 413, by their Content-Length or as they stream."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, limited, send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = b'{"detail":"request body too large: the limit is %d bytes"}' % self.max_bytes
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status.HTTP_413_CONTENT_TOO_LARGE,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory service.app:app_factory`` (what ``sohosolo serve`` runs)."""
+    return create_app()

@@ -1,0 +1,103 @@
+"""Prospects (personal data: staff only), their shortlists, and outcomes."""
+
+from dataclasses import asdict
+from datetime import UTC
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Query, Response, status
+from fastapi.responses import HTMLResponse
+
+from features.profile import Profile
+from service import pages
+from service.deps import SettingsDep, SnapshotDep, StaffDep, StateDep
+from service.errors import not_found
+from service.routes.recommendations import K, Lang, json_response, log_shown, resolve_k
+from service.routes.villages import known_village
+from service.schemas import OutcomeCreated, OutcomeIn, ProspectCreated, ProspectIn, ProspectOut
+from service.schemas import Ranking as RankingOut
+from service.state import ServiceState
+from service.store import Contact, Prospect, utcnow
+
+router = APIRouter(prefix="/v1", tags=["prospects"])
+
+
+def existing_prospect(state: ServiceState, prospect_id: str) -> Prospect:
+    prospect = state.store.get_prospect(prospect_id)
+    if prospect is None:
+        not_found(f"prospect {prospect_id!r}: no such prospect")
+    return prospect
+
+
+@router.post("/prospects", response_model=ProspectCreated, status_code=status.HTTP_201_CREATED)
+def create_prospect(body: ProspectIn, state: StateDep, _caller: StaffDep) -> ProspectCreated:
+    """Store a prospect's profile with contact fields and consent; answers its id."""
+    prospect = state.store.add_prospect(
+        body.profile.model_dump(mode="json"),
+        Contact(**body.contact.model_dump()),
+        consent=body.consent,
+        consent_at=body.consent_at,
+    )
+    return ProspectCreated(id=prospect.id)
+
+
+@router.get("/prospects/{prospect_id}", response_model=ProspectOut)
+def read_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> ProspectOut:
+    prospect = existing_prospect(state, prospect_id)
+    return ProspectOut.model_validate(asdict(prospect))
+
+
+@router.delete("/prospects/{prospect_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> Response:
+    """Erase the prospect: profile, contact fields, and the link from its outcomes to it."""
+    if not state.store.delete_prospect(prospect_id):
+        not_found(f"prospect {prospect_id!r}: no such prospect")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/prospects/{prospect_id}/shortlist",
+    response_model=RankingOut,
+    responses={200: {"content": {"text/html": {}}}},
+)
+def shortlist(
+    prospect_id: str,
+    state: StateDep,
+    snapshot: SnapshotDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+    _caller: StaffDep,
+    format: Annotated[
+        Literal["json", "html"], Query(description="html: a printable A4 page.")
+    ] = "json",
+    k: K = None,
+    lang: Lang = "fr",
+) -> Response:
+    """The ranking for a stored prospect; ``format=html`` gives the printable shortlist."""
+    prospect = existing_prospect(state, prospect_id)
+    profile = Profile.model_validate(prospect.profile)
+    chosen_k = resolve_k(k, settings.default_k, snapshot)
+    (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
+    background.add_task(log_shown, state, "shortlist", [ranking])
+    if format == "json":
+        return json_response(ranking.to_dict())
+    homes = {r.insee: state.store.homes(r.insee) for r in ranking.results}
+    page = pages.shortlist(state, prospect, profile, ranking, homes, lang)
+    # A prospect's page: not to be cached by a shared browser or proxy, nor sent as a referrer.
+    private = {
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return HTMLResponse(page, headers=private)
+
+
+@router.post("/outcomes", response_model=OutcomeCreated, status_code=status.HTTP_201_CREATED)
+def create_outcome(body: OutcomeIn, state: StateDep, _caller: StaffDep) -> OutcomeCreated:
+    """Record what a prospect did about a village: feedback for learning and evaluation."""
+    existing_prospect(state, body.prospect_id)
+    known_village(state, body.insee)
+    at = (body.at or utcnow()).astimezone(UTC)  # answered as stored
+    outcome_id = state.store.add_outcome(body.prospect_id, body.insee, body.event, at)
+    return OutcomeCreated(
+        id=outcome_id, prospect_id=body.prospect_id, insee=body.insee, event=body.event, at=at
+    )

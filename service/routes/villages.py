@@ -1,0 +1,73 @@
+"""The villages: summaries, details, GeoJSON, and the homes staff list for each."""
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from service.deps import SnapshotDep, StaffDep, StateDep
+from service.errors import not_found
+from service.routes.recommendations import json_response
+from service.schemas import HomesIn, HomesOut, VillageDetail, VillageSummary
+from service.state import ServiceState
+from service.store import Home
+
+router = APIRouter(prefix="/v1", tags=["villages"])
+
+Insee = Annotated[str, Path(description="INSEE code of a Gers commune, e.g. 32013 (Auch).")]
+
+
+def known_village(state: ServiceState, insee: str) -> str:
+    if not state.has_village(insee):
+        not_found(f"village {insee!r}: no such commune in the Gers (expected an INSEE code)")
+    return insee
+
+
+def partner_village(state: ServiceState, insee: str) -> str:
+    known_village(state, insee)
+    if insee not in state.partner_codes:
+        not_found(f"village {insee} ({state.name_of(insee)}) is not a partner village")
+    return insee
+
+
+@router.get("/villages", response_model=list[VillageSummary])
+def villages(
+    state: StateDep,
+    snapshot: SnapshotDep,
+    partner: Annotated[
+        bool | None, Query(description="true: partners only; false: the others; absent: all.")
+    ] = None,
+) -> Response:
+    return json_response(state.summaries(partner, snapshot))
+
+
+@router.get(
+    "/villages.geojson",
+    responses={200: {"content": {"application/geo+json": {}}}},
+    response_class=Response,
+)
+def villages_geojson(state: StateDep, snapshot: SnapshotDep) -> Response:
+    """The partner villages' outlines (EPSG:4326), with their summaries as properties."""
+    return Response(state.geojson(snapshot), media_type="application/geo+json")
+
+
+@router.get("/villages/{insee}", response_model=VillageDetail)
+def village(insee: Insee, state: StateDep, snapshot: SnapshotDep) -> Response:
+    return json_response(state.detail(known_village(state, insee), snapshot))
+
+
+@router.get("/villages/{insee}/homes", response_model=HomesOut)
+def homes(insee: Insee, state: StateDep, _caller: StaffDep) -> HomesOut:
+    partner_village(state, insee)
+    listed = [asdict(home) for home in state.store.homes(insee)]
+    return HomesOut.model_validate({"insee": insee, "name": state.name_of(insee), "homes": listed})
+
+
+@router.put("/villages/{insee}/homes", response_model=HomesOut)
+def replace_homes(insee: Insee, body: HomesIn, state: StateDep, caller: StaffDep) -> HomesOut:
+    """Replace the village's listings; the next ranking counts them in its housing criterion."""
+    partner_village(state, insee)
+    state.store.replace_homes(
+        insee, [Home(**item.model_dump()) for item in body.homes], by=str(caller)
+    )
+    return HomesOut(insee=insee, name=state.name_of(insee), homes=body.homes)

@@ -1,0 +1,85 @@
+"""The active weight profile (analysts change it) and the exposure of the villages."""
+
+from datetime import datetime
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Query
+from sqlalchemy.exc import IntegrityError
+
+from matcher.evaluate import exposure_gini
+from matcher.weights import WeightProfile
+from service.deps import AnalystDep, SnapshotDep, StaffDep, StateDep
+from service.errors import invalid
+from service.schemas import Exposure, WeightsIn, WeightsOut
+from service.store import StoredWeights, utcnow
+
+router = APIRouter(prefix="/v1", tags=["weights"])
+#: Attempts at a fresh version name when two analysts save at the same moment.
+VERSION_ATTEMPTS = 5
+
+
+def weights_out(stored: StoredWeights) -> WeightsOut:
+    profile = stored.profile
+    return WeightsOut(
+        name=profile.name,
+        version=profile.version,
+        description=profile.description,
+        weights=dict(profile.weights),
+        created_at=stored.created_at,
+        created_by=stored.created_by,
+    )
+
+
+@router.get("/weights", response_model=WeightsOut)
+def active_weights(snapshot: SnapshotDep, _caller: StaffDep) -> WeightsOut:
+    return weights_out(snapshot.weights)
+
+
+@router.put("/weights", response_model=WeightsOut)
+def replace_weights(body: WeightsIn, state: StateDep, caller: AnalystDep) -> WeightsOut:
+    """Validate a new weight profile, version it, and use it from the next request."""
+    weights = body.weights.model_dump()
+    for _ in range(VERSION_ATTEMPTS):
+        version = f"{utcnow():%Y-%m-%d}.{state.store.weight_profile_count() + 1}"
+        profile = WeightProfile(body.name, version, weights, body.description)
+        try:
+            return weights_out(state.store.add_weights(profile, by=str(caller)))
+        except IntegrityError:
+            continue  # another profile took this version number meanwhile
+    raise RuntimeError(f"no free weight profile version after {VERSION_ATTEMPTS} attempts")
+
+
+@router.get("/exposure", response_model=Exposure)
+def exposure(
+    state: StateDep,
+    _caller: StaffDep,
+    since: Annotated[
+        datetime | None,
+        Query(description="Count rankings from this time (ISO 8601 with a timezone)."),
+    ] = None,
+) -> Exposure:
+    """How often each partner village appeared in a top k, and the Gini index of that."""
+    if since is not None and since.tzinfo is None:
+        invalid(("query", "since"), "since needs a timezone, e.g. 2026-11-01T00:00:00Z", since)
+    counts, rankings = state.store.exposure(since)
+    codes = sorted(state.partner_codes)
+    appearances = np.array([counts.get(code, 0) for code in codes])
+    villages = [
+        {
+            "insee": code,
+            "name": state.name_of(code),
+            "appearances": int(n),
+            "share": float(n / rankings) if rankings else 0.0,
+        }
+        for code, n in zip(codes, appearances, strict=True)
+    ]
+    villages.sort(key=lambda v: (-v["appearances"], v["insee"]))
+    return Exposure.model_validate(
+        {
+            "since": since,
+            "rankings": rankings,
+            "villages": villages,
+            "gini": exposure_gini(appearances),
+        }
+    )

@@ -1,0 +1,278 @@
+"""Request and response bodies of the v1 API (../shared/design/api.md), as pydantic models.
+
+Request models validate (unknown fields refused, NaN refused, text free of control
+characters); response models document the answers in the OpenAPI schema.
+"""
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    model_validator,
+)
+
+from features.profile import MAX_BUDGET_EUR, Profile
+from features.vocab import CRITERION_CODES
+
+#: Profiles one batch request may carry (the 64 KiB body limit comes first in practice).
+MAX_BATCH = 200
+#: Listings one village may publish at once.
+MAX_HOMES = 200
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _no_control_characters(text: str) -> str:
+    found = _CONTROL.search(text)
+    if found:
+        raise ValueError(f"control character {found.group()!r} is not allowed")
+    return text
+
+
+def _text(max_length: int, pattern: str | None = None) -> tuple[Any, ...]:
+    return (
+        Field(min_length=1, max_length=max_length, pattern=pattern),
+        AfterValidator(_no_control_characters),
+    )
+
+
+PersonName = Annotated[str, *_text(200)]
+Email = Annotated[str, *_text(320, r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[str, *_text(40, r"^\+?[0-9 ().-]{4,40}$")]
+ProspectId = Annotated[str, *_text(36)]
+InseeCode = Annotated[str, *_text(5, r"^[0-9]{5}$")]
+Description = Annotated[str, *_text(500)]
+ProfileName = Annotated[str, *_text(100, r"^[A-Za-z0-9_.-]+$")]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# -- public ---------------------------------------------------------------------------------
+
+
+class ModelName(BaseModel):
+    name: str
+    version: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    villages: int = Field(description="Partner villages.")
+    model: ModelName
+
+
+class ProfessionItem(BaseModel):
+    code: str
+    label: str
+
+
+class VillageSummary(BaseModel):
+    insee: str
+    name: str
+    population: int
+    partner: bool
+    canton: str
+    lon: float
+    lat: float
+    km_to_auch: float
+    minutes_to_auch: float
+    minutes_to_toulouse: float
+    ftth_share: float
+    ftth_vintage: str
+    operators_4g: int
+    house_price_m2: float | None
+    homes_available: int
+    solos_settled: int
+
+
+class Attribute(BaseModel):
+    value: float | int | str | bool | None
+    unit: str
+    description: str
+    estimate: bool
+    sources: list[str]
+
+
+class VillageDetail(VillageSummary):
+    attributes: dict[str, Attribute] = Field(
+        description="Every attribute of the village table, with its unit and sources."
+    )
+
+
+class Result(BaseModel):
+    rank: int
+    insee: str
+    name: str
+    score: float = Field(ge=0, le=1)
+    contributions: dict[str, float]
+    reasons: list[str]
+    facts: dict[str, float | int | str | None]
+
+
+class Excluded(BaseModel):
+    insee: str
+    name: str
+    reasons: list[str]
+
+
+class Suggestion(BaseModel):
+    change: str
+    to: float | list[str]
+    opens: list[str]
+
+
+class Ranking(BaseModel):
+    model: ModelName
+    k: int
+    results: list[Result]
+    excluded: list[Excluded]
+    suggestions: list[Suggestion]
+
+
+class BatchIn(Request):
+    profiles: Annotated[list[Profile], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class BatchOut(BaseModel):
+    rankings: list[Ranking]
+
+
+# -- staff ----------------------------------------------------------------------------------
+
+
+class Contact(Request):
+    name: PersonName | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class ProspectIn(Request):
+    profile: Profile
+    contact: Contact = Contact()
+    consent: bool = Field(description="Whether the prospect agreed to be kept on file.")
+    consent_at: datetime | None = Field(
+        None, description="When consent was given (default: now, if consent is true)."
+    )
+
+    @model_validator(mode="after")
+    def _consent_date_needs_consent(self) -> "ProspectIn":
+        if self.consent_at is not None and not self.consent:
+            raise ValueError("consent_at is given but consent is false")
+        if self.consent_at is not None and self.consent_at.tzinfo is None:
+            raise ValueError("consent_at needs a timezone, e.g. 2026-11-22T10:00:00Z")
+        return self
+
+
+class ProspectCreated(BaseModel):
+    id: str
+
+
+class ContactOut(BaseModel):
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+class ProspectOut(BaseModel):
+    id: str
+    profile: Profile
+    contact: ContactOut
+    consent: bool
+    consent_at: datetime | None
+    created_at: datetime
+
+
+class OutcomeIn(Request):
+    prospect_id: ProspectId
+    insee: InseeCode
+    event: Literal["shortlisted", "visited", "settled", "left"]
+    at: datetime | None = Field(None, description="When it happened (default: now).")
+
+    @model_validator(mode="after")
+    def _aware(self) -> "OutcomeIn":
+        if self.at is not None and self.at.tzinfo is None:
+            raise ValueError("at needs a timezone, e.g. 2026-11-22T10:00:00Z")
+        return self
+
+
+class OutcomeCreated(BaseModel):
+    id: int
+    prospect_id: str
+    insee: str
+    event: str
+    at: datetime
+
+
+class HomeItem(Request):
+    tenure: Literal["buy", "rent"]
+    price_eur: Annotated[
+        float, Field(gt=0, le=MAX_BUDGET_EUR, description="Price to buy, or monthly rent.")
+    ]
+    bedrooms: Annotated[int, Field(ge=0, le=20)]
+    surface_m2: Annotated[float | None, Field(gt=0, le=5000)] = None
+    description: Description | None = None
+
+
+class HomesIn(Request):
+    homes: Annotated[list[HomeItem], Field(max_length=MAX_HOMES)]
+
+
+class HomesOut(BaseModel):
+    insee: str
+    name: str
+    homes: list[HomeItem]
+
+
+_FiniteWeight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+if TYPE_CHECKING:
+    CriterionWeights = BaseModel
+else:
+    #: One required, finite, non-negative weight per criterion; any other key is refused.
+    CriterionWeights = create_model(
+        "CriterionWeights",
+        __config__=ConfigDict(extra="forbid", allow_inf_nan=False),
+        **{code: (_FiniteWeight, ...) for code in CRITERION_CODES},
+    )
+
+
+class WeightsIn(Request):
+    name: ProfileName
+    description: Annotated[str, Field(max_length=2000), AfterValidator(_no_control_characters)] = ""
+    weights: CriterionWeights
+
+    @model_validator(mode="after")
+    def _not_all_zero(self) -> "WeightsIn":
+        if not any(self.weights.model_dump().values()):
+            raise ValueError("weights: expected at least one weight above 0, found all 0")
+        return self
+
+
+class WeightsOut(BaseModel):
+    name: str
+    version: str
+    description: str
+    weights: dict[str, float]
+    created_at: datetime
+    created_by: str
+
+
+class VillageExposure(BaseModel):
+    insee: str
+    name: str
+    appearances: int
+    share: float = Field(description="Share of the rankings in which the village appeared.")
+
+
+class Exposure(BaseModel):
+    since: datetime | None
+    rankings: int
+    villages: list[VillageExposure]
+    gini: float = Field(description="Gini index of appearances over the partner villages.")

@@ -1,0 +1,414 @@
+"""The database (SQLAlchemy 2): SQLite by default, any ``DATABASE_URL`` such as PostgreSQL.
+
+The schema is created and upgraded by Alembic (``service/migrations``); the tables below are its
+ORM view and a test keeps the two identical. Every write is one transaction: it lands whole or
+not at all.
+"""
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from matcher.weights import WeightProfile
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+#: Revision counters that tell every worker process to rebuild its recommender.
+MODEL_INPUTS = "model_inputs"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"timestamp without a timezone: {value.isoformat()}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProspectRow(Base):
+    __tablename__ = "prospects"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    consent: Mapped[bool] = mapped_column(Boolean)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class OutcomeRow(Base):
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Erasing a prospect keeps the event (the village's history) but not the link to the person.
+    prospect_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("prospects.id", ondelete="SET NULL"), index=True
+    )
+    insee: Mapped[str] = mapped_column(String(5), index=True)
+    event: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HomeRow(Base):
+    __tablename__ = "homes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    insee: Mapped[str] = mapped_column(String(5), index=True)
+    tenure: Mapped[str] = mapped_column(String(4))
+    price_eur: Mapped[float] = mapped_column(Float)
+    bedrooms: Mapped[int] = mapped_column(Integer)
+    surface_m2: Mapped[float | None] = mapped_column(Float)
+    description: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class WeightProfileRow(Base):
+    __tablename__ = "weight_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text)
+    weights: Mapped[dict[str, float]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class ExposureRow(Base):
+    __tablename__ = "exposure_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    insee: Mapped[str] = mapped_column(String(5))
+    rank: Mapped[int] = mapped_column(Integer)
+
+
+class RevisionRow(Base):
+    __tablename__ = "revisions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Prospect:
+    id: str
+    profile: dict[str, Any]
+    contact: Contact
+    consent: bool
+    consent_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Home:
+    tenure: str
+    price_eur: float
+    bedrooms: int
+    surface_m2: float | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredWeights:
+    profile: WeightProfile
+    created_at: datetime
+    created_by: str
+
+
+class Store:
+    """One database: its engine, its sessions and every read and write the service makes."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, pool_pre_ping=not self.is_sqlite)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (nothing to do if it is there)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.sessions.begin() as session:
+            yield session
+
+    # -- revisions -------------------------------------------------------------------------
+
+    def model_inputs_revision(self) -> int:
+        """A counter raised by every write that changes rankings (weights, homes, settled)."""
+        with self.sessions() as session:
+            value = session.scalar(
+                select(RevisionRow.value).where(RevisionRow.name == MODEL_INPUTS)
+            )
+        return int(value or 0)
+
+    @staticmethod
+    def _bump(session: Session) -> None:
+        changed = session.execute(
+            update(RevisionRow)
+            .where(RevisionRow.name == MODEL_INPUTS)
+            .values(value=RevisionRow.value + 1)
+        )
+        if getattr(changed, "rowcount", 0) == 0:
+            session.add(RevisionRow(name=MODEL_INPUTS, value=1))
+
+    # -- prospects -------------------------------------------------------------------------
+
+    def add_prospect(
+        self,
+        profile: Mapping[str, Any],
+        contact: Contact,
+        consent: bool,
+        consent_at: datetime | None = None,
+    ) -> Prospect:
+        now = utcnow()
+        row = ProspectRow(
+            id=str(uuid.uuid4()),
+            profile=dict(profile),
+            name=contact.name,
+            email=contact.email,
+            phone=contact.phone,
+            consent=consent,
+            consent_at=(consent_at or now) if consent else None,
+            created_at=now,
+        )
+        with self.transaction() as session:
+            session.add(row)
+        return _prospect(row)
+
+    def get_prospect(self, prospect_id: str) -> Prospect | None:
+        with self.sessions() as session:
+            row = session.get(ProspectRow, prospect_id)
+            return None if row is None else _prospect(row)
+
+    def delete_prospect(self, prospect_id: str) -> bool:
+        """Erase a prospect and the link from its outcomes to it; False if there was none."""
+        with self.transaction() as session:
+            session.execute(
+                update(OutcomeRow)
+                .where(OutcomeRow.prospect_id == prospect_id)
+                .values(prospect_id=None)
+            )
+            deleted = session.execute(delete(ProspectRow).where(ProspectRow.id == prospect_id))
+            return bool(getattr(deleted, "rowcount", 0))
+
+    # -- outcomes --------------------------------------------------------------------------
+
+    def add_outcome(self, prospect_id: str, insee: str, event_name: str, at: datetime) -> int:
+        with self.transaction() as session:
+            row = OutcomeRow(
+                prospect_id=prospect_id, insee=insee, event=event_name, at=at, recorded_at=utcnow()
+            )
+            session.add(row)
+            if event_name in ("settled", "left"):
+                self._bump(session)
+            session.flush()
+            return row.id
+
+    def solos_settled(self) -> pd.Series:
+        """Solos living in each village: settled events minus left events, never below 0."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(OutcomeRow.insee, OutcomeRow.event, func.count())
+                .where(OutcomeRow.event.in_(("settled", "left")))
+                .group_by(OutcomeRow.insee, OutcomeRow.event)
+            ).all()
+        net: dict[str, int] = {}
+        for insee, event_name, count in rows:
+            net[insee] = net.get(insee, 0) + (count if event_name == "settled" else -count)
+        return pd.Series({k: max(v, 0) for k, v in net.items()}, dtype="float64")
+
+    # -- homes -----------------------------------------------------------------------------
+
+    def homes(self, insee: str) -> list[Home]:
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(HomeRow).where(HomeRow.insee == insee).order_by(HomeRow.id)
+            ).all()
+            return [_home(row) for row in rows]
+
+    def replace_homes(self, insee: str, homes: Sequence[Home], by: str) -> list[Home]:
+        """The village's listings become ``homes``, in one transaction."""
+        now = utcnow()
+        with self.transaction() as session:
+            session.execute(delete(HomeRow).where(HomeRow.insee == insee))
+            session.add_all(
+                HomeRow(
+                    insee=insee,
+                    tenure=home.tenure,
+                    price_eur=home.price_eur,
+                    bedrooms=home.bedrooms,
+                    surface_m2=home.surface_m2,
+                    description=home.description,
+                    updated_at=now,
+                    updated_by=by,
+                )
+                for home in homes
+            )
+            self._bump(session)
+        return list(homes)
+
+    def homes_frame(self) -> pd.DataFrame:
+        """Every listing, as ``matcher.Recommender`` takes them."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(HomeRow.insee, HomeRow.tenure, HomeRow.price_eur, HomeRow.bedrooms)
+            ).all()
+        return pd.DataFrame(rows, columns=["insee", "tenure", "price_eur", "bedrooms"])
+
+    # -- weight profiles -------------------------------------------------------------------
+
+    def active_weights(self) -> StoredWeights | None:
+        """The newest weight profile, or None before the first one is stored."""
+        with self.sessions() as session:
+            row = session.scalars(
+                select(WeightProfileRow).order_by(WeightProfileRow.id.desc()).limit(1)
+            ).first()
+            return None if row is None else _weights(row)
+
+    def weight_profile_count(self) -> int:
+        with self.sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(WeightProfileRow)) or 0)
+
+    def add_weights(self, profile: WeightProfile, by: str) -> StoredWeights:
+        """Store a (validated) profile; it becomes the active one in the same transaction."""
+        row = WeightProfileRow(
+            name=profile.name,
+            version=profile.version,
+            description=profile.description,
+            weights=dict(profile.weights),
+            created_at=utcnow(),
+            created_by=by,
+        )
+        with self.transaction() as session:
+            session.add(row)
+            self._bump(session)
+        return _weights(row)
+
+    # -- exposure --------------------------------------------------------------------------
+
+    def log_exposure(self, channel: str, shown: Iterable[tuple[str, int]]) -> None:
+        """Record villages shown in a top k: (INSEE code, rank); nothing about who saw them."""
+        now = utcnow()
+        rows = [{"at": now, "channel": channel, "insee": i, "rank": r} for i, r in shown]
+        if rows:
+            with self.transaction() as session:
+                session.execute(insert(ExposureRow), rows)
+
+    def exposure(self, since: datetime | None = None) -> tuple[dict[str, int], int]:
+        """Appearances per village since a time, and how many rankings they came from."""
+        where = [] if since is None else [ExposureRow.at >= since]
+        with self.sessions() as session:
+            counts = session.execute(
+                select(ExposureRow.insee, func.count()).where(*where).group_by(ExposureRow.insee)
+            ).all()
+            rankings = session.scalar(
+                select(func.count()).select_from(ExposureRow).where(*where, ExposureRow.rank == 1)
+            )
+        return {insee: int(n) for insee, n in counts}, int(rankings or 0)
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # WAL lets readers and a writer work at once; synchronous=FULL keeps every acknowledged
+    # commit through a crash; SQLite enforces foreign keys only when asked.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _prospect(row: ProspectRow) -> Prospect:
+    return Prospect(
+        id=row.id,
+        profile=row.profile,
+        contact=Contact(row.name, row.email, row.phone),
+        consent=row.consent,
+        consent_at=row.consent_at,
+        created_at=row.created_at,
+    )
+
+
+def _home(row: HomeRow) -> Home:
+    return Home(row.tenure, row.price_eur, row.bedrooms, row.surface_m2, row.description)
+
+
+def _weights(row: WeightProfileRow) -> StoredWeights:
+    profile = WeightProfile(
+        name=row.name, version=row.version, weights=row.weights, description=row.description
+    )
+    return StoredWeights(profile, row.created_at, row.created_by)

@@ -1,0 +1,373 @@
+"""The embeddable page in a real headless Chromium, against the real server (uvicorn).
+
+This is what the prospection site's visitors run: the CSP must let the page's own script work,
+the form must build a profile the API accepts, and the ranking shown must be the API's.
+
+Chromium and chromedriver come from the system (Debian: ``apt install chromium
+chromium-driver``; other paths through ``SOHOSOLO_CHROMIUM`` and ``SOHOSOLO_CHROMEDRIVER``).
+Without them the tests skip, unless ``SOHOSOLO_REQUIRE_BROWSER=1`` (CI), where they fail.
+"""
+
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.service.conftest import STAFF, STAFF_KEY
+
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.print_page_options import PrintOptions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+except ImportError:  # the dev extras bring it; its absence is reported below
+    webdriver = None  # type: ignore[assignment]
+
+REPO = Path(__file__).resolve().parents[2]
+SERVER_START_SECONDS = 30.0
+WAIT_SECONDS = 20.0
+K = 8
+#: What the test fills in, and the same profile as the page should send it.
+PROFILE = {
+    "profession": "software_developer",
+    "remote_days_per_week": 5,
+    "connectivity": "video_calls",
+    "household": {"adults": 1, "children_ages": []},
+    "housing": {"tenure": "buy", "budget_eur": 220000},
+    "preferences": {"needs_train_station": False, "settlement": "any"},
+    "must": ["connectivity"],
+}
+
+
+def _executable(variable: str, default: str, name: str) -> str | None:
+    configured = os.environ.get(variable)
+    if configured:
+        return configured if Path(configured).is_file() else None
+    if Path(default).is_file():
+        return default
+    return shutil.which(name)
+
+
+def browser_paths() -> tuple[str, str]:
+    """Chromium and chromedriver, or a skip (a failure when CI requires the browser)."""
+    chromium = _executable("SOHOSOLO_CHROMIUM", "/usr/bin/chromium", "chromium")
+    driver = _executable("SOHOSOLO_CHROMEDRIVER", "/usr/bin/chromedriver", "chromedriver")
+    missing = [
+        what
+        for what, found in (
+            ("chromium", chromium),
+            ("chromedriver", driver),
+            ("selenium (the dev extras)", webdriver),
+        )
+        if found is None
+    ]
+    if missing:
+        reason = f"browser tests need {', '.join(missing)}: not found"
+        if os.environ.get("SOHOSOLO_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"SOHOSOLO_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    assert chromium is not None
+    assert driver is not None
+    return chromium, driver
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def post_json(url: str, body: object, headers: dict[str, str] | None = None) -> Any:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def get_with_key(url: str) -> bytes:
+    request = urllib.request.Request(url, headers=STAFF)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return bytes(response.read())
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service under uvicorn, as ``sohosolo serve`` runs it; yields its base URL."""
+    browser_paths()  # no server to start when the browser tests cannot run
+    data_dir = tmp_path_factory.mktemp("server")
+    port = free_port()
+    log = (data_dir / "server.log").open("w+b")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "service.app:app_factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "SOHOSOLO_DATA_DIR": str(data_dir),
+            "SOHOSOLO_STAFF_API_KEYS": STAFF_KEY,
+        },
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"the server exited with {process.returncode}:\n{log.read().decode()}")
+            try:
+                if get(f"{base}/v1/health")[0] == 200:
+                    break
+            except OSError:
+                pass  # not listening yet
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(
+                    f"the server did not answer /v1/health within {SERVER_START_SECONDS:g} s:\n"
+                    f"{log.read().decode()}"
+                )
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def driver(server: str) -> Iterator["webdriver.Chrome"]:
+    chromium, chromedriver = browser_paths()
+    profile_dir = tempfile.mkdtemp(prefix="sohosolo-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile_dir}",
+        "--window-size=1024,1400",
+        "--lang=fr-FR",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(options=options, service=Service(chromedriver))
+    try:
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile_dir, ignore_errors=True)
+
+
+def load(driver: "webdriver.Chrome", url: str, width: int = 1024) -> None:
+    driver.set_window_size(width, 1400)
+    driver.get(url)
+    WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def fill_form(driver: "webdriver.Chrome") -> None:
+    Select(driver.find_element(By.ID, "profession")).select_by_value("software_developer")
+    driver.find_element(By.ID, "connectivity-video_calls").click()
+    driver.find_element(By.ID, "tenure-buy").click()
+    budget = driver.find_element(By.ID, "budget_eur")
+    budget.clear()
+    budget.send_keys("220 000")  # as a French visitor types it
+    driver.find_element(By.ID, "must-connectivity").click()
+    k = driver.find_element(By.ID, "k")
+    k.clear()
+    k.send_keys(str(K))
+
+
+def submit_and_wait(driver: "webdriver.Chrome") -> list[Any]:
+    driver.find_element(By.ID, "submit").click()
+    WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#ranked > li")
+    )
+    return driver.find_elements(By.CSS_SELECTOR, "#ranked > li")
+
+
+def full_page_screenshot(driver: "webdriver.Chrome", path: Path) -> Path:
+    """The whole page, not only the window: the window is stretched to the page's height."""
+    width = driver.get_window_size()["width"]
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, int(height) + 120)
+    driver.save_screenshot(str(path))
+    print(f"screenshot: {path}")
+    return path
+
+
+def csp_errors(driver: "webdriver.Chrome") -> list[str]:
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE"
+        or "Content Security Policy" in entry["message"]
+        or "Refused" in entry["message"]
+    ]
+
+
+def test_the_page_shows_the_ranking_of_the_api(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    load(driver, f"{server}/embed")
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    fill_form(driver)
+    items = submit_and_wait(driver)
+
+    expected = post_json(f"{server}/v1/recommendations?k={K}&lang=fr", PROFILE)
+    names = [item.find_element(By.CSS_SELECTOR, "h3").text for item in items]
+    assert names[0] == expected["results"][0]["name"]
+    assert names == [r["name"] for r in expected["results"]]
+    first = items[0]
+    assert first.find_elements(By.CSS_SELECTOR, ".reasons li")
+    assert first.find_element(By.CSS_SELECTOR, ".reasons li").text
+    assert first.find_element(By.CSS_SELECTOR, ".score strong").text.endswith("%")
+
+    markers = driver.find_elements(By.CSS_SELECTOR, "#markers .marker")
+    ranks = sorted(
+        int(m.find_element(By.TAG_NAME, "text").get_attribute("textContent") or 0) for m in markers
+    )
+    assert ranks == list(range(1, len(items) + 1))
+    by_rank = {m.get_attribute("data-rank"): m.get_attribute("data-insee") for m in markers}
+    assert by_rank["1"] == expected["results"][0]["insee"]
+    assert "has-results" in (driver.find_element(By.ID, "map").get_attribute("class") or "")
+    status = driver.find_element(By.ID, "status").text
+    assert f"{len(items)} villages classés" in status
+    assert csp_errors(driver) == []
+
+    full_page_screenshot(driver, tmp_path / "embed.png")
+
+
+def test_the_page_fits_a_narrow_frame(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    load(driver, f"{server}/embed", width=400)
+    assert driver.execute_script("return window.innerWidth") <= 400
+    fill_form(driver)
+    submit_and_wait(driver)
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow} px wider than a 400 px frame"
+    full_page_screenshot(driver, tmp_path / "embed-narrow.png")
+    driver.set_window_size(360, 1400)
+    assert driver.execute_script("return window.innerWidth") <= 360
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow} px wider than a 360 px frame"
+
+
+def test_the_english_page_speaks_english(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    load(driver, f"{server}/embed?lang=en")
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    options = [o.text for o in Select(driver.find_element(By.ID, "profession")).options]
+    assert "Software developer" in options
+    assert driver.find_element(By.CSS_SELECTOR, "label[for=k]").text == "Villages to show"
+    fill_form(driver)
+    items = submit_and_wait(driver)
+    expected = post_json(f"{server}/v1/recommendations?k={K}&lang=en", PROFILE)
+    assert (
+        items[0].find_element(By.CSS_SELECTOR, ".reasons li").text
+        == (expected["results"][0]["reasons"][0])
+    )
+    assert "villages ranked" in driver.find_element(By.ID, "status").text
+    full_page_screenshot(driver, tmp_path / "embed-en.png")
+
+
+def test_a_refused_profile_names_the_fields_near_the_form(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    load(driver, f"{server}/embed")
+    driver.find_element(By.ID, "tenure-buy").click()
+    driver.find_element(By.ID, "submit").click()  # no profession, connectivity nor budget
+    summary = WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: (
+            d.find_element(By.ID, "form-errors").is_displayed()
+            and d.find_element(By.ID, "form-errors")
+        )
+    )
+    text = summary.text
+    assert "Métier" in text
+    assert "Usage d'internet" in text
+    assert "Budget d'achat (€)" in text
+    assert driver.find_element(By.ID, "profession").get_attribute("aria-invalid") == "true"
+    assert driver.find_elements(By.CSS_SELECTOR, "[data-field='housing.budget_eur'] .field-error")
+    assert driver.find_elements(By.CSS_SELECTOR, "#ranked > li") == []
+    full_page_screenshot(driver, tmp_path / "embed-errors.png")
+
+
+def test_the_shortlist_prints_on_a4(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    created = post_json(
+        f"{server}/v1/prospects",
+        {"profile": PROFILE, "contact": {"email": "someone@example.org"}, "consent": True},
+        headers=STAFF,
+    )
+    shortlist = tmp_path / "shortlist.html"
+    shortlist.write_bytes(
+        get_with_key(f"{server}/v1/prospects/{created['id']}/shortlist?format=html&k=5")
+    )
+    load(driver, shortlist.as_uri(), width=900)
+    names = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "article.village h3")]
+    assert len(names) == 5
+    full_page_screenshot(driver, tmp_path / "shortlist.png")
+
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4, in centimetres
+    pdf = base64.b64decode(driver.print_page(options))
+    (tmp_path / "shortlist.pdf").write_bytes(pdf)
+    print(f"pdf: {tmp_path / 'shortlist.pdf'}")
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 4, f"{pages} pages for 5 villages"

@@ -1,0 +1,341 @@
+import html
+import re
+from collections.abc import Iterator
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from features.vocab import CRITERIA, PROFESSIONS, Lang
+from matcher.explain import euros
+from service import pages
+from service.app import create_app
+from service.routes.pages import content_security_policy
+from tests.conftest import API_EXAMPLE_PROFILE
+from tests.service.conftest import STAFF, make_settings
+
+ORIGIN = "https://www.soho-solo-gers.com"
+#: Every field of the api.md profile, by the name its form control carries.
+PROFILE_FIELDS = (
+    "profession",
+    "connectivity",
+    "remote_days_per_week",
+    "household.adults",
+    "household.children_ages",
+    "housing.tenure",
+    "housing.budget_eur",
+    "housing.min_bedrooms",
+    "preferences.max_minutes_to_auch",
+    "preferences.needs_train_station",
+    "preferences.settlement",
+    "must",
+)
+CONTACT = {
+    "name": "Jeanne Martin",
+    "email": "jeanne.martin@example.org",
+    "phone": "+33 6 12 34 56 78",
+}
+
+
+class Page(HTMLParser):
+    """What the tests look at in a page: tags with their attributes, and option labels."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.options: dict[str, list[tuple[str, str]]] = {}
+        self._select: str | None = None
+        self._option: str | None = None
+        self._text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self.tags.append((tag, attributes))
+        if tag == "select":
+            self._select = attributes.get("id", "")
+            self.options[self._select] = []
+        elif tag == "option":
+            self._option, self._text = attributes.get("value", ""), []
+
+    def handle_data(self, data: str) -> None:
+        if self._option is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "option" and self._select is not None and self._option is not None:
+            self.options[self._select].append((self._option, "".join(self._text).strip()))
+            self._option = None
+        elif tag == "select":
+            self._select = None
+
+    def names(self) -> set[str]:
+        return {a["name"] for tag, a in self.tags if tag in ("input", "select") and "name" in a}
+
+    def references(self) -> list[str]:
+        return [
+            a[key]
+            for _, a in self.tags
+            for key in ("src", "href", "action", "xlink:href")
+            if key in a
+        ]
+
+    def nonces(self, tag: str) -> list[str]:
+        return [a["nonce"] for t, a in self.tags if t == tag and "nonce" in a]
+
+
+def directives(policy: str) -> dict[str, str]:
+    return dict(part.strip().split(" ", 1) for part in policy.split(";"))
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = make_settings(tmp_path, cors_origins=[ORIGIN])
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+# -- /embed ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_form_lists_the_professions_in_the_page_language(
+    client: TestClient, lang: Lang
+) -> None:
+    response = client.get("/embed", params={"lang": lang})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = Page(response.text)
+    assert f'<html lang="{lang}">' in response.text
+    options = [o for o in page.options["profession"] if o[0]]
+    assert options == [(p.code, p.label(lang)) for p in PROFESSIONS]
+    labels = [a for t, a in page.tags if t == "input" and a.get("name") == "must"]
+    assert [a["value"] for a in labels] == [c.code for c in CRITERIA]
+    text = html.unescape(response.text)
+    for criterion in CRITERIA:
+        assert f">{criterion.label(lang)}<" in text
+
+
+def test_french_is_the_default_with_a_switch_to_english(client: TestClient) -> None:
+    text = client.get("/embed").text
+    assert '<html lang="fr">' in text
+    assert "Trouvez votre village dans le Gers" in text
+    assert "Développeur·se logiciel" in text
+    assert "Software developer" not in text
+    switch = [a for t, a in Page(text).tags if t == "a" and a.get("hreflang") == "en"]
+    assert switch
+    assert switch[0]["href"] == "?lang=en"
+
+
+def test_the_english_page_has_no_french_labels(client: TestClient) -> None:
+    text = client.get("/embed", params={"lang": "en"}).text
+    assert "Find your village in the Gers" in text
+    assert "Must-haves" in text
+    assert "Critères impératifs" not in text
+    assert "Trouver mes villages" not in text
+    assert 'href="?lang=fr"' in text
+
+
+def test_every_profile_field_has_a_control(client: TestClient) -> None:
+    page = Page(client.get("/embed").text)
+    assert set(PROFILE_FIELDS) | {"k"} <= page.names()
+    must = [a["value"] for t, a in page.tags if t == "input" and a.get("name") == "must"]
+    assert must == [c.code for c in CRITERIA]
+    labelled = {a["for"] for t, a in page.tags if t == "label" and "for" in a}
+    controls = [a for t, a in page.tags if t in ("input", "select") and a.get("type") != "radio"]
+    assert all(c["id"] in labelled for c in controls)  # radios sit inside their labels
+
+
+def test_the_page_fetches_nothing_from_elsewhere(client: TestClient) -> None:
+    text = client.get("/embed").text
+    page = Page(text)
+    for reference in page.references():
+        assert not reference.startswith(("http:", "https:", "//")), reference
+    assert "http://" not in text
+    assert "https://" not in text
+    assert not [a for t, a in page.tags if t in ("script", "img", "iframe") and "src" in a]
+    assert not [a for t, a in page.tags if t == "link" and a.get("rel") == "stylesheet"]
+    assert 'new URL("v1/recommendations", document.baseURI)' in text
+
+
+def test_the_results_are_announced_and_listed_in_order(client: TestClient) -> None:
+    page = Page(client.get("/embed").text)
+    assert ("ol", {"id": "ranked", "class": "ranked"}) in page.tags
+    assert any(a.get("aria-live") == "polite" for _, a in page.tags)
+    assert any(t == "svg" and a.get("id") == "map" for t, a in page.tags)
+    dots = [a for t, a in page.tags if t == "circle" and "data-insee" in a]
+    assert len(dots) == 52
+
+
+def test_the_policy_allows_only_the_page_own_script_and_style(client: TestClient) -> None:
+    response = client.get("/embed")
+    policy = directives(response.headers["content-security-policy"])
+    page = Page(response.text)
+    (script_nonce,) = page.nonces("script")
+    (style_nonce,) = page.nonces("style")
+    assert script_nonce == style_nonce
+    assert len(script_nonce) >= 16
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == f"'nonce-{script_nonce}'"
+    assert policy["style-src"] == f"'nonce-{script_nonce}'"
+    assert policy["connect-src"] == "'self'"
+    assert policy["img-src"] == "'self' data:"
+    assert policy["form-action"] == "'self'"
+    assert policy["frame-ancestors"].split() == ["'self'", ORIGIN]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    # The only other script is inert data, which a policy does not need to allow.
+    scripts = [a for t, a in page.tags if t == "script"]
+    assert [a.get("type") for a in scripts if "nonce" not in a] == ["application/json"]
+    assert ' style="' not in response.text  # attributes a nonce does not cover
+
+
+def test_each_page_gets_a_fresh_nonce(client: TestClient) -> None:
+    first, second = (client.get("/embed") for _ in range(2))
+    assert Page(first.text).nonces("script") != Page(second.text).nonces("script")
+    assert first.headers["cache-control"] == "no-store"
+
+
+def test_an_origin_that_is_not_one_stays_out_of_the_policy() -> None:
+    policy = content_security_policy("n0nce", [ORIGIN, "https://x.example; script-src *", "*"])
+    assert directives(policy)["frame-ancestors"] == f"'self' {ORIGIN}"
+    assert policy.count("script-src") == 1
+
+
+def test_an_unknown_language_is_a_422(client: TestClient) -> None:
+    response = client.get("/embed", params={"lang": "de"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "lang"]
+
+
+def test_the_map_is_computed_once_per_state(client: TestClient) -> None:
+    state = client.app.state.sohosolo  # type: ignore[attr-defined]
+    assert pages.state_map(state) is pages.state_map(state)
+
+
+# -- the printable shortlist -----------------------------------------------------------------
+
+
+@pytest.fixture
+def prospect(client: TestClient) -> str:
+    response = client.post(
+        "/v1/prospects",
+        json={"profile": API_EXAMPLE_PROFILE, "contact": CONTACT, "consent": True},
+        headers=STAFF,
+    )
+    assert response.status_code == 201
+    return str(response.json()["id"])
+
+
+def shortlist_json(client: TestClient, prospect: str, **params: str) -> dict[str, Any]:
+    response = client.get(f"/v1/prospects/{prospect}/shortlist", params=params, headers=STAFF)
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def shortlist_html(client: TestClient, prospect: str, **params: str) -> str:
+    response = client.get(
+        f"/v1/prospects/{prospect}/shortlist", params={"format": "html", **params}, headers=STAFF
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    return response.text
+
+
+@pytest.fixture
+def listed(client: TestClient, prospect: str) -> str:
+    """The INSEE code of the top village, given one home on offer."""
+    top = shortlist_json(client, prospect)["results"][0]["insee"]
+    home = {"tenure": "buy", "price_eur": 180000, "bedrooms": 3, "surface_m2": 110}
+    response = client.put(f"/v1/villages/{top}/homes", json={"homes": [home]}, headers=STAFF)
+    assert response.status_code == 200
+    return str(top)
+
+
+def test_the_shortlist_shows_the_ranking_in_order(
+    client: TestClient, prospect: str, listed: str
+) -> None:
+    ranking = shortlist_json(client, prospect)
+    text = shortlist_html(client, prospect)
+    codes = re.findall(r'<article class="village" data-insee="(\d{5})">', text)
+    assert codes == [r["insee"] for r in ranking["results"]]
+    names = [html.unescape(n) for n in re.findall(r"<h3>(.+?) <small>", text)]
+    assert names == [r["name"] for r in ranking["results"]]
+    first = text.index(f'data-insee="{ranking["results"][0]["insee"]}"')
+    for reason in ranking["results"][0]["reasons"]:
+        assert reason in html.unescape(text[first:])
+
+
+def test_the_shortlist_lists_the_homes_of_each_village(
+    client: TestClient, prospect: str, listed: str
+) -> None:
+    text = shortlist_html(client, prospect)
+    block = text[text.index(f'data-insee="{listed}"') :]
+    block = block[: block.index("</article>")]
+    assert euros(180000, "fr") in block
+    assert "180\u202f000\u202f€" in block
+    assert "110\u00a0m²" in block
+    assert "Achat" in block
+    assert "1 sur 1 dans le projet" in block
+    assert "aucun listé pour l'instant" in html.unescape(text)  # the other villages
+
+
+def test_the_shortlist_is_an_a4_page_without_contact_fields(
+    client: TestClient, prospect: str
+) -> None:
+    text = shortlist_html(client, prospect)
+    assert "size: A4" in text
+    assert "page-break-inside: avoid" in text
+    for value in CONTACT.values():
+        assert value not in text
+    assert "jeanne" not in text.lower()
+    assert "<script" not in text
+    assert "http://" not in text
+    assert "https://" not in text
+
+
+def test_the_shortlist_summarises_the_project_in_french(client: TestClient, prospect: str) -> None:
+    text = html.unescape(shortlist_html(client, prospect))
+    assert '<html lang="fr">' in text
+    assert "Sélection de villages" in text
+    assert str(date.today().year) in text
+    assert "Développeur·se logiciel" in text
+    assert "2 adultes, 2 enfants (4 et 12 ans)" in text
+    assert "Achat, budget 220\u202f000\u202f€, 3 chambres au moins" in text
+    assert "Connexion, Logement" in text
+    assert "Sources\u00a0:" in text
+    assert "IGN" in text
+    assert "Licence Ouverte" in text
+
+
+def test_the_shortlist_in_english(client: TestClient, prospect: str, listed: str) -> None:
+    ranking = shortlist_json(client, prospect, lang="en")
+    text = html.unescape(shortlist_html(client, prospect, lang="en"))
+    assert '<html lang="en">' in text
+    assert "Village shortlist" in text
+    assert "Software developer" in text
+    assert "2 adults, 2 children (aged 4 and 12)" in text
+    assert "Buy, budget €220,000, at least 3 bedrooms" in text
+    assert "€180,000" in text
+    assert "Connectivity, Housing" in text
+    assert ranking["results"][0]["reasons"][0] in text
+    assert "Sélection" not in text
+
+
+def test_the_shortlist_counts_the_excluded_villages(client: TestClient, prospect: str) -> None:
+    ranking = shortlist_json(client, prospect)
+    text = html.unescape(shortlist_html(client, prospect))
+    excluded = ranking["excluded"]
+    if excluded:
+        assert f"{len(excluded)} villages partenaires exclus" in text or (
+            f"{len(excluded)} village partenaire exclu" in text
+        )
+        for village in excluded:
+            assert village["name"] in text
+    else:
+        assert "Aucun village partenaire n'est exclu" in text
+    markers = re.findall(r'<g class="marker">', text)
+    assert len(markers) == len(ranking["results"])

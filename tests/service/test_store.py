@@ -1,0 +1,147 @@
+"""The database, on SQLite and on PostgreSQL: schema, writes that land whole, and restarts."""
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from matcher.weights import WeightProfile, load_weight_profile
+from service.store import Base, Contact, Home, OutcomeRow, Store
+from tests.conftest import API_EXAMPLE_PROFILE
+from tests.service.conftest import ANALYST, STAFF, ClientFactory, make_settings
+
+
+@pytest.fixture
+def store(database_url: str) -> Store:
+    store = Store(database_url)
+    store.upgrade()
+    yield store
+    store.dispose()
+
+
+def test_the_migrations_build_exactly_the_orm_schema(store: Store) -> None:
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_upgrading_twice_changes_nothing(store: Store) -> None:
+    store.add_weights(load_weight_profile("default"), by="test")
+    store.upgrade()
+    assert store.weight_profile_count() == 1
+
+
+def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'nested' / 'db.sqlite3'}")
+    store.upgrade()
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    store.dispose()
+
+
+def test_erasing_a_prospect_unlinks_its_outcomes(store: Store) -> None:
+    prospect = store.add_prospect(API_EXAMPLE_PROFILE, Contact("A", "a@b.fr"), consent=True)
+    other = store.add_prospect(API_EXAMPLE_PROFILE, Contact("B"), consent=False)
+    now = datetime.now(UTC)
+    store.add_outcome(prospect.id, "32001", "visited", now)
+    store.add_outcome(other.id, "32001", "visited", now)
+    assert store.delete_prospect(prospect.id)
+    assert store.get_prospect(prospect.id) is None
+    assert not store.delete_prospect(prospect.id)
+    with store.sessions() as session:
+        links = sorted(session.scalars(select(OutcomeRow.prospect_id)).all(), key=str)
+    assert links == sorted([None, other.id], key=str)
+    assert store.get_prospect(other.id) is not None
+
+
+def test_a_failed_homes_update_leaves_the_old_listings(store: Store) -> None:
+    store.replace_homes("32001", [Home("buy", 150000.0, 3, 100.0)], by="test")
+    revision = store.model_inputs_revision()
+    broken = [Home("buy", 100000.0, 2), Home("rent", None, 1)]  # type: ignore[arg-type]
+    with pytest.raises(IntegrityError):
+        store.replace_homes("32001", broken, by="test")
+    assert store.homes("32001") == [Home("buy", 150000.0, 3, 100.0)]
+    assert store.model_inputs_revision() == revision
+
+
+def test_writes_that_change_rankings_raise_the_revision(store: Store) -> None:
+    revisions = [store.model_inputs_revision()]
+    store.add_weights(load_weight_profile("default"), by="test")
+    revisions.append(store.model_inputs_revision())
+    store.replace_homes("32001", [], by="test")
+    revisions.append(store.model_inputs_revision())
+    prospect = store.add_prospect(API_EXAMPLE_PROFILE, Contact(), consent=False)
+    store.add_outcome(prospect.id, "32001", "visited", datetime.now(UTC))
+    revisions.append(store.model_inputs_revision())  # a visit does not change a ranking
+    store.add_outcome(prospect.id, "32001", "settled", datetime.now(UTC))
+    revisions.append(store.model_inputs_revision())
+    assert revisions == [0, 1, 2, 2, 3]
+
+
+def test_solos_settled_count_arrivals_minus_departures(store: Store) -> None:
+    now = datetime.now(UTC)
+    ids = [store.add_prospect(API_EXAMPLE_PROFILE, Contact(), False).id for _ in range(3)]
+    for prospect_id in ids:
+        store.add_outcome(prospect_id, "32001", "settled", now)
+    store.add_outcome(ids[0], "32001", "left", now)
+    store.add_outcome(ids[1], "32002", "left", now)
+    assert store.solos_settled().to_dict() == {"32001": 2.0, "32002": 0.0}
+
+
+def test_timestamps_come_back_in_utc(store: Store) -> None:
+    paris = timezone(timedelta(hours=1))
+    prospect = store.add_prospect(
+        API_EXAMPLE_PROFILE, Contact(), True, consent_at=datetime(2026, 1, 5, 10, tzinfo=paris)
+    )
+    read = store.get_prospect(prospect.id)
+    assert read is not None
+    assert read.consent_at == datetime(2026, 1, 5, 9, tzinfo=UTC)
+    assert read.consent_at.tzinfo is not None
+
+
+def test_exposure_counts_since_a_time(store: Store) -> None:
+    store.log_exposure("public", [("32001", 1), ("32002", 2)])
+    store.log_exposure("public", [("32002", 1)])
+    assert store.exposure() == ({"32001": 1, "32002": 2}, 2)
+    assert store.exposure(datetime.now(UTC) + timedelta(minutes=1)) == ({}, 0)
+
+
+def test_weight_versions_are_unique(store: Store) -> None:
+    profile = WeightProfile("a", "2026-11-22.1", load_weight_profile("default").weights)
+    store.add_weights(profile, by="test")
+    with pytest.raises(IntegrityError):
+        store.add_weights(profile, by="test")
+    assert store.weight_profile_count() == 1
+
+
+def test_what_the_api_wrote_survives_a_restart(
+    database_url: str, tmp_path: Path, new_client: ClientFactory
+) -> None:
+    settings = make_settings(tmp_path, database_url)
+    homes = {"homes": [{"tenure": "buy", "price_eur": 99000, "bedrooms": 2, "surface_m2": 70}]}
+    weights = load_weight_profile("default").weights | {"community": 0.5}
+    with new_client(settings) as client:
+        prospect = {"profile": API_EXAMPLE_PROFILE, "contact": {"name": "C"}, "consent": True}
+        prospect_id = client.post("/v1/prospects", json=prospect, headers=STAFF).json()["id"]
+        outcome = {"prospect_id": prospect_id, "insee": "32001", "event": "settled"}
+        assert client.post("/v1/outcomes", json=outcome, headers=STAFF).status_code == 201
+        assert client.put("/v1/villages/32001/homes", json=homes, headers=STAFF).is_success
+        put = client.put("/v1/weights", json={"name": "kept", "weights": weights}, headers=ANALYST)
+        version = put.json()["version"]
+        ranking = client.post("/v1/recommendations?k=52", json=API_EXAMPLE_PROFILE).json()
+    with new_client(settings) as client:
+        stored = client.get(f"/v1/prospects/{prospect_id}", headers=STAFF).json()
+        assert stored["contact"]["name"] == "C"
+        listed = client.get("/v1/villages/32001/homes", headers=STAFF).json()["homes"]
+        assert listed == [homes["homes"][0] | {"description": None}]
+        assert client.get("/v1/weights", headers=STAFF).json()["version"] == version
+        assert client.get("/v1/villages/32001").json()["solos_settled"] == 1
+        again = client.post("/v1/recommendations?k=52", json=API_EXAMPLE_PROFILE).json()
+        assert again == ranking
+        assert client.get("/v1/exposure", headers=STAFF).json()["rankings"] == 2
