@@ -117,6 +117,16 @@ _TIERS_LIEU_MUST = TIERS_LIEU_MINUTES[0] + (1 - MUST_VALUE) * (
 _LOCAL_MARKET_MUST = round(10 ** (2 + MUST_VALUE * (math.log10(FULL_LOCAL_MARKET) - 2)), -1)
 
 
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator, and before %
+
+
+def _fr(value: float) -> str:
+    """A number as French text: decimal comma, narrow no-break space between thousands."""
+    whole, _, decimals = f"{value:,.10g}".partition(".")
+    whole = whole.replace(",", NNBSP)
+    return f"{whole},{decimals}" if decimals else whole
+
+
 @dataclass(frozen=True)
 class Criterion:
     code: str
@@ -136,9 +146,9 @@ CRITERIA: tuple[Criterion, ...] = (
         "connectivity",
         "Connexion",
         "Connectivity",
-        f"au moins {MUST_VALUE:.0%} des locaux raccordables à la fibre, ou assez d'opérateurs 4G "
-        f"à moins de 5 km : {_ops[0]} pour courriel et web, {_ops[1]} pour la visio, "
-        f"{_ops[2]} pour les gros fichiers",
+        f"au moins {_fr(100 * MUST_VALUE)}{NNBSP}% des locaux raccordables à la fibre, ou assez "
+        f"d'opérateurs 4G à moins de 5 km : {_ops[0]} pour courriel et web, {_ops[1]} pour la "
+        f"visio, {_ops[2]} pour les gros fichiers",
         f"at least {MUST_VALUE:.0%} of premises connectable to fibre, or enough 4G operators "
         f"within 5 km: {_ops[0]} for mail and web, {_ops[1]} for video calls, {_ops[2]} for "
         "large uploads",
@@ -154,8 +164,8 @@ CRITERIA: tuple[Criterion, ...] = (
         "schools",
         "Écoles",
         "Schools",
-        f"pour chaque enfant, son école à {_school['ecole']:g} min, collège à "
-        f"{_school['college']:g} min, lycée à {_school['lycee']:g} min au plus",
+        f"pour chaque enfant, son école à {_fr(_school['ecole'])} min, collège à "
+        f"{_fr(_school['college'])} min, lycée à {_fr(_school['lycee'])} min au plus",
         f"for each child, their school within {_school['ecole']:g} min, collège "
         f"{_school['college']:g} min, lycée {_school['lycee']:g} min",
     ),
@@ -163,21 +173,21 @@ CRITERIA: tuple[Criterion, ...] = (
         "childcare",
         "Garde d'enfants",
         "Childcare",
-        f"une crèche à {CHILDCARE_MINUTES[2]:g} min au plus (enfant de moins de 3 ans)",
+        f"une crèche à {_fr(CHILDCARE_MINUTES[2])} min au plus (enfant de moins de 3 ans)",
         f"a crèche within {CHILDCARE_MINUTES[2]:g} min (child under 3)",
     ),
     Criterion(
         "health",
         "Santé",
         "Health",
-        f"un médecin généraliste à {MUST_DOCTOR_MINUTES:g} min au plus",
+        f"un médecin généraliste à {_fr(MUST_DOCTOR_MINUTES)} min au plus",
         f"a general practitioner within {MUST_DOCTOR_MINUTES:g} min",
     ),
     Criterion(
         "shops",
         "Commerces",
         "Daily shops",
-        f"un commerce alimentaire à {MUST_GROCERY_MINUTES:g} min au plus",
+        f"un commerce alimentaire à {_fr(MUST_GROCERY_MINUTES)} min au plus",
         f"a grocery within {MUST_GROCERY_MINUTES:g} min",
     ),
     Criterion(
@@ -191,8 +201,8 @@ CRITERIA: tuple[Criterion, ...] = (
         "access_toulouse",
         "Accès à Toulouse, train, avion",
         "Access to Toulouse, train, airport",
-        f"une gare à {MUST_STATION_MINUTES:g} min si elle est demandée, sinon Toulouse à "
-        f"{MUST_TOULOUSE_MINUTES:g} min au plus",
+        f"une gare à {_fr(MUST_STATION_MINUTES)} min si elle est demandée, sinon Toulouse à "
+        f"{_fr(MUST_TOULOUSE_MINUTES)} min au plus",
         f"a station within {MUST_STATION_MINUTES:g} min if asked for, else Toulouse within "
         f"{MUST_TOULOUSE_MINUTES:g} min",
     ),
@@ -200,17 +210,15 @@ CRITERIA: tuple[Criterion, ...] = (
         "settlement",
         "Taille de la commune",
         "Settlement size",
-        f"village (moins de {SMALL_TOWN:,} habitants) ou petite ville, selon le choix".replace(
-            ",", " "
-        ),
+        f"village (moins de {_fr(SMALL_TOWN)} habitants) ou petite ville, selon le choix",
         f"village (under {SMALL_TOWN:,} inhabitants) or small town, as chosen",
     ),
     Criterion(
         "ecosystem",
         "Écosystème professionnel",
         "Professional ecosystem",
-        f"un tiers-lieu à {_TIERS_LIEU_MUST:g} min au plus, ou, pour un métier à clientèle "
-        f"locale, un marché local suffisant (environ {_LOCAL_MARKET_MUST:.0f} habitants pour un "
+        f"un tiers-lieu à {_fr(_TIERS_LIEU_MUST)} min au plus, ou, pour un métier à clientèle "
+        f"locale, un marché local suffisant (environ {_fr(_LOCAL_MARKET_MUST)} habitants pour un "
         "artisan du bâtiment)",
         f"a tiers-lieu within {_TIERS_LIEU_MUST:g} min or, for a trade living on local clients, a "
         f"large enough local market (about {_LOCAL_MARKET_MUST:.0f} inhabitants for a building "

@@ -19,6 +19,7 @@ from features.vocab import (
     MUST_GROCERY_MINUTES,
     MUST_STATION_MINUTES,
     MUST_TOULOUSE_MINUTES,
+    NNBSP,
     OPERATORS_NEEDED,
     SCHOOL_MINUTES,
     SMALL_TOWN,
@@ -33,7 +34,6 @@ Prospect = Mapping[str, float]  # one prospect's row of the prospect matrix
 REASONS_PER_RESULT = 3
 WEAK_VALUE = 0.3
 
-NNBSP = "\u202f"  # narrow no-break space: French thousands separator, and before % and €
 
 TEXT: dict[Lang, dict[str, str]] = {
     "fr": {

@@ -6,7 +6,6 @@ that they work offline and under a strict Content-Security-Policy. Every visible
 from the catalogue ``TEXT`` below, in French and English.
 """
 
-import re
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
@@ -365,16 +364,6 @@ def _listing(items: Sequence[str], lang: Lang) -> str:
     return f"{', '.join(items[:-1])} {TEXT[lang]['and']} {items[-1]}"
 
 
-def _typeset(text: str, lang: Lang) -> str:
-    """French typography for text written with English conventions (the vocabulary's ``must``
-    texts): decimal comma, narrow no-break spaces in thousands and before %."""
-    if lang != "fr":
-        return text
-    text = re.sub(r"(\d)\.(\d)", r"\1,\2", text)
-    text = re.sub(r"(\d) (\d{3})\b", f"\\1{NNBSP}\\2", text)
-    return re.sub(r"(\d) ?%", f"\\1{NNBSP}%", text)
-
-
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -418,7 +407,7 @@ def embed(state: ServiceState, lang: Lang, nonce: str) -> str:
         {
             "code": c.code,
             "label": c.label(lang),
-            "hint": _typeset(_sentence(c.must_fr if lang == "fr" else c.must_en), lang) + ".",
+            "hint": _sentence(c.must_fr if lang == "fr" else c.must_en) + ".",
         }
         for c in CRITERIA
     ]

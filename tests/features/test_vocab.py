@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from features import vocab
@@ -59,3 +61,12 @@ def test_each_criterion_states_its_must_threshold_in_both_languages() -> None:
 )
 def test_school_level_follows_age(age: int, level: str | None) -> None:
     assert vocab.school_level(age) == level
+
+
+def test_french_must_texts_follow_french_typography() -> None:
+    for criterion in vocab.CRITERIA:
+        text = criterion.must_fr
+        assert not re.search(r"\d\.\d", text), f"{criterion.code}: decimal point in {text!r}"
+        assert not re.search(r"\d ?%", text), f"{criterion.code}: % without a narrow space"
+        assert not re.search(r"\d[ ,]\d{3}\b", text), f"{criterion.code}: thousands in {text!r}"
+    assert "17,5 min" in vocab.CRITERIA_BY_CODE["ecosystem"].must_fr
