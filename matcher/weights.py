@@ -10,6 +10,9 @@ from pathlib import Path
 from features.vocab import CRITERIA_BY_CODE, CRITERION_CODES
 from matcher.exceptions import WeightProfileError
 
+#: Weights are relative: this bound only keeps sums of weights far from overflowing.
+MAX_WEIGHT = 1000.0
+
 
 @dataclass(frozen=True)
 class WeightProfile:
@@ -43,9 +46,9 @@ def check_weights(weights: Mapping[str, object]) -> dict[str, float]:
         value = weights[code]
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise WeightProfileError(f"weights.{code}: expected a number, found {value!r}")
-        if not math.isfinite(value) or value < 0:
+        if not math.isfinite(value) or not 0 <= value <= MAX_WEIGHT:
             raise WeightProfileError(
-                f"weights.{code}: expected a finite number >= 0, found {value!r}"
+                f"weights.{code}: expected a number from 0 to {MAX_WEIGHT:g}, found {value!r}"
             )
         checked[code] = float(value)
     if not any(checked.values()):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
+import orjson
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -106,12 +107,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def too_large(max_bytes: int) -> str:
+    return f"request body too large: the limit is {max_bytes} bytes"
+
+
 class BodyTooLarge(HTTPException):
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            detail=f"request body too large: the limit is {max_bytes} bytes",
-        )
+        super().__init__(status.HTTP_413_CONTENT_TOO_LARGE, detail=too_large(max_bytes))
 
 
 class BodyLimit:
@@ -143,7 +145,7 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
     async def _refuse(self, send: Send) -> None:
-        body = b'{"detail":"request body too large: the limit is %d bytes"}' % self.max_bytes
+        body = orjson.dumps({"detail": too_large(self.max_bytes)})
         await send(
             {
                 "type": "http.response.start",

@@ -9,11 +9,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 
-def invalid(loc: tuple[str | int, ...], message: str, value: Any = None) -> NoReturn:
+def invalid(
+    loc: tuple[str | int, ...],
+    message: str,
+    value: Any = None,
+    kind: str = "value_error",
+    context: dict[str, Any] | None = None,
+) -> NoReturn:
     """A 422 in FastAPI's standard shape, naming the field."""
-    raise RequestValidationError(
-        [{"type": "value_error", "loc": loc, "msg": message, "input": value}]
-    )
+    error = {"type": kind, "loc": loc, "msg": message, "input": value}
+    if context:
+        error["ctx"] = context
+    raise RequestValidationError([error])
 
 
 def not_found(message: str) -> NoReturn:
@@ -31,8 +38,11 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, str):
+        # A lone surrogate (valid in JSON's \uXXXX escapes) cannot be encoded back to UTF-8.
+        return value.encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
+        return {_json_safe(key): _json_safe(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_json_safe(item) for item in value]
     return value

@@ -10,20 +10,25 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     create_model,
-    model_validator,
+    field_validator,
 )
 
 from features.profile import MAX_BUDGET_EUR, Profile
 from features.vocab import CRITERION_CODES
+from matcher.weights import MAX_WEIGHT
 
 #: Profiles one batch request may carry (the 64 KiB body limit comes first in practice).
 MAX_BATCH = 200
 #: Listings one village may publish at once.
 MAX_HOMES = 200
+#: Dates outside these years are typos (and some would overflow a database timestamp).
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -49,6 +54,16 @@ ProspectId = Annotated[str, *_text(36)]
 InseeCode = Annotated[str, *_text(5, r"^[0-9]{5}$")]
 Description = Annotated[str, *_text(500)]
 ProfileName = Annotated[str, *_text(100, r"^[A-Za-z0-9_.-]+$")]
+
+
+def _plausible(moment: datetime) -> datetime:
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValueError(f"expected a year from {MIN_YEAR} to {MAX_YEAR}, found {moment.year}")
+    return moment
+
+
+#: A moment with its timezone (``2026-11-22T10:00:00Z``), in years the programme can mean.
+Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible)]
 
 
 class Request(BaseModel):
@@ -158,17 +173,18 @@ class ProspectIn(Request):
     profile: Profile
     contact: Contact = Contact()
     consent: bool = Field(description="Whether the prospect agreed to be kept on file.")
-    consent_at: datetime | None = Field(
+    consent_at: Timestamp | None = Field(
         None, description="When consent was given (default: now, if consent is true)."
     )
 
-    @model_validator(mode="after")
-    def _consent_date_needs_consent(self) -> "ProspectIn":
-        if self.consent_at is not None and not self.consent:
-            raise ValueError("consent_at is given but consent is false")
-        if self.consent_at is not None and self.consent_at.tzinfo is None:
-            raise ValueError("consent_at needs a timezone, e.g. 2026-11-22T10:00:00Z")
-        return self
+    @field_validator("consent_at")
+    @classmethod
+    def _consent_date_needs_consent(
+        cls, value: datetime | None, info: ValidationInfo
+    ) -> datetime | None:
+        if value is not None and info.data.get("consent") is False:
+            raise ValueError("a consent date is given but consent is false")
+        return value
 
 
 class ProspectCreated(BaseModel):
@@ -194,13 +210,7 @@ class OutcomeIn(Request):
     prospect_id: ProspectId
     insee: InseeCode
     event: Literal["shortlisted", "visited", "settled", "left"]
-    at: datetime | None = Field(None, description="When it happened (default: now).")
-
-    @model_validator(mode="after")
-    def _aware(self) -> "OutcomeIn":
-        if self.at is not None and self.at.tzinfo is None:
-            raise ValueError("at needs a timezone, e.g. 2026-11-22T10:00:00Z")
-        return self
+    at: Timestamp | None = Field(None, description="When it happened (default: now).")
 
 
 class OutcomeCreated(BaseModel):
@@ -231,7 +241,7 @@ class HomesOut(BaseModel):
     homes: list[HomeItem]
 
 
-_FiniteWeight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+_FiniteWeight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 if TYPE_CHECKING:
     CriterionWeights = BaseModel
 else:
@@ -248,11 +258,12 @@ class WeightsIn(Request):
     description: Annotated[str, Field(max_length=2000), AfterValidator(_no_control_characters)] = ""
     weights: CriterionWeights
 
-    @model_validator(mode="after")
-    def _not_all_zero(self) -> "WeightsIn":
-        if not any(self.weights.model_dump().values()):
-            raise ValueError("weights: expected at least one weight above 0, found all 0")
-        return self
+    @field_validator("weights")
+    @classmethod
+    def _not_all_zero(cls, value: BaseModel) -> BaseModel:
+        if not any(value.model_dump().values()):
+            raise ValueError("expected at least one weight above 0, found all 0")
+        return value
 
 
 class WeightsOut(BaseModel):

@@ -5,6 +5,7 @@ ORM view and a test keeps the two identical. Every write is one transaction: it 
 not at all.
 """
 
+import fcntl
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,16 +35,20 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from matcher.weights import WeightProfile
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: Revision counters that tell every worker process to rebuild its recommender.
 MODEL_INPUTS = "model_inputs"
+#: PostgreSQL advisory lock taken while migrating (any constant the application owns).
+LOCK_KEY = 0x50A0501
 
 
 def utcnow() -> datetime:
@@ -184,18 +189,43 @@ class Store:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, pool_pre_ping=not self.is_sqlite)
+        if self.is_sqlite and parsed.database in (None, "", ":memory:"):
+            # One in-memory database shared by every thread, rather than one per connection.
+            self.engine: Engine = create_engine(
+                url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            self.engine = create_engine(url, pool_pre_ping=not self.is_sqlite)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration (nothing to do if it is there)."""
+        """Bring the schema to the newest migration (nothing to do if it is there).
+
+        Several worker processes may start at once on a new database: the first to take the
+        lock migrates, the others then find the schema up to date.
+        """
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        with self._migration_lock(), self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        database = self.engine.url.database
+        if not self.is_sqlite or database in (None, "", ":memory:"):
+            yield
+            return
+        with open(f"{database}.migrate.lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -217,13 +247,13 @@ class Store:
 
     @staticmethod
     def _bump(session: Session) -> None:
-        changed = session.execute(
+        """Raise the revision, first thing in a writing transaction: the row lock it takes
+        serialises writers, so two replacements of a village's homes cannot interleave."""
+        session.execute(
             update(RevisionRow)
             .where(RevisionRow.name == MODEL_INPUTS)
             .values(value=RevisionRow.value + 1)
         )
-        if getattr(changed, "rowcount", 0) == 0:
-            session.add(RevisionRow(name=MODEL_INPUTS, value=1))
 
     # -- prospects -------------------------------------------------------------------------
 
@@ -269,12 +299,12 @@ class Store:
 
     def add_outcome(self, prospect_id: str, insee: str, event_name: str, at: datetime) -> int:
         with self.transaction() as session:
+            if event_name in ("settled", "left"):
+                self._bump(session)
             row = OutcomeRow(
                 prospect_id=prospect_id, insee=insee, event=event_name, at=at, recorded_at=utcnow()
             )
             session.add(row)
-            if event_name in ("settled", "left"):
-                self._bump(session)
             session.flush()
             return row.id
 
@@ -304,6 +334,7 @@ class Store:
         """The village's listings become ``homes``, in one transaction."""
         now = utcnow()
         with self.transaction() as session:
+            self._bump(session)
             session.execute(delete(HomeRow).where(HomeRow.insee == insee))
             session.add_all(
                 HomeRow(
@@ -318,7 +349,6 @@ class Store:
                 )
                 for home in homes
             )
-            self._bump(session)
         return list(homes)
 
     def homes_frame(self) -> pd.DataFrame:
@@ -354,8 +384,8 @@ class Store:
             created_by=by,
         )
         with self.transaction() as session:
-            session.add(row)
             self._bump(session)
+            session.add(row)
         return _weights(row)
 
     # -- exposure --------------------------------------------------------------------------

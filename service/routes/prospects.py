@@ -1,11 +1,13 @@
 """Prospects (personal data: staff only), their shortlists, and outcomes."""
 
+import uuid
 from dataclasses import asdict
 from datetime import UTC
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query, Response, status
 from fastapi.responses import HTMLResponse
+from sqlalchemy.exc import IntegrityError
 
 from features.profile import Profile
 from service import pages
@@ -22,10 +24,19 @@ router = APIRouter(prefix="/v1", tags=["prospects"])
 
 
 def existing_prospect(state: ServiceState, prospect_id: str) -> Prospect:
-    prospect = state.store.get_prospect(prospect_id)
+    prospect = state.store.get_prospect(prospect_id) if is_prospect_id(prospect_id) else None
     if prospect is None:
         not_found(f"prospect {prospect_id!r}: no such prospect")
     return prospect
+
+
+def is_prospect_id(text: str) -> bool:
+    """Ids are UUIDs: anything else is unknown without asking the database (which may refuse
+    some characters, such as NUL, with an error rather than no row)."""
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
 
 
 @router.post("/prospects", response_model=ProspectCreated, status_code=status.HTTP_201_CREATED)
@@ -49,7 +60,7 @@ def read_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> Prosp
 @router.delete("/prospects/{prospect_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> Response:
     """Erase the prospect: profile, contact fields, and the link from its outcomes to it."""
-    if not state.store.delete_prospect(prospect_id):
+    if not (is_prospect_id(prospect_id) and state.store.delete_prospect(prospect_id)):
         not_found(f"prospect {prospect_id!r}: no such prospect")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -97,7 +108,10 @@ def create_outcome(body: OutcomeIn, state: StateDep, _caller: StaffDep) -> Outco
     existing_prospect(state, body.prospect_id)
     known_village(state, body.insee)
     at = (body.at or utcnow()).astimezone(UTC)  # answered as stored
-    outcome_id = state.store.add_outcome(body.prospect_id, body.insee, body.event, at)
+    try:
+        outcome_id = state.store.add_outcome(body.prospect_id, body.insee, body.event, at)
+    except IntegrityError:  # the prospect was erased since it was looked up
+        not_found(f"prospect {body.prospect_id!r}: no such prospect")
     return OutcomeCreated(
         id=outcome_id, prospect_id=body.prospect_id, insee=body.insee, event=body.event, at=at
     )

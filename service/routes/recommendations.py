@@ -32,6 +32,8 @@ def resolve_k(k: int | None, default: int, snapshot: Snapshot) -> int:
             ("query", "k"),
             f"Input should be less than or equal to {villages} (the partner villages)",
             k,
+            kind="less_than_equal",
+            context={"le": villages},
         )
     return k
 

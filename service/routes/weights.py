@@ -1,6 +1,5 @@
 """The active weight profile (analysts change it) and the exposure of the villages."""
 
-from datetime import datetime
 from typing import Annotated
 
 import numpy as np
@@ -10,8 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from matcher.evaluate import exposure_gini
 from matcher.weights import WeightProfile
 from service.deps import AnalystDep, SnapshotDep, StaffDep, StateDep
-from service.errors import invalid
-from service.schemas import Exposure, WeightsIn, WeightsOut
+from service.schemas import Exposure, Timestamp, WeightsIn, WeightsOut
 from service.store import StoredWeights, utcnow
 
 router = APIRouter(prefix="/v1", tags=["weights"])
@@ -55,13 +53,11 @@ def exposure(
     state: StateDep,
     _caller: StaffDep,
     since: Annotated[
-        datetime | None,
+        Timestamp | None,
         Query(description="Count rankings from this time (ISO 8601 with a timezone)."),
     ] = None,
 ) -> Exposure:
     """How often each partner village appeared in a top k, and the Gini index of that."""
-    if since is not None and since.tzinfo is None:
-        invalid(("query", "since"), "since needs a timezone, e.g. 2026-11-01T00:00:00Z", since)
     counts, rankings = state.store.exposure(since)
     codes = sorted(state.partner_codes)
     appearances = np.array([counts.get(code, 0) for code in codes])

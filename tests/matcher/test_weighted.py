@@ -52,7 +52,7 @@ def test_a_must_removes_villages_from_the_ranking(fitted) -> None:
 
 def test_fit_refuses_bad_weights_and_missing_villages() -> None:
     with pytest.raises(
-        WeightProfileError, match=r"weights\.schools: expected a finite number >= 0"
+        WeightProfileError, match=r"weights\.schools: expected a number from 0 to 1000"
     ):
         WeightedMatcher(schools=-1, villages=realistic_villages()).fit()
     with pytest.raises(MatcherError, match="expected at least one candidate village"):

@@ -43,9 +43,9 @@ def test_a_profile_round_trips_through_toml(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"schools": -1.0}, r"weights.schools: expected a finite number >= 0, found -1.0"),
-        ({"schools": math.nan}, r"weights.schools: expected a finite number >= 0, found nan"),
-        ({"schools": math.inf}, r"weights.schools: expected a finite number >= 0, found inf"),
+        ({"schools": -1.0}, r"weights.schools: expected a number from 0 to 1000, found -1.0"),
+        ({"schools": math.nan}, r"weights.schools: expected a number from 0 to 1000, found nan"),
+        ({"schools": math.inf}, r"weights.schools: expected a number from 0 to 1000, found inf"),
         ({"schools": "2"}, r"weights.schools: expected a number, found '2'"),
         ({"schools": True}, r"weights.schools: expected a number, found True"),
         ({"beaches": 1.0}, r"weights: unknown criterion 'beaches'"),

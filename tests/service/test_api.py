@@ -179,6 +179,20 @@ def test_k_out_of_range_is_a_422_naming_k(shared_client: TestClient, k: int) -> 
     response = shared_client.post(f"/v1/recommendations?k={k}", json=API_EXAMPLE_PROFILE)
     assert response.status_code == 422
     assert locs(response) == [["query", "k"]]
+    error = response.json()["detail"][0]
+    assert error["type"] in {"greater_than_equal", "less_than_equal"}, "pydantic's own types"
+    if k > PARTNERS:
+        assert error["ctx"] == {"le": PARTNERS}
+
+
+@pytest.mark.parametrize("text", ['"\\ud800"', '"\\udc00x"'])
+def test_a_lone_surrogate_is_a_422_not_a_crash(shared_client: TestClient, text: str) -> None:
+    body = json.dumps(API_EXAMPLE_PROFILE).replace('"any"', text.replace("\\\\", "\\"))
+    response = shared_client.post(
+        "/v1/recommendations", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert ["body", "preferences", "settlement"] in locs(response)
 
 
 @pytest.mark.parametrize(
@@ -359,7 +373,9 @@ def test_without_consent_there_is_no_consent_date(client: TestClient) -> None:
         ({"contact": {"fax": "01"}}, ["body", "contact", "fax"]),
         ({"consent": None}, ["body", "consent"]),
         ({"profile": {"profession": "translator"}}, ["body", "profile", "connectivity"]),
-        ({"consent": False, "consent_at": "2026-11-01T10:00:00Z"}, ["body"]),
+        ({"consent": False, "consent_at": "2026-11-01T10:00:00Z"}, ["body", "consent_at"]),
+        ({"consent_at": "0001-01-01T00:00:00+01:00"}, ["body", "consent_at"]),
+        ({"consent_at": "2026-11-01T10:00:00"}, ["body", "consent_at"]),
     ],
 )
 def test_a_bad_prospect_is_a_422_naming_the_field(
@@ -388,12 +404,18 @@ def test_deleting_a_prospect_erases_it(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/v1/prospects/nobody", "/v1/prospects/nobody/shortlist?format=html"]
+    "path",
+    [
+        "/v1/prospects/nobody",
+        "/v1/prospects/nobody/shortlist?format=html",
+        "/v1/prospects/%00nobody",
+        "/v1/prospects/00000000-0000-4000-8000-000000000000",
+    ],
 )
 def test_an_unknown_prospect_is_a_404(client: TestClient, path: str) -> None:
     response = client.get(path, headers=STAFF)
     assert response.status_code == 404
-    assert "nobody" in response.json()["detail"]
+    assert "no such prospect" in response.json()["detail"]
 
 
 def test_the_shortlist_is_the_prospects_ranking(client: TestClient) -> None:
@@ -430,7 +452,8 @@ def test_outcomes_are_recorded(client: TestClient) -> None:
         ({"insee": "99999"}, 404, "99999"),
         ({"event": "liked"}, 422, ["body", "event"]),
         ({"insee": "3201"}, 422, ["body", "insee"]),
-        ({"at": "2026-10-01T09:30:00"}, 422, ["body"]),
+        ({"at": "2026-10-01T09:30:00"}, 422, ["body", "at"]),
+        ({"at": "9999-12-31T23:59:59-01:00"}, 422, ["body", "at"]),
         ({"at": "yesterday"}, 422, ["body", "at"]),
     ],
 )
@@ -539,7 +562,8 @@ def test_new_weights_are_versioned_and_used_from_the_next_request(client: TestCl
         ({"schools": "high"}, ["body", "weights", "schools"]),
         ({"wifi": 1.0}, ["body", "weights", "wifi"]),
         ({"schools": None}, ["body", "weights", "schools"]),
-        (dict.fromkeys(CRITERION_CODES, 0.0), ["body"]),
+        (dict.fromkeys(CRITERION_CODES, 0.0), ["body", "weights"]),
+        ({"schools": 1e308}, ["body", "weights", "schools"]),
     ],
 )
 def test_bad_weights_are_a_422_and_leave_the_active_profile(
@@ -577,7 +601,7 @@ def test_exposure_counts_the_villages_shown(client: TestClient) -> None:
     assert [v["appearances"] for v in body["villages"][:4]] == [3, 3, 3, 3]
     assert body["villages"][0]["share"] == 1.0
     assert 0.9 < body["gini"] <= 1.0, "4 villages of 52 take every appearance"
-    later = client.get("/v1/exposure?since=2999-01-01T00:00:00Z", headers=STAFF).json()
+    later = client.get("/v1/exposure?since=2099-01-01T00:00:00Z", headers=STAFF).json()
     assert later["rankings"] == 0
     assert later["gini"] == 0.0
     naive = client.get("/v1/exposure?since=2026-01-01T00:00:00", headers=STAFF)

@@ -1,5 +1,8 @@
 """The database, on SQLite and on PostgreSQL: schema, writes that land whole, and restarts."""
 
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -145,3 +148,42 @@ def test_what_the_api_wrote_survives_a_restart(
         again = client.post("/v1/recommendations?k=52", json=API_EXAMPLE_PROFILE).json()
         assert again == ranking
         assert client.get("/v1/exposure", headers=STAFF).json()["rankings"] == 2
+
+
+def test_concurrent_replacements_of_a_villages_homes_do_not_mix(store: Store) -> None:
+    def replace(n: int) -> None:
+        store.replace_homes("32001", [Home("buy", 1000.0 * n + i, n) for i in range(3)], by="t")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(replace, range(1, 9)))
+    homes = store.homes("32001")
+    assert len(homes) == 3, "one replacement's listings, not a mix"
+    assert len({home.bedrooms for home in homes}) == 1
+
+
+def test_workers_starting_together_on_a_new_database_all_start(database_url: str) -> None:
+    script = (
+        "import sys; from service.store import Store; "
+        "s = Store(sys.argv[1]); s.upgrade(); s.dispose()"
+    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, database_url], stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    errors = [worker.communicate(timeout=120)[1] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0] * 4, errors
+    store = Store(database_url)
+    assert store.model_inputs_revision() == 0
+    store.dispose()
+
+
+def test_an_in_memory_database_is_one_database_for_every_thread() -> None:
+    store = Store("sqlite://")
+    store.upgrade()
+    store.replace_homes("32001", [Home("rent", 500.0, 1)], by="test")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = list(pool.map(lambda _: len(store.homes("32001")), range(4)))
+    assert counts == [1, 1, 1, 1]
+    store.dispose()

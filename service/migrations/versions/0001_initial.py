@@ -58,12 +58,14 @@ def upgrade() -> None:
     with op.batch_alter_table("prospects", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_prospects_created_at"), ["created_at"], unique=False)
 
-    op.create_table(
+    revisions = op.create_table(
         "revisions",
         sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("value", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
+    # The counter exists from the start: writers only ever update (and so lock) this row.
+    op.bulk_insert(revisions, [{"name": "model_inputs", "value": 0}])
     op.create_table(
         "weight_profiles",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
