@@ -1,12 +1,15 @@
 """Dependencies shared by the routers, as ``Annotated`` aliases."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, HTTPException, Request, Security, status
+import orjson
+from fastapi import Depends, HTTPException, Query, Request, Response, Security, status
 from fastapi.security import APIKeyHeader
 
+from matcher import Ranking
 from service.auth import Caller
 from service.config import Settings, get_settings
+from service.errors import invalid
 from service.state import ServiceState, Snapshot
 
 api_key = APIKeyHeader(
@@ -50,3 +53,36 @@ StateDep = Annotated[ServiceState, Depends(get_state)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 StaffDep = Annotated[Caller, Depends(get_caller)]
 AnalystDep = Annotated[Caller, Depends(get_analyst)]
+
+Lang = Annotated[Literal["fr", "en"], Query(description="Language of reasons and labels.")]
+K = Annotated[
+    int | None,
+    Query(ge=1, description="Results per ranking, up to the number of partner villages."),
+]
+
+
+def resolve_k(k: int | None, default: int, snapshot: Snapshot) -> int:
+    villages = len(snapshot.recommender.villages)
+    if k is None:
+        return min(default, villages)
+    if k > villages:
+        invalid(
+            ("query", "k"),
+            f"Input should be less than or equal to {villages} (the partner villages)",
+            k,
+            kind="less_than_equal",
+            context={"le": villages},
+        )
+    return k
+
+
+def json_response(body: object, status_code: int = 200) -> Response:
+    # The rankings are built from checked values: serialising them directly spares a second
+    # validation of every field.
+    return Response(orjson.dumps(body), status_code, media_type="application/json")
+
+
+def log_shown(state: ServiceState, channel: str, rankings: list[Ranking]) -> None:
+    state.store.log_exposure(
+        channel, [(r.insee, r.rank) for ranking in rankings for r in ranking.results]
+    )

@@ -6,8 +6,6 @@ that they work offline and under a strict Content-Security-Policy. Every visible
 from the catalogue ``TEXT`` below, in French and English.
 """
 
-import threading
-import weakref
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -27,7 +25,6 @@ from features.vocab import (
     Lang,
 )
 from geodata.schema import SOURCES
-from geodata.svgmap import SvgMap, svg_map
 from matcher import Ranking, explain
 from matcher.explain import NNBSP, euros, minutes, number, per_m2, percent, plural
 from matcher.recommend import Result, Suggestion
@@ -36,7 +33,6 @@ from service.store import Home, Prospect
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Width of the map's SVG user space: markers and labels are sized in these units.
-MAP_WIDTH = 500.0
 #: Staff print shortlists in France: the date on the page is the local one.
 TIMEZONE = "Europe/Paris"
 NBSP = "\u00a0"  # no-break space: before a French colon, inside « »
@@ -374,24 +370,6 @@ def _sentence(text: str) -> str:
 
 # -- the map ---------------------------------------------------------------------------------
 
-_maps: "weakref.WeakKeyDictionary[ServiceState, SvgMap]" = weakref.WeakKeyDictionary()
-_maps_lock = threading.Lock()
-
-
-def state_map(state: ServiceState) -> SvgMap:
-    """The map of the state's villages, computed once per state (a process holds one).
-
-    Kept beside the state rather than on it, weakly, so that a state a test discards takes its
-    map with it.
-    """
-    with _maps_lock:
-        found = _maps.get(state)
-        if found is None:
-            found = svg_map(state.villages, width=MAP_WIDTH)
-            _maps[state] = found
-        return found
-
-
 # -- the embedded page -----------------------------------------------------------------------
 
 
@@ -478,7 +456,7 @@ def embed(state: ServiceState, lang: Lang, nonce: str) -> str:
         criteria=criteria,
         default_k=min(state.settings.default_k, partners),
         max_k=partners,
-        map=state_map(state),
+        map=state.svg_map,
         data=data,
     )
 
@@ -503,7 +481,7 @@ def shortlist(
     """
     t = TEXT[lang]
     today = today or _today()
-    the_map = state_map(state)
+    the_map = state.svg_map
     names = {r.insee: r.name for r in ranking.results} | {e.insee: e.name for e in ranking.excluded}
     villages = [_village(state, r, homes.get(r.insee, ()), lang) for r in ranking.results]
     markers = [

@@ -19,11 +19,14 @@ from sqlalchemy.exc import IntegrityError
 
 from geodata.io import read_villages
 from geodata.schema import COLUMNS_BY_NAME
+from geodata.svgmap import SvgMap, svg_map
 from matcher import Recommender, load_weight_profile
 from service.auth import Keyring
 from service.config import Settings
 from service.store import Store, StoredWeights
 
+#: Width of the SVG map's coordinate space (pages scale it with their viewBox).
+MAP_WIDTH = 500.0
 #: Village columns a summary carries, under their API names.
 SUMMARY_COLUMNS = {
     "insee": "insee",
@@ -149,8 +152,9 @@ class ServiceState:
         return self.summary(insee, snapshot) | {"attributes": attributes}
 
     @cached_property
-    def partner_geometry(self) -> gpd.GeoSeries:
-        return self.partners.geometry
+    def svg_map(self) -> SvgMap:
+        """The Gers and its partner villages in SVG coordinates, for the embed and print pages."""
+        return svg_map(self.villages, width=MAP_WIDTH)
 
     def geojson(self, snapshot: Snapshot) -> bytes:
         """The partner villages as a GeoJSON FeatureCollection (EPSG:4326)."""
@@ -161,7 +165,7 @@ class ServiceState:
                 "geometry": geometry.__geo_interface__,
                 "properties": self.summary(str(code), snapshot),
             }
-            for code, geometry in self.partner_geometry.items()
+            for code, geometry in self.partners.geometry.items()
         ]
         return orjson.dumps({"type": "FeatureCollection", "features": features})
 

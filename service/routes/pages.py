@@ -8,8 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from service import pages
-from service.deps import StateDep
-from service.routes.recommendations import Lang
+from service.deps import Lang, StateDep
 
 router = APIRouter(tags=["pages"])
 

@@ -11,9 +11,18 @@ from sqlalchemy.exc import IntegrityError
 
 from features.profile import Profile
 from service import pages
-from service.deps import SettingsDep, SnapshotDep, StaffDep, StateDep
+from service.deps import (
+    K,
+    Lang,
+    SettingsDep,
+    SnapshotDep,
+    StaffDep,
+    StateDep,
+    json_response,
+    log_shown,
+    resolve_k,
+)
 from service.errors import not_found
-from service.routes.recommendations import K, Lang, json_response, log_shown, resolve_k
 from service.routes.villages import known_village
 from service.schemas import OutcomeCreated, OutcomeIn, ProspectCreated, ProspectIn, ProspectOut
 from service.schemas import Ranking as RankingOut

@@ -5,9 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from service.deps import SnapshotDep, StaffDep, StateDep
+from service.deps import SnapshotDep, StaffDep, StateDep, json_response
 from service.errors import not_found
-from service.routes.recommendations import json_response
 from service.schemas import HomesIn, HomesOut, VillageDetail, VillageSummary
 from service.state import ServiceState
 from service.store import Home

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 from features.vocab import CRITERIA, PROFESSIONS, Lang
 from matcher.explain import euros
-from service import pages
 from service.app import create_app
 from service.routes.pages import content_security_policy
 from tests.conftest import API_EXAMPLE_PROFILE
@@ -209,11 +208,6 @@ def test_an_unknown_language_is_a_422(client: TestClient) -> None:
     response = client.get("/embed", params={"lang": "de"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "lang"]
-
-
-def test_the_map_is_computed_once_per_state(client: TestClient) -> None:
-    state = client.app.state.sohosolo  # type: ignore[attr-defined]
-    assert pages.state_map(state) is pages.state_map(state)
 
 
 # -- the printable shortlist -----------------------------------------------------------------
