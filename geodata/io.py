@@ -163,7 +163,7 @@ def write_villages(villages: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> 
     """Write the village table atomically: a reader never sees a half-written file."""
     path = Path(path)
     table = villages.reset_index(drop=True)
-    with _atomic_target(path) as tmp:
+    with atomic_target(path) as tmp:
         table.to_parquet(tmp, index=False, compression="zstd", schema_version="1.0.0")
     return path
 
@@ -210,7 +210,7 @@ def write_partners(partners: pd.DataFrame, path: str | os.PathLike[str]) -> Path
     """Write a partner CSV atomically, sorted by INSEE code."""
     path = Path(path)
     table = partners[list(PARTNER_COLUMNS)].sort_values("insee")
-    with _atomic_target(path) as tmp:
+    with atomic_target(path) as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
     return path
 
@@ -218,7 +218,7 @@ def write_partners(partners: pd.DataFrame, path: str | os.PathLike[str]) -> Path
 def write_text(text: str, path: str | os.PathLike[str]) -> Path:
     """Write a text file atomically (the generated data dictionary)."""
     path = Path(path)
-    with _atomic_target(path) as tmp:
+    with atomic_target(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path
 
@@ -229,13 +229,13 @@ def write_figure(figure: "Figure", path: str | os.PathLike[str], dpi: int = 150)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise GeodataError(f"map file {path}: expected a .png or .svg name, found {path.suffix!r}")
-    with _atomic_target(path) as tmp:
+    with atomic_target(path) as tmp:
         figure.savefig(tmp, format=fmt, dpi=dpi)
     return path
 
 
 @contextlib.contextmanager
-def _atomic_target(path: Path) -> Iterator[Path]:
+def atomic_target(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``, renamed over it only if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

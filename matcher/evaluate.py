@@ -114,17 +114,17 @@ def criterion_robustness(estimator: Any, X: object, k: int = 5) -> dict[str, flo
     """
     from sklearn.base import clone
 
-    full = _shown_top_k(estimator.decision_function(X), k)
+    full = shown_top_k(estimator.decision_function(X), k)
     overlap = {}
     for criterion, weight in estimator.weights.items():
         if weight == 0 or not any(w for c, w in estimator.weights.items() if c != criterion):
             continue
         without = clone(estimator).set_params(**{criterion: 0.0}).fit()
-        overlap[criterion] = overlap_at_k(full, _shown_top_k(without.decision_function(X), k))
+        overlap[criterion] = overlap_at_k(full, shown_top_k(without.decision_function(X), k))
     return overlap
 
 
-def _shown_top_k(scores: NDArray[np.float64], k: int) -> NDArray[np.intp]:
+def shown_top_k(scores: NDArray[np.float64], k: int) -> NDArray[np.intp]:
     """Top k with ``-1`` where a prospect has fewer than k villages it may be shown."""
     ranking = top_k(scores, k)
     return np.where(np.isfinite(np.take_along_axis(scores, ranking, axis=1)), ranking, -1)

@@ -5,7 +5,7 @@ Rankings carry their results (with additive contributions, reasons and facts), t
 villages. Their ``to_dict()`` is the JSON body of ``POST /v1/recommendations``.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -38,6 +38,9 @@ FACT_COLUMNS = (
     "house_price_m2",
     "population",
 )
+#: Columns of the flat rankings ``Ranking.rows`` gives (the CSV of ``sohosolo batch``).
+RANKING_COLUMNS = ("prospect_id", "rank", "insee", "name", "score", "reasons", "excluded")
+REASON_SEPARATOR = " | "
 #: Step a suggested maximum time is rounded up to (budgets: ``explain.PRICE_STEP``).
 MINUTES_STEP = 5.0
 
@@ -77,6 +80,27 @@ class Ranking:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def rows(self, prospect_id: str) -> list[dict[str, str | int | float]]:
+        """The ranking as flat rows of ``RANKING_COLUMNS``, one per result; a prospect whose
+        ``must``s exclude every village gets one row without a rank, so that no prospect is
+        missing from a rankings file."""
+        excluded = len(self.excluded)
+        if not self.results:
+            empty: dict[str, str | int | float] = dict.fromkeys(RANKING_COLUMNS, "")
+            return [empty | {"prospect_id": prospect_id, "excluded": excluded}]
+        return [
+            {
+                "prospect_id": prospect_id,
+                "rank": r.rank,
+                "insee": r.insee,
+                "name": r.name,
+                "score": round(r.score, 4),
+                "reasons": REASON_SEPARATOR.join(r.reasons),
+                "excluded": excluded,
+            }
+            for r in self.results
+        ]
 
 
 def resolve_weights(weights: WeightsLike) -> WeightProfile:
@@ -135,6 +159,29 @@ class Recommender:
         max_loss: float = 0.05,
     ) -> list[Ranking]:
         """One ``Ranking`` per profile, in order (see ``matcher.recommend``)."""
+        return list(
+            self.rankings(
+                profiles,
+                k,
+                lang=lang,
+                diversity=diversity,
+                exposure_aware=exposure_aware,
+                max_loss=max_loss,
+            )
+        )
+
+    def rankings(
+        self,
+        profiles: Sequence[ProfileLike] | ProfileLike,
+        k: int = 10,
+        *,
+        lang: Lang = "fr",
+        diversity: float = 0.0,
+        exposure_aware: bool = False,
+        max_loss: float = 0.05,
+    ) -> Iterator[Ranking]:
+        """The rankings of ``recommend``, made as they are consumed (for progress bars and
+        files written as they go); the arguments are checked at once, before the first."""
         batch = [profiles] if isinstance(profiles, Profile | Mapping) else list(profiles)
         if lang not in LANGS:
             raise MatcherError(f"lang: expected one of {list(LANGS)}, found {lang!r}")
@@ -149,7 +196,17 @@ class Recommender:
         # Exposure is balanced over the whole batch, so its rankings are chosen before any is
         # written; the scores are computed again chunk by chunk to write them.
         spread = self._spread(batch, int(k), max_loss) if exposure_aware else None
-        rankings: list[Ranking] = []
+        return self._rankings(batch, int(k), lang, diversity, xy_km, spread)
+
+    def _rankings(
+        self,
+        batch: list[ProfileLike],
+        k: int,
+        lang: Lang,
+        diversity: float,
+        xy_km: NDArray[np.float64] | None,
+        spread: NDArray[np.intp] | None,
+    ) -> Iterator[Ranking]:
         for start in range(0, len(batch), CHUNK):
             chunk = batch[start : start + CHUNK]
             prospects = self.matcher.prospect_columns(chunk)
@@ -161,12 +218,10 @@ class Recommender:
             for row in range(len(chunk)):
                 p = {name: float(column[row]) for name, column in prospects.items()}
                 if spread is None:
-                    chosen = self._top(scored, row, int(k), diversity, xy_km)
+                    chosen = self._top(scored, row, k, diversity, xy_km)
                 else:
                     chosen = spread[start + row][spread[start + row] >= 0]
-                reasons = (top[row], weakest[row])
-                rankings.append(self._ranking(scored, row, p, chosen, reasons, int(k), lang))
-        return rankings
+                yield self._ranking(scored, row, p, chosen, (top[row], weakest[row]), k, lang)
 
     def _spread(self, batch: list[ProfileLike], k: int, max_loss: float) -> NDArray[np.intp]:
         """Exposure-aware top k of every prospect of the batch (``rerank.exposure_aware``)."""

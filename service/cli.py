@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+    from features.profile import Profile
+    from features.vocab import Lang
+    from matcher import Ranking
+
 EXAMPLES = {
     "build": "example: sohosolo data build --raw ../shared/data/raw --out geodata/data",
     "check": "example: sohosolo data check --partners my_partners.csv",
@@ -20,8 +24,17 @@ EXAMPLES = {
     "dictionary": "example: sohosolo data dictionary --out geodata/DATA.md",
     "map": "example: sohosolo map --attribute ftth_share --out fibre.svg --lang en",
     "rank": "example: sohosolo rank profile.json --k 5 --lang en --format json",
+    "batch": "example: sohosolo batch prospects.csv --out rankings.csv --k 5 --exposure-aware\n\n"
+    "The CSV format of both files is in the README (section 'Rankings in bulk'). Rows that\n"
+    "cannot be read are reported with their line number and skipped; the exit status is 1\n"
+    "when any was skipped, 2 when nothing could be done.",
+    "evaluate": "example: sohosolo evaluate outcomes.csv --weights default --weights tuned.toml"
+    "\n\nThe outcome CSV is a prospect CSV with two more columns, insee and event\n"
+    "(shortlisted, visited, settled, left): see the README, section 'Evaluating weights'.",
     "serve": "example: SOHOSOLO_STAFF_API_KEYS=sha256:... sohosolo serve --port 8000 --workers 2",
     "key": "example: sohosolo key --role analyst",
+    "data": "example: sohosolo data check",
+    "db": "example: sohosolo db upgrade",
     "upgrade": "example: SOHOSOLO_DATABASE_URL=postgresql+psycopg://me@localhost/sohosolo "
     "sohosolo db upgrade",
 }
@@ -81,10 +94,16 @@ def _map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _partners(args: argparse.Namespace) -> "pd.DataFrame":
+    import geodata
+
+    villages = geodata.read_villages(args.villages, partners=args.partners)
+    return villages[villages["partner"]]
+
+
 def _rank(args: argparse.Namespace) -> int:
     import json
 
-    import geodata
     from features.profile import Profile
     from matcher import Recommender
 
@@ -96,19 +115,142 @@ def _rank(args: argparse.Namespace) -> int:
         profile = Profile.model_validate_json(text)
     except ValueError as exc:
         raise UsageError(f"{args.profile}: not a valid profile:\n{exc}") from exc
-    villages = geodata.read_villages(args.villages, partners=args.partners)
-    recommender = Recommender(villages[villages["partner"]], args.weights)
+    partners = _partners(args)
+    recommender = Recommender(partners, args.weights)
     (ranking,) = recommender.recommend(profile, args.k, lang=args.lang)
     if args.format == "json":
         print(json.dumps(ranking.to_dict(), ensure_ascii=False, indent=2))
     else:
-        for result in ranking.results:
-            print(f"{result.rank:>3}  {result.insee}  {result.name:<28} {result.score:.3f}")
-            for reason in result.reasons:
-                print(f"{'':>10}- {reason}")
-        if ranking.excluded:
-            print(f"({len(ranking.excluded)} excluded by a 'must')")
+        sys.stdout.write(_ranking_table(ranking, profile, partners, args.lang))
     return 0
+
+
+def _ranking_table(
+    ranking: "Ranking", profile: "Profile", partners: "pd.DataFrame", lang: "Lang"
+) -> str:
+    """A ranking as the terminal shows it: the project, the villages with their reasons, how
+    many a ``must`` excludes and what would open more, in the language of the reasons."""
+    from service.pages import TEXT, project_summary, suggestion_text
+
+    t = TEXT[lang]
+    lines = [f"{label}{t['colon']} {text}" for label, text in project_summary(profile, lang)]
+    model = f"{ranking.model['name']} {ranking.model['version']}"
+    lines += ["", f"{t['results']} ({t['score_scale'].format(model=model)})"]
+    for result in ranking.results:
+        score = f"{result.score:.3f}".replace(".", "," if lang == "fr" else ".")
+        lines.append(
+            f"{result.rank:>3}. {result.name} ({result.insee}){score:>{60 - len(result.name)}}"
+        )
+        lines += [f"     - {reason}" for reason in result.reasons]
+    if not ranking.results:
+        lines.append(f"     {t['none_found']}")
+    if ranking.excluded:
+        lines += ["", t["excluded_title"].format(n=len(ranking.excluded))]
+        lines += [
+            f"     - {e.name} ({e.insee}){t['colon']} {e.reasons[0]}" for e in ranking.excluded
+        ]
+    if ranking.suggestions:
+        names = dict(zip(partners.index, partners["name"], strict=True))
+        lines += ["", t["suggestions_title"]]
+        lines += [f"     - {suggestion_text(s, profile, names, lang)}" for s in ranking.suggestions]
+    return "\n".join(lines) + "\n"
+
+
+def _batch(args: argparse.Namespace) -> int:
+    import csv
+
+    import numpy as np
+    from tqdm import tqdm
+
+    from features.table import read_prospect_rows
+    from geodata.io import atomic_target
+    from matcher import Recommender
+    from matcher.evaluate import exposure_gini
+    from matcher.recommend import RANKING_COLUMNS
+
+    rows = read_prospect_rows(args.prospects)
+    for error in rows.errors:
+        print(f"{args.prospects}: {error}; row skipped", file=sys.stderr)
+    if not rows.profiles:
+        raise UsageError(f"{args.prospects}: expected at least one readable prospect, found none")
+    recommender = Recommender(_partners(args), args.weights)
+    rankings = recommender.rankings(
+        rows.profiles,
+        args.k,
+        lang=args.lang,
+        exposure_aware=args.exposure_aware,
+    )
+    shown = dict.fromkeys(recommender.codes.tolist(), 0)
+    written = 0
+    with atomic_target(args.out) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, RANKING_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        progress = tqdm(
+            zip(rows.ids, rankings, strict=True),
+            total=len(rows.ids),
+            unit=" prospects",
+            desc="ranking",
+            disable=None if args.progress == "auto" else args.progress == "never",
+        )
+        for prospect_id, ranking in progress:
+            writer.writerows(ranking.rows(prospect_id))
+            written += len(ranking.results)
+            for result in ranking.results:
+                shown[result.insee] += 1
+    exposed = sum(1 for n in shown.values() if n)
+    print(
+        f"ranked {len(rows.ids)} prospects ({len(rows.errors)} rows skipped), wrote "
+        f"{written} results to {args.out}; {exposed} of {len(shown)} villages shown at least "
+        f"once, exposure Gini {exposure_gini(np.array(list(shown.values()))):.3f}"
+        + (" (exposure-aware)" if args.exposure_aware else "")
+    )
+    return 1 if rows.errors else 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from matcher.history import evaluate_weights, read_outcomes
+
+    partners = _partners(args)
+    history = read_outcomes(args.outcomes, partners.index.tolist())
+    for error in history.errors:
+        print(f"{args.outcomes}: {error}; row skipped", file=sys.stderr)
+    if not history.profiles:
+        raise UsageError(f"{args.outcomes}: expected at least one readable event, found none")
+    evaluations = [
+        evaluate_weights(
+            history, partners, weights, args.k, exposure_aware_rerank=args.exposure_aware
+        )
+        for weights in args.weights or ["default"]
+    ]
+    if args.format == "json":
+        report = [
+            {
+                "model": e.model,
+                "k": e.k,
+                "exposure_aware": e.exposure_aware,
+                "prospects": e.prospects,
+                "events": e.events,
+                "skipped_rows": len(history.errors),
+                "metrics": e.metrics(),
+            }
+            for e in evaluations
+        ]
+        print(json.dumps(report, indent=2))
+    else:
+        print(
+            f"{args.outcomes}: {history.events.shape[0]} events of {len(history.profiles)} "
+            f"prospects ({len(history.errors)} rows skipped), {len(partners)} partner villages"
+            + (", exposure-aware re-ranking" if args.exposure_aware else "")
+        )
+        labels = [f"{e.model['name']} {e.model['version']}" for e in evaluations]
+        width = max(14, *(len(label) for label in labels))
+        print(f"{'':<14}" + "".join(f"{label:>{width + 2}}" for label in labels))
+        for metric in evaluations[0].metrics():
+            values = "".join(f"{e.metrics()[metric]:>{width + 2}.3f}" for e in evaluations)
+            print(f"{metric:<14}{values}")
+    return 1 if history.errors else 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -180,11 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sohosolo",
         description="Soho Solo village matcher: village data, rankings and the HTTP service.",
+        epilog="example: sohosolo rank profile.json --k 5\n\n"
+        "'sohosolo COMMAND --help' explains each command, with an example.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    data = commands.add_parser("data", help="build and check the packaged village data")
-    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
     def sub(
         group: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str, text: str
@@ -196,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=EXAMPLES[name],
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+
+    data = sub(commands, "data", "build and check the packaged village data")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
     build = sub(data_commands, "build", "build the village table from the raw open data")
     build.add_argument("--raw", type=Path, required=True, help="raw folder (with SOURCES.md)")
@@ -235,6 +380,43 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
     rank.set_defaults(handler=_rank)
 
+    batch = sub(commands, "batch", "rank the partner villages for every prospect of a CSV file")
+    batch.add_argument("prospects", type=Path, help="prospect CSV (one row per prospect)")
+    batch.add_argument("--out", type=Path, required=True, help="rankings CSV to write")
+    batch.add_argument("--k", type=int, default=10, help="results per prospect (default 10)")
+    batch.add_argument("--lang", choices=["fr", "en"], default="fr", help="language of reasons")
+    batch.add_argument("--weights", default="default", help="packaged profile name or TOML file")
+    batch.add_argument(
+        "--exposure-aware",
+        action="store_true",
+        help="spread the prospects over the villages (each loses at most 0.05 of score)",
+    )
+    batch.add_argument(
+        "--progress",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="progress bar on standard error (auto: when it is a terminal)",
+    )
+    batch.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
+    batch.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
+    batch.set_defaults(handler=_batch)
+
+    evaluate = sub(commands, "evaluate", "measure weight profiles against an outcome history")
+    evaluate.add_argument("outcomes", type=Path, help="outcome CSV (one row per event)")
+    evaluate.add_argument(
+        "--weights",
+        action="append",
+        help="packaged profile name or TOML file; repeat to compare (default: default)",
+    )
+    evaluate.add_argument("--k", type=int, default=5, help="cut-off of the metrics (default 5)")
+    evaluate.add_argument(
+        "--exposure-aware", action="store_true", help="measure exposure-aware rankings"
+    )
+    evaluate.add_argument("--format", choices=["table", "json"], default="table")
+    evaluate.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
+    evaluate.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
+    evaluate.set_defaults(handler=_evaluate)
+
     serve = sub(commands, "serve", "run the HTTP API (settings from SOHOSOLO_* variables)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000)
@@ -248,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--role", choices=["staff", "analyst"], required=True)
     key.set_defaults(handler=_key)
 
-    db = commands.add_parser("db", help="the service's database")
+    db = sub(commands, "db", "the service's database")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = sub(db_commands, "upgrade", "create or migrate the database schema (Alembic)")
     upgrade.set_defaults(handler=_db_upgrade)
@@ -260,6 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
+    from features.exceptions import FeaturesError
     from geodata.exceptions import GeodataError
     from matcher.exceptions import MatcherError
     from service.auth import KeyConfigError
@@ -267,6 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except (
+        FeaturesError,
         GeodataError,
         MatcherError,
         KeyConfigError,

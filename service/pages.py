@@ -98,6 +98,7 @@ TEXT: dict[Lang, dict[str, Any]] = {
         ],
         "none_found": "Aucun village ne remplit tous vos critères impératifs.",
         "score": "adéquation",
+        "score_scale": "adéquation de 0 à 1, modèle {model}",
         "rank": "Rang {rank}",
         "excluded_title": "Villages exclus ({n})",
         "suggestions_title": "Pour élargir la recherche",
@@ -244,6 +245,7 @@ TEXT: dict[Lang, dict[str, Any]] = {
         "excluded_status": ["{n} excluded by your must-haves", "{n} excluded by your must-haves"],
         "none_found": "No village meets all your must-haves.",
         "score": "match",
+        "score_scale": "match from 0 to 1, model {model}",
         "rank": "Rank {rank}",
         "excluded_title": "Excluded villages ({n})",
         "suggestions_title": "To widen the search",
@@ -495,13 +497,13 @@ def shortlist(
         title=f"{t['shortlist_title']}, {_long_date(today, lang)}",
         prepared=t["shortlist_for"].format(date=_long_date(today, lang)),
         reference=prospect.id[:8],
-        summary=_summary(profile, lang),
+        summary=project_summary(profile, lang),
         villages=villages,
         excluded=[{"name": e.name, "reasons": "; ".join(e.reasons)} for e in ranking.excluded],
         excluded_summary=_pick(t["excluded_summary"], len(ranking.excluded), lang).format(
             n=len(ranking.excluded)
         ),
-        suggestions=[_suggestion(s, profile, names, lang) for s in ranking.suggestions],
+        suggestions=[suggestion_text(s, profile, names, lang) for s in ranking.suggestions],
         map=the_map,
         markers=markers,
         map_caption=t["map_caption"].format(n=len(state.partner_codes)),
@@ -528,7 +530,7 @@ def _money(value: float, tenure: str, lang: Lang) -> str:
     return TEXT[lang]["per_month"].format(price=price) if tenure == "rent" else price
 
 
-def _summary(profile: Profile, lang: Lang) -> list[tuple[str, str]]:
+def project_summary(profile: Profile, lang: Lang) -> list[tuple[str, str]]:
     """The prospect's project as (label, text) rows."""
     t = TEXT[lang]
     ix = 0 if lang == "fr" else 1
@@ -631,7 +633,7 @@ def _village(
     }
 
 
-def _suggestion(
+def suggestion_text(
     suggestion: Suggestion, profile: Profile, names: Mapping[str, str], lang: Lang
 ) -> str:
     """A suggestion as a sentence: the change, and the villages it would open."""

@@ -6,7 +6,7 @@ import pytest
 
 import geodata
 from matcher import MatcherError, Recommender, recommend
-from matcher.recommend import Ranking
+from matcher.recommend import RANKING_COLUMNS, Ranking
 from tests.conftest import API_EXAMPLE_PROFILE, realistic_villages
 
 FAMILY = API_EXAMPLE_PROFILE
@@ -313,3 +313,37 @@ def test_exposure_aware_batches_show_more_partners_within_the_loss_bound(partner
             assert all(r.score >= kth - 0.05 - 1e-12 for r in after.results)
     with pytest.raises(MatcherError, match="expected one of them, found both"):
         recommend(profiles[:2], partners, k=5, exposure_aware=True, diversity=0.5)
+
+
+def test_rankings_are_made_as_consumed_and_checked_at_once(partners) -> None:
+    recommender = Recommender(partners)
+    profiles = [API_EXAMPLE_PROFILE, {"profession": "translator", "connectivity": "basic"}]
+    lazy = recommender.rankings(profiles, 4, lang="en")
+    assert not isinstance(lazy, list)
+    assert list(lazy) == recommender.recommend(profiles, 4, lang="en")
+    with pytest.raises(MatcherError, match="k: expected a whole number from 1 to 52"):
+        recommender.rankings(profiles, 0)  # before anything is consumed
+
+
+def test_ranking_rows_flatten_results_and_keep_a_prospect_with_none(partners) -> None:
+    (ranking,) = recommend([API_EXAMPLE_PROFILE], partners, k=2)
+    rows = ranking.rows("p1")
+    assert [tuple(row) for row in rows] == [RANKING_COLUMNS] * 2
+    assert rows[1]["rank"] == 2
+    assert rows[1]["insee"] == ranking.results[1].insee
+    assert rows[0]["reasons"] == " | ".join(ranking.results[0].reasons)
+    assert rows[0]["excluded"] == len(ranking.excluded)
+    hopeless = API_EXAMPLE_PROFILE | {"housing": {"tenure": "buy", "budget_eur": 1}}
+    (none,) = recommend([hopeless], partners, k=2)
+    assert none.results == []
+    assert none.rows("p2") == [
+        {
+            "prospect_id": "p2",
+            "excluded": 52,
+            "rank": "",
+            "insee": "",
+            "name": "",
+            "score": "",
+            "reasons": "",
+        }
+    ]

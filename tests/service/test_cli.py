@@ -1,12 +1,27 @@
+import argparse
+import csv
+import fcntl
 import hashlib
 import json
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
 
 import pytest
 
 import geodata
 import matcher
-from service.cli import EXAMPLES, main
-from tests.conftest import API_EXAMPLE_PROFILE
+from features.table import PROSPECT_COLUMNS, read_prospect_rows, write_prospect_rows
+from matcher.history import evaluate_weights, simulated_history, write_outcomes
+from matcher.recommend import RANKING_COLUMNS
+from matcher.simulate import simulate_profiles
+from matcher.weights import WeightProfile, load_weight_profile, save_weight_profile
+from service.cli import EXAMPLES, build_parser, main
+from tests.conftest import API_EXAMPLE_PROFILE, REPO
 
 
 def test_data_check_validates_the_packaged_data(capsys) -> None:
@@ -65,35 +80,52 @@ def test_dictionary_prints_markdown(capsys) -> None:
     assert capsys.readouterr().out.startswith("# The packaged village data")
 
 
-@pytest.mark.parametrize(
-    ("argv", "example"),
-    [
-        (["data", "build", "--help"], EXAMPLES["build"]),
-        (["data", "check", "--help"], EXAMPLES["check"]),
-        (["data", "partners", "--help"], EXAMPLES["partners"]),
-        (["data", "dictionary", "--help"], EXAMPLES["dictionary"]),
-        (["map", "--help"], EXAMPLES["map"]),
-        (["rank", "--help"], EXAMPLES["rank"]),
-        (["serve", "--help"], EXAMPLES["serve"]),
-        (["key", "--help"], EXAMPLES["key"]),
-        (["db", "upgrade", "--help"], EXAMPLES["upgrade"]),
-    ],
-)
-def test_every_command_has_help_with_an_example(argv, example, capsys) -> None:
+def _commands(parser=None, path=()):
+    """Every command path of the parser, groups included (``("data", "build")``...)."""
+    parser = parser or build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*path, name)
+                yield from _commands(sub, (*path, name))
+
+
+COMMANDS = sorted(_commands())
+
+
+def test_the_command_list_is_complete() -> None:
+    assert {" ".join(c) for c in COMMANDS} >= {"rank", "batch", "evaluate", "map", "serve"}
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "sohosolo")
+def test_every_command_has_help_with_an_example(command, capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(argv)
+        main([*command, "--help"])
     assert exit_info.value.code == 0
-    assert example in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert re.search(r"^example: (\S+=\S+ )?sohosolo ", out, re.MULTILINE)
+    if command:
+        assert EXAMPLES[command[-1]] in out
 
 
 def test_rank_prints_a_table_by_default(tmp_path, capsys) -> None:
     profile = tmp_path / "profile.json"
     profile.write_text(json.dumps(API_EXAMPLE_PROFILE), encoding="utf-8")
     assert main(["rank", str(profile), "--k", "3"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split()[0] == "1"
-    assert any(line.strip().startswith("- ") for line in lines), "reasons under each village"
-    assert "excluded by a 'must'" in lines[-1]
+    out = capsys.readouterr().out
+    (ranking,) = matcher.recommend([API_EXAMPLE_PROFILE], _partners(), k=3)
+    assert out.startswith("Travail\u00a0: Développeur·se logiciel, 5 jours de télétravail")
+    assert "Villages proposés (adéquation de 0 à 1, modèle default " in out
+    first = ranking.results[0]
+    score = f"{first.score:.3f}".replace(".", ",")
+    assert re.search(rf"^  1\. {first.name} \({first.insee}\) +{score}$", out, re.MULTILINE)
+    assert f"     - {first.reasons[0]}\n" in out
+    assert f"Villages exclus ({len(ranking.excluded)})" in out
+    assert "Pour élargir la recherche" in out
+    assert main(["rank", str(profile), "--k", "3", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Suggested villages (match from 0 to 1, model default " in out
+    assert "Work: Software developer" in out
 
 
 @pytest.mark.parametrize(
@@ -154,3 +186,190 @@ def test_db_upgrade_creates_the_schema(tmp_path, capsys, monkeypatch) -> None:
         get_settings.cache_clear()
     assert (tmp_path / "var" / "sohosolo.sqlite3").is_file()
     assert "is up to date" in capsys.readouterr().out
+
+
+# -- rankings in bulk and evaluation ---------------------------------------------------------
+
+
+def _partners():
+    villages = geodata.read_villages()
+    return villages[villages["partner"]]
+
+
+PROSPECT_LINES = [
+    ",".join(PROSPECT_COLUMNS),
+    "ana,software_developer,5,video_calls,2,4 12,buy,220000,3,45,no,any,connectivity housing",
+    "ben,translator,,basic,1,,rent,650,1,,,village,",
+    "carl,astronaut,5,basic,1,,,,,,,,",
+    "dora,consultant,3,video_calls,2,15,buy,-5,3,,yes,small_town,access_toulouse",
+    "emma,web_designer,4,large_uploads,2,,,,,,,,",
+]
+
+
+def _read_csv(path):
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_batch_ranks_every_readable_row_and_reports_the_others(tmp_path, capsys) -> None:
+    prospects, out = tmp_path / "prospects.csv", tmp_path / "rankings.csv"
+    prospects.write_text("\n".join(PROSPECT_LINES) + "\n", encoding="utf-8")
+    assert main(["batch", str(prospects), "--out", str(out), "--k", "3"]) == 1
+    captured = capsys.readouterr()
+    assert f"{prospects}: line 4: profession: Input should be" in captured.err
+    assert f"{prospects}: line 5: budget_eur: Input should be greater than 0" in captured.err
+    assert captured.err.count("row skipped") == 2
+    assert captured.out.startswith(
+        f"ranked 3 prospects (2 rows skipped), wrote 9 results to {out}; "
+    )
+    rows = _read_csv(out)
+    assert list(rows[0]) == list(RANKING_COLUMNS)
+    assert [r["prospect_id"] for r in rows] == ["ana"] * 3 + ["ben"] * 3 + ["emma"] * 3
+    readable = read_prospect_rows(prospects)
+    expected = matcher.recommend(readable.profiles, _partners(), k=3)
+    for prospect_id, ranking in zip(readable.ids, expected, strict=True):
+        mine = [r for r in rows if r["prospect_id"] == prospect_id]
+        assert [r["insee"] for r in mine] == [x.insee for x in ranking.results]
+        assert [r["reasons"] for r in mine] == [" | ".join(x.reasons) for x in ranking.results]
+        assert {r["excluded"] for r in mine} == {str(len(ranking.excluded))}
+
+
+def test_batch_of_clean_rows_exits_0_and_keeps_a_prospect_with_no_village(tmp_path, capsys) -> None:
+    prospects, out = tmp_path / "prospects.csv", tmp_path / "rankings.csv"
+    # A budget of 1 euro with housing as a must opens no village: the prospect still appears.
+    prospects.write_text(
+        f"{PROSPECT_LINES[0]}\nzed,translator,,basic,1,,buy,1,,,,,housing\n{PROSPECT_LINES[2]}\n",
+        encoding="utf-8",
+    )
+    assert main(["batch", str(prospects), "--out", str(out), "--k", "2", "--lang", "en"]) == 0
+    rows = _read_csv(out)
+    assert rows[0] | {"excluded": None} == {
+        "prospect_id": "zed",
+        "rank": "",
+        "insee": "",
+        "name": "",
+        "score": "",
+        "reasons": "",
+        "excluded": None,
+    }
+    assert rows[0]["excluded"] == "52"
+    assert [r["rank"] for r in rows[1:]] == ["1", "2"]
+    assert "ranked 2 prospects (0 rows skipped)" in capsys.readouterr().out
+
+
+def test_batch_with_an_unreadable_header_writes_nothing(tmp_path, capsys) -> None:
+    prospects, out = tmp_path / "prospects.csv", tmp_path / "rankings.csv"
+    prospects.write_text("prospect_id,job,connectivity\na,translator,basic\n", encoding="utf-8")
+    out.write_text("the previous rankings\n", encoding="utf-8")
+    assert main(["batch", str(prospects), "--out", str(out)]) == 2
+    assert "unknown column 'job' in the header" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "the previous rankings\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prospects.csv", "rankings.csv"]
+
+
+def test_batch_exposure_aware_shows_more_villages(tmp_path, capsys) -> None:
+    ids = [f"p{i}" for i in range(150)]
+    prospects = tmp_path / "prospects.csv"
+    prospects.write_text(
+        write_prospect_rows(ids, simulate_profiles(150, random_state=4)), encoding="utf-8"
+    )
+    shown = {}
+    for flag in ([], ["--exposure-aware"]):
+        out = tmp_path / f"rankings{len(flag)}.csv"
+        assert main(["batch", str(prospects), "--out", str(out), "--k", "5", *flag]) == 0
+        shown[bool(flag)] = {r["insee"] for r in _read_csv(out)}
+        summary = capsys.readouterr().out
+        assert f"{len(shown[bool(flag)] - {''})} of 52 villages shown" in summary
+    assert len(shown[True]) > len(shown[False])
+
+
+def test_batch_shows_a_progress_bar_on_a_terminal(tmp_path) -> None:
+    prospects, out = tmp_path / "prospects.csv", tmp_path / "rankings.csv"
+    prospects.write_text("\n".join(PROSPECT_LINES[:3]) + "\n", encoding="utf-8")
+    leader, follower = pty.openpty()
+    # A new terminal is 0 columns wide, where tqdm would draw an empty bar.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "service.cli", "batch", str(prospects), "--out", str(out)],
+            stderr=follower,
+            stdout=subprocess.PIPE,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        follower = -1
+        terminal = b""
+        while chunk := _read_available(leader):
+            terminal += chunk
+    finally:
+        for fd in (leader, follower):
+            if fd >= 0:
+                os.close(fd)
+    assert done.returncode == 0
+    assert b"ranking: 100%" in terminal
+    assert b"2/2" in terminal
+    # Not on a pipe: a log must not fill with bars.
+    piped = subprocess.run(
+        [sys.executable, "-m", "service.cli", "batch", str(prospects), "--out", str(out)],
+        capture_output=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert b"ranking:" not in piped.stderr
+
+
+def _read_available(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # the terminal is closed once its other end is
+        return b""
+
+
+def test_evaluate_prints_the_metrics_of_each_profile(tmp_path, capsys) -> None:
+    partners = _partners()
+    history = simulated_history(partners, 200, TUNED, random_state=7)
+    outcomes = write_outcomes(history, tmp_path / "outcomes.csv")
+    tuned = save_weight_profile(
+        WeightProfile(name="tuned", version="2026-11-22.1", weights=TUNED), tmp_path / "t.toml"
+    )
+    assert main(["evaluate", str(outcomes), "--weights", "default", "--weights", str(tuned)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        f"{outcomes}: {len(history.events)} events of 200 prospects (0 rows skipped), "
+        "52 partner villages"
+    )
+    assert lines[1].split()[-2:] == ["tuned", "2026-11-22.1"]
+    expected = [evaluate_weights(history, partners, w) for w in ("default", TUNED)]
+    for line, metric in zip(
+        lines[2:], ["ndcg@5", "recall@5", "coverage@5", "exposure_gini"], strict=True
+    ):
+        assert line.split() == [metric, *(f"{e.metrics()[metric]:.3f}" for e in expected)]
+    assert main(["evaluate", str(outcomes), "--format", "json", "--exposure-aware"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    spread = evaluate_weights(history, partners, "default", exposure_aware_rerank=True)
+    assert report["metrics"] == pytest.approx(spread.metrics())
+    assert report["exposure_aware"] is True
+    assert report["prospects"] == 200
+
+
+def test_evaluate_reports_rows_it_cannot_use(tmp_path, capsys) -> None:
+    outcomes = tmp_path / "outcomes.csv"
+    outcomes.write_text(
+        "prospect_id,profession,connectivity,insee,event\n"
+        "a,translator,basic,32249,settled\n"
+        "b,translator,basic,32249,liked\n",
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(outcomes)]) == 1
+    captured = capsys.readouterr()
+    assert "line 3: event: expected one of shortlisted, visited, settled, left" in captured.err
+    assert "1 events of 1 prospects (1 rows skipped)" in captured.out
+    outcomes.write_text("prospect_id,profession,connectivity,insee\n", encoding="utf-8")
+    assert main(["evaluate", str(outcomes)]) == 2
+    assert "expected a column 'event' in the header" in capsys.readouterr().err
+
+
+TUNED = dict(load_weight_profile("default").weights) | {"schools": 6.0, "connectivity": 0.5}

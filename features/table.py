@@ -1,0 +1,285 @@
+"""Prospect profiles as flat CSV rows: the file format of ``sohosolo batch`` and ``evaluate``.
+
+One row per prospect, one column per profile field, so that staff can fill it in a
+spreadsheet. Empty cells take the profile's defaults; lists (children's ages, ``must``) hold
+their items separated by spaces. Files may use ``,`` or ``;`` as delimiter (French
+spreadsheets export ``;``) and may start with a byte-order mark.
+
+A row that cannot be read is reported with its line number and left out; a header that cannot
+be read stops the whole file, since no row could then be read correctly.
+"""
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from features.exceptions import FeaturesError
+from features.profile import Profile
+
+#: Columns of a prospect file, in the order ``profile_row`` writes them.
+PROSPECT_COLUMNS: tuple[str, ...] = (
+    "prospect_id",
+    "profession",
+    "remote_days_per_week",
+    "connectivity",
+    "adults",
+    "children_ages",
+    "tenure",
+    "budget_eur",
+    "min_bedrooms",
+    "max_minutes_to_auch",
+    "needs_train_station",
+    "settlement",
+    "must",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("prospect_id", "profession", "connectivity")
+LIST_COLUMNS = ("children_ages", "must")
+_HOUSEHOLD = ("adults", "children_ages")
+_HOUSING = ("tenure", "budget_eur", "min_bedrooms")
+_PREFERENCES = ("max_minutes_to_auch", "needs_train_station", "settlement")
+_TRUE = {"true", "yes", "oui", "1", "vrai"}
+_FALSE = {"false", "no", "non", "0", "faux"}
+_LIST_SEPARATOR = re.compile(r"[\s,;|]+")
+#: Longest cell read: profile cells are short, so a longer one is a broken file.
+MAX_CELL = 1000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row left out, with its line in the file (the header is line 1)."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ProspectRows:
+    """The readable rows of a prospect file, and the errors of the others."""
+
+    ids: list[str] = field(default_factory=list)
+    profiles: list[Profile] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    extra: list[dict[str, str]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+
+def profile_from_row(row: Mapping[str, str]) -> Profile:
+    """The profile of one CSV row (cells as text); raises ``FeaturesError`` naming the column."""
+    cells = {name: (row.get(name) or "").strip() for name in PROSPECT_COLUMNS}
+    data: dict[str, Any] = {}
+    for name in ("profession", "remote_days_per_week", "connectivity"):
+        if cells[name]:
+            data[name] = cells[name]
+    household = _group(cells, _HOUSEHOLD)
+    if household:
+        data["household"] = household
+    housing = _group(cells, _HOUSING)
+    if housing:
+        missing = [name for name in ("tenure", "budget_eur") if name not in housing]
+        if missing:
+            raise FeaturesError(
+                f"{missing[0]}: expected a value beside {', '.join(sorted(housing))} (tenure "
+                "and budget_eur go together), found an empty cell"
+            )
+        data["housing"] = housing
+    preferences = _group(cells, _PREFERENCES)
+    if "needs_train_station" in preferences:
+        preferences["needs_train_station"] = _boolean(preferences["needs_train_station"])
+    if preferences:
+        data["preferences"] = preferences
+    if cells["must"]:
+        data["must"] = _items(cells["must"])
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise FeaturesError(_describe(exc, cells)) from None
+
+
+def profile_row(prospect_id: str, profile: Profile) -> dict[str, str]:
+    """The CSV row of a profile: ``profile_from_row`` reads it back equal."""
+    housing, preferences = profile.housing, profile.preferences
+    return {
+        "prospect_id": prospect_id,
+        "profession": profile.profession.value,
+        "remote_days_per_week": str(profile.remote_days_per_week),
+        "connectivity": profile.connectivity.value,
+        "adults": str(profile.household.adults),
+        "children_ages": " ".join(str(age) for age in profile.household.children_ages),
+        "tenure": housing.tenure if housing else "",
+        "budget_eur": _number(housing.budget_eur) if housing else "",
+        "min_bedrooms": str(housing.min_bedrooms) if housing else "",
+        "max_minutes_to_auch": (
+            _number(preferences.max_minutes_to_auch)
+            if preferences.max_minutes_to_auch is not None
+            else ""
+        ),
+        "needs_train_station": "true" if preferences.needs_train_station else "false",
+        "settlement": preferences.settlement,
+        "must": " ".join(m.value for m in profile.must),
+    }
+
+
+def read_prospect_rows(
+    source: str | os.PathLike[str],
+    extra_columns: Sequence[str] = (),
+    unique_ids: bool = True,
+) -> ProspectRows:
+    """The prospects of a CSV file; rows that cannot be read are listed in ``errors``.
+
+    ``extra_columns`` are further required columns, returned as text in ``extra`` (the
+    outcome file's ``insee`` and ``event``). With ``unique_ids``, a repeated ``prospect_id``
+    is an error of the later row.
+    """
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FeaturesError(
+            f"{path}: expected UTF-8 text, found byte {exc.object[exc.start]:#x} at offset "
+            f"{exc.start}"
+        ) from None
+    rows = ProspectRows()
+    seen: dict[str, int] = {}
+    for line, row in _records(text, path, tuple(extra_columns)):
+        if isinstance(row, RowError):
+            rows.errors.append(row)
+            continue
+        prospect_id = (row.get("prospect_id") or "").strip()
+        try:
+            if not prospect_id:
+                raise FeaturesError("prospect_id: expected a value, found an empty cell")
+            if unique_ids and prospect_id in seen:
+                raise FeaturesError(
+                    f"prospect_id: {prospect_id!r} is already on line {seen[prospect_id]}"
+                )
+            profile = profile_from_row(row)
+            missing = [name for name in extra_columns if not (row.get(name) or "").strip()]
+            if missing:
+                raise FeaturesError(f"{missing[0]}: expected a value, found an empty cell")
+        except FeaturesError as exc:
+            rows.errors.append(RowError(line, str(exc)))
+            continue
+        seen.setdefault(prospect_id, line)
+        rows.ids.append(prospect_id)
+        rows.profiles.append(profile)
+        rows.lines.append(line)
+        rows.extra.append({name: (row.get(name) or "").strip() for name in extra_columns})
+    return rows
+
+
+def write_prospect_rows(
+    ids: Sequence[str],
+    profiles: Sequence[Profile],
+    extra: Sequence[Mapping[str, str]] = (),
+    extra_columns: Sequence[str] = (),
+) -> str:
+    """CSV text of profiles, with ``extra_columns`` filled from ``extra`` (one mapping per
+    row), in the format ``read_prospect_rows`` takes."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, [*PROSPECT_COLUMNS, *extra_columns], lineterminator="\n")
+    writer.writeheader()
+    for i, (prospect_id, profile) in enumerate(zip(ids, profiles, strict=True)):
+        writer.writerow(
+            profile_row(prospect_id, profile) | (dict(extra[i]) if extra_columns else {})
+        )
+    return out.getvalue()
+
+
+def _records(
+    text: str, path: Path, extra_columns: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str] | RowError]]:
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        raise FeaturesError(f"{path}: expected a header line, found an empty file") from None
+    except csv.Error as exc:
+        raise FeaturesError(f"{path}: line 1: {exc}") from None
+    known = (*PROSPECT_COLUMNS, *extra_columns)
+    unknown = [name for name in header if name not in known]
+    if unknown:
+        raise FeaturesError(
+            f"{path}: unknown column {unknown[0]!r} in the header; expected columns among "
+            f"{', '.join(known)}"
+        )
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise FeaturesError(f"{path}: column {repeated[0]!r} appears twice in the header")
+    missing = [name for name in (*REQUIRED_COLUMNS, *extra_columns) if name not in header]
+    if missing:
+        raise FeaturesError(f"{path}: expected a column {missing[0]!r} in the header, found none")
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # An unclosed quote swallows the rest of the file: nothing after it can be trusted.
+            raise FeaturesError(f"{path}: line {start}: {exc}") from None
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            message = f"expected {len(header)} cells as in the header, found {len(cells)}"
+            yield start, RowError(start, message)
+            continue
+        too_long = next((n for n, c in zip(header, cells, strict=True) if len(c) > MAX_CELL), None)
+        if too_long:
+            message = f"{too_long}: expected at most {MAX_CELL} characters, found a longer cell"
+            yield start, RowError(start, message)
+            continue
+        yield start, dict(zip(header, cells, strict=True))
+
+
+def _number(value: float) -> str:
+    """Shortest text that reads back as the same float (whole numbers without ``.0``)."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _group(cells: Mapping[str, str], names: Sequence[str]) -> dict[str, Any]:
+    group: dict[str, Any] = {}
+    for name in names:
+        if cells[name]:
+            group[name] = _items(cells[name]) if name in LIST_COLUMNS else cells[name]
+    return group
+
+
+def _items(cell: str) -> list[str]:
+    return [item for item in _LIST_SEPARATOR.split(cell) if item]
+
+
+def _boolean(cell: str) -> bool | str:
+    lowered = cell.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    return cell  # pydantic names the column and says what it expected
+
+
+def _describe(exc: ValidationError, cells: Mapping[str, str]) -> str:
+    """pydantic's first error, named by CSV column rather than by the profile's nesting."""
+    error = exc.errors(include_url=False)[0]
+    names = [part for part in error["loc"] if isinstance(part, str) and part in cells]
+    column = names[-1] if names else ".".join(str(part) for part in error["loc"]) or "row"
+    found = cells.get(column, "")
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+    return f"{column}: {error['msg']}, found {found!r}{suffix}"

@@ -1,0 +1,144 @@
+import pytest
+from hypothesis import given
+
+from features.exceptions import FeaturesError
+from features.profile import Profile
+from features.table import (
+    PROSPECT_COLUMNS,
+    profile_from_row,
+    profile_row,
+    read_prospect_rows,
+    write_prospect_rows,
+)
+from tests.strategies import profiles
+
+HEADER = ",".join(PROSPECT_COLUMNS)
+GOOD = "ana,software_developer,5,video_calls,2,4 12,buy,220000,3,45,no,any,connectivity housing"
+
+
+def write(tmp_path, text: str, encoding: str = "utf-8"):
+    path = tmp_path / "prospects.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@given(profiles)
+def test_a_row_reads_back_as_the_profile_it_was_written_from(data) -> None:
+    profile = Profile.model_validate(data)
+    assert profile_from_row(profile_row("x", profile)) == profile
+
+
+def test_a_full_row_reads_as_the_profile_it_states(tmp_path) -> None:
+    rows = read_prospect_rows(write(tmp_path, f"{HEADER}\n{GOOD}\n"))
+    assert rows.errors == []
+    assert rows.ids == ["ana"]
+    assert rows.lines == [2]
+    assert rows.profiles[0] == Profile.model_validate(
+        {
+            "profession": "software_developer",
+            "remote_days_per_week": 5,
+            "connectivity": "video_calls",
+            "household": {"adults": 2, "children_ages": [4, 12]},
+            "housing": {"tenure": "buy", "budget_eur": 220000, "min_bedrooms": 3},
+            "preferences": {"max_minutes_to_auch": 45, "needs_train_station": False},
+            "must": ["connectivity", "housing"],
+        }
+    )
+
+
+def test_empty_cells_take_the_profile_defaults_and_columns_may_be_left_out(tmp_path) -> None:
+    rows = read_prospect_rows(
+        write(tmp_path, "prospect_id,connectivity,profession\nbo,basic,translator\n")
+    )
+    assert rows.profiles == [Profile(profession="translator", connectivity="basic")]
+
+
+def test_a_french_spreadsheet_export_reads_too(tmp_path) -> None:
+    # Semicolons, a byte-order mark, CRLF line ends and "oui" for a boolean.
+    text = "\ufeffprospect_id;profession;connectivity;needs_train_station;children_ages\r\n"
+    text += "é1;consultant;basic;oui;3,7\r\n"
+    (profile,) = read_prospect_rows(write(tmp_path, text)).profiles
+    assert profile.preferences.needs_train_station is True
+    assert profile.household.children_ages == [3, 7]
+
+
+def test_bad_rows_are_reported_with_their_line_and_the_others_kept(tmp_path) -> None:
+    lines = [
+        HEADER,
+        GOOD,
+        "bo,astronaut,5,basic,1,,,,,,,,",
+        "cy,consultant,3,video_calls,2,15,buy,-5,3,,yes,small_town,",
+        "ana,translator,,basic,1,,,,,,,,",
+        "di,web_designer,4,large_uploads,2,,rent,,2,,,,",
+        "ed,translator,,basic",
+        "fa,translator,,basic,1,,,,,,maybe,,",
+        "gi,translator,,basic,1,,,,,,,,schools schools",
+        ",translator,,basic,1,,,,,,,,",
+        "",
+        '"hu",translator,,basic,1,,,,,,,,',
+    ]
+    rows = read_prospect_rows(write(tmp_path, "\n".join(lines) + "\n"))
+    assert rows.ids == ["ana", "hu"]
+    assert rows.lines == [2, 12]
+    messages = {error.line: error.message for error in rows.errors}
+    assert sorted(messages) == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert messages[3].startswith("profession: Input should be 'software_developer'")
+    assert messages[3].endswith("found 'astronaut'")
+    assert messages[4] == "budget_eur: Input should be greater than 0, found '-5'"
+    assert messages[5] == "prospect_id: 'ana' is already on line 2"
+    assert messages[6].startswith("budget_eur: expected a value beside min_bedrooms, tenure")
+    assert messages[7] == "expected 13 cells as in the header, found 4"
+    assert messages[8].startswith("needs_train_station: Input should be a valid boolean")
+    assert "listed twice" in messages[9]
+    assert messages[10] == "prospect_id: expected a value, found an empty cell"
+    assert str(rows.errors[0]) == f"line 3: {messages[3]}"
+
+
+def test_a_quoted_cell_over_two_lines_is_reported_at_the_line_it_starts(tmp_path) -> None:
+    text = f'{HEADER}\n"a\nb",nobody,,basic,,,,,,,,,\n{GOOD}\n'
+    rows = read_prospect_rows(write(tmp_path, text))
+    assert [e.line for e in rows.errors] == [2]
+    assert rows.lines == [4]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "expected a header line, found an empty file"),
+        ("prospect_id,profession\n", "expected a column 'connectivity' in the header"),
+        (f"{HEADER},budget\n", "unknown column 'budget' in the header"),
+        ("prospect_id,profession,connectivity,profession\n", "'profession' appears twice"),
+        (f'{HEADER}\n{GOOD}\n"open,quote\n', "line 3: unexpected end of data"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_whole(tmp_path, text, message) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(FeaturesError, match=message) as raised:
+        read_prospect_rows(path)
+    assert str(path) in str(raised.value)
+
+
+def test_a_file_not_in_utf8_is_refused_naming_the_byte(tmp_path) -> None:
+    path = write(tmp_path, f"{HEADER}\nzoé,translator,,basic,,,,,,,,,\n", encoding="latin-1")
+    with pytest.raises(FeaturesError, match="expected UTF-8 text, found byte 0xe9"):
+        read_prospect_rows(path)
+
+
+def test_extra_columns_are_required_and_returned(tmp_path) -> None:
+    text = (
+        "prospect_id,profession,connectivity,insee\na,translator,basic,32013\nb,translator,basic,\n"
+    )
+    rows = read_prospect_rows(write(tmp_path, text), extra_columns=["insee"])
+    assert rows.extra == [{"insee": "32013"}]
+    assert [str(e) for e in rows.errors] == ["line 3: insee: expected a value, found an empty cell"]
+    with pytest.raises(FeaturesError, match="expected a column 'event'"):
+        read_prospect_rows(write(tmp_path, text), extra_columns=["insee", "event"])
+
+
+def test_written_rows_read_back_with_their_extra_columns(tmp_path) -> None:
+    profile = Profile(profession="translator", connectivity="basic")
+    text = write_prospect_rows(["a", "a"], [profile, profile], [{"x": "1"}, {"x": "2"}], ["x"])
+    rows = read_prospect_rows(write(tmp_path, text), extra_columns=["x"], unique_ids=False)
+    assert rows.ids == ["a", "a"]
+    assert rows.profiles == [profile, profile]
+    assert rows.extra == [{"x": "1"}, {"x": "2"}]
