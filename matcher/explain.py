@@ -413,14 +413,16 @@ def _failure(code: str, f: Facts, p: Prospect, cost: float, lang: Lang) -> str:
         )
     if code == "housing":
         bedrooms = int(max(p["bedrooms_needed"], 1))
+        # The cost is rounded up, as suggested budgets are, and the shortfall is what brings
+        # the budget to it: never 0, always enough, and consistent with the suggestions.
+        needed = round_up(cost, PRICE_STEP[p["buy"] > 0])
         return say(
             lang,
             "no_house" if p["buy"] > 0 else "no_rent",
             bedrooms=bedrooms,
             s=plural(bedrooms, lang),
-            cost=euros(estimate(cost, p["buy"] > 0), lang),
-            # Rounded up, so that the shortfall shown is never 0 and always enough.
-            short=euros(round_up(cost - p["budget_eur"], PRICE_STEP[p["buy"] > 0]), lang),
+            cost=euros(needed, lang),
+            short=euros(needed - p["budget_eur"], lang),
         )
     if code == "schools":
         return "; ".join(

@@ -252,7 +252,7 @@ def test_reasons_in_both_languages_carry_figures() -> None:
     )
 
 
-def test_the_shortfall_is_rounded_up_never_to_zero() -> None:
+def test_the_shortfall_brings_the_budget_to_the_cost_shown() -> None:
     villages = realistic_villages()  # 3 bedrooms at 1,500 €/m² in 32002: 150,000 €
     profile = {
         **FAMILY,
@@ -264,7 +264,7 @@ def test_the_shortfall_is_rounded_up_never_to_zero() -> None:
     assert (
         reason
         == "Aucun logement dans le budget : maison de 3 chambres estimée à 150\u202f000\u202f€, "
-        "il manque 1\u202f000\u202f€"
+        "il manque 100\u202f€"
     )
 
 
