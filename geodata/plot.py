@@ -15,6 +15,16 @@ from geodata.schema import COLUMNS_BY_NAME, CRS_METRIC, SOURCES
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+#: Short names of the attributes people ask for most, for ``sohosolo map --attribute fibre``.
+ATTRIBUTE_ALIASES = {
+    "fibre": "ftth_share",
+    "price": "house_price_m2",
+    "college": "minutes_to_middle_school",
+    "auch": "minutes_to_auch",
+    "toulouse": "minutes_to_toulouse",
+    "population": "population",
+}
+
 _LABELS = {
     "fr": {
         "partners": "Villages partenaires",
@@ -65,9 +75,11 @@ def plot_villages(
     if lang not in _LABELS:
         raise GeodataError(f"lang: expected one of {sorted(_LABELS)}, found {lang!r}")
     text = _LABELS[lang]
+    attribute = ATTRIBUTE_ALIASES.get(attribute, attribute) if attribute else attribute
     if attribute is not None and attribute not in villages.columns:
         raise GeodataError(
-            f"attribute: expected a column of the village table, found {attribute!r}"
+            f"attribute: expected a column of the village table or one of "
+            f"{', '.join(ATTRIBUTE_ALIASES)}, found {attribute!r}"
         )
     if attribute is not None and villages[attribute].dtype.kind not in "biuf":
         raise GeodataError(

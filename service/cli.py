@@ -22,7 +22,10 @@ EXAMPLES = {
     "check": "example: sohosolo data check --partners my_partners.csv",
     "partners": "example: sohosolo data partners --out geodata/data/partners.csv",
     "dictionary": "example: sohosolo data dictionary --out geodata/DATA.md",
-    "map": "example: sohosolo map --attribute ftth_share --out fibre.svg --lang en",
+    "map": "example: sohosolo map --attribute fibre --out fibre.png --lang en\n\n"
+    "--attribute takes any numeric column of the village table (geodata/DATA.md) or a short\n"
+    "name: fibre (ftth_share), price (house_price_m2), college (minutes_to_middle_school),\n"
+    "auch (minutes_to_auch), toulouse (minutes_to_toulouse), population.",
     "rank": "example: sohosolo rank profile.json --k 5 --lang en --format json",
     "batch": "example: sohosolo batch prospects.csv --out rankings.csv --k 5 --exposure-aware\n\n"
     "The CSV format of both files is in the README (section 'Rankings in bulk'). Rows that\n"

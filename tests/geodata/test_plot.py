@@ -50,7 +50,7 @@ def test_missing_values_are_drawn_as_no_data(marked) -> None:
 @pytest.mark.parametrize(
     ("attribute", "lang", "message"),
     [
-        ("fibre", "fr", "expected a column of the village table, found 'fibre'"),
+        ("fiber", "fr", "expected a column of the village table or one of fibre, price"),
         ("name", "fr", "attribute 'name': expected a numeric column"),
         (None, "de", "lang: expected one of \\['en', 'fr'\\], found 'de'"),
     ],
@@ -58,3 +58,13 @@ def test_missing_values_are_drawn_as_no_data(marked) -> None:
 def test_bad_requests_are_named(marked, attribute, lang, message) -> None:
     with pytest.raises(GeodataError, match=message):
         plot_villages(marked, attribute, lang=lang)
+
+
+def test_short_names_draw_their_column(marked) -> None:
+    def colour_bar_label(figure):
+        return figure.axes[-1].get_ylabel()
+
+    short, full = plot_villages(marked, "fibre"), plot_villages(marked, "ftth_share")
+    assert colour_bar_label(short) == colour_bar_label(full)
+    assert colour_bar_label(short).startswith("ftth_share")
+    assert short.texts[0].get_text() == full.texts[0].get_text()
