@@ -373,3 +373,28 @@ def test_evaluate_reports_rows_it_cannot_use(tmp_path, capsys) -> None:
 
 
 TUNED = dict(load_weight_profile("default").weights) | {"schools": 6.0, "connectivity": 0.5}
+
+
+def _readme_block(after: str, language: str) -> str:
+    """The first ``language`` code block of the README after the text ``after``."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    rest = text[text.index(after) :]
+    start = rest.index(f"```{language}\n") + len(language) + 4
+    return rest[start : rest.index("```\n", start)]
+
+
+def test_the_readme_rank_output_is_what_the_command_prints(tmp_path, capsys) -> None:
+    commands = _readme_block("### One prospect", "bash")
+    profile = commands.split("<<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0]
+    (tmp_path / "profile.json").write_text(profile, encoding="utf-8")
+    argv = commands.strip().splitlines()[-1].split()
+    assert argv[:3] == ["sohosolo", "rank", "profile.json"]
+    assert main([argv[1], str(tmp_path / "profile.json"), *argv[3:]]) == 0
+    assert capsys.readouterr().out == _readme_block("### One prospect", "text")
+
+
+def test_the_readme_prospect_file_ranks_cleanly(tmp_path, capsys) -> None:
+    prospects = tmp_path / "prospects.csv"
+    prospects.write_text(_readme_block("### Rankings in bulk", "csv"), encoding="utf-8")
+    assert main(["batch", str(prospects), "--out", str(tmp_path / "rankings.csv")]) == 0
+    assert "ranked 2 prospects (0 rows skipped)" in capsys.readouterr().out
