@@ -47,7 +47,7 @@ def ndcg_at_k(relevance: NDArray[np.float64], scores: NDArray[np.float64], k: in
     gains = 2.0 ** np.clip(relevance, 0, None) - 1.0
     order = top_k(scores, k)
     discount = 1.0 / np.log2(np.arange(2, order.shape[1] + 2))
-    dcg = (np.take_along_axis(gains, order, axis=1) * discount).sum(axis=1)
+    dcg = (np.take_along_axis(gains, order, axis=1) * _shown(scores, order) * discount).sum(axis=1)
     ideal = (-np.sort(-gains, axis=1)[:, : order.shape[1]] * discount).sum(axis=1)
     has = ideal > 0
     return float(np.mean(dcg[has] / ideal[has])) if has.any() else 0.0
@@ -58,17 +58,25 @@ def recall_at_k(relevance: NDArray[np.float64], scores: NDArray[np.float64], k: 
     relevance, scores = np.atleast_2d(relevance), np.atleast_2d(scores)
     _check(relevance, scores, k)
     relevant = relevance > 0
-    hits = np.take_along_axis(relevant, top_k(scores, k), axis=1).sum(axis=1)
+    order = top_k(scores, k)
+    hits = (np.take_along_axis(relevant, order, axis=1) & _shown(scores, order)).sum(axis=1)
     total = relevant.sum(axis=1)
     has = total > 0
     return float(np.mean(hits[has] / total[has])) if has.any() else 0.0
+
+
+def _shown(scores: NDArray[np.float64], order: NDArray[np.intp]) -> NDArray[np.bool_]:
+    """Which slots of ``order`` hold a village that is shown: a prospect with fewer than k
+    villages open to them has empty slots (``-inf``), which must not earn a hit."""
+    return np.isfinite(np.take_along_axis(scores, order, axis=1))
 
 
 def mrr(relevance: NDArray[np.float64], scores: NDArray[np.float64]) -> float:
     """Mean reciprocal rank of the first relevant village."""
     relevance, scores = np.atleast_2d(relevance), np.atleast_2d(scores)
     _check(relevance, scores, 1)
-    ranked = np.take_along_axis(relevance > 0, top_k(scores, scores.shape[1]), axis=1)
+    order = top_k(scores, scores.shape[1])
+    ranked = np.take_along_axis(relevance > 0, order, axis=1) & _shown(scores, order)
     has = ranked.any(axis=1)
     first = ranked.argmax(axis=1)
     return float(np.mean(1.0 / (first[has] + 1))) if has.any() else 0.0

@@ -190,22 +190,23 @@ def evaluate_weights(
 ) -> Evaluation:
     """Rank ``villages`` for every prospect of ``history`` with ``weights`` and measure it.
 
-    NDCG@k and recall@k are averaged over the prospects with at least one event; coverage is
+    NDCG@k and recall@k are averaged over the prospects with at least one village they
+    shortlisted, visited or settled in (``left`` alone gives nothing to find); coverage is
     the share of villages in at least one top k; the Gini index is of how often each village
     is shown (0 equal, towards 1 concentrated). With ``exposure_aware_rerank``, the top k are
     spread over the villages as ``recommend(..., exposure_aware=True)`` does.
     """
     if not history.profiles:
         raise MatcherError("history: expected at least one prospect, found none")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise MatcherError(f"k: expected a whole number >= 1, found {k!r}")
+    n = len(villages)
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= n:
+        raise MatcherError(f"k: expected a whole number from 1 to {n}, found {k!r}")
     profile = resolve_weights(weights)
     villages = villages.sort_values("insee")
     matcher = WeightedMatcher.from_weights(
         profile.weights, villages=villages, homes=homes, solos_settled=solos_settled
     ).fit()
     scores = matcher.decision_function(history.profiles)
-    k = min(k, scores.shape[1])
     rankings = (
         exposure_aware(scores, k, max_loss=max_loss)
         if exposure_aware_rerank

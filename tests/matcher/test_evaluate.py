@@ -44,6 +44,19 @@ def test_recall_and_mrr() -> None:
         mrr(relevance[:1], scores)
 
 
+def test_villages_not_shown_earn_nothing_in_the_empty_slots() -> None:
+    # One village open to the prospect; the settled one (column 0) is ruled out (-inf), and
+    # must not count though it would fill an empty slot of the top 5.
+    relevance = np.array([[3.0, 0.0, 0.0]])
+    scores = np.array([[-np.inf, 0.7, -np.inf]])
+    assert ndcg_at_k(relevance, scores, 5) == 0.0
+    assert recall_at_k(relevance, scores, 5) == 0.0
+    assert mrr(relevance, scores) == 0.0
+    shown = np.array([[0.1, 0.7, -np.inf]])
+    assert recall_at_k(relevance, shown, 5) == 1.0
+    assert ndcg_at_k(relevance, shown, 5) == pytest.approx(1 / np.log2(3))
+
+
 def test_gini_coverage_and_overlap() -> None:
     assert exposure_gini(np.array([5, 5, 5, 5])) == pytest.approx(0.0)
     assert exposure_gini(np.array([0, 0, 0, 12])) == pytest.approx(0.75)  # (n - 1) / n

@@ -117,9 +117,11 @@ def test_evaluation_refuses_an_empty_history_and_a_bad_k() -> None:
     with pytest.raises(MatcherError, match="at least one prospect"):
         evaluate_weights(empty, villages)
     one = simulated_history(villages, 3, HIDDEN, random_state=0)
-    with pytest.raises(MatcherError, match="k: expected a whole number >= 1, found 0"):
-        evaluate_weights(one, villages, k=0)
+    for k in (0, 6):
+        with pytest.raises(
+            MatcherError, match=f"k: expected a whole number from 1 to 5, found {k}"
+        ):
+            evaluate_weights(one, villages, k=k)
     with pytest.raises(MatcherError, match="one id per profile"):
         OutcomeHistory(ids=["a"], profiles=[], events=one.events)
-    assert evaluate_weights(one, villages, k=50).k == len(villages)
     assert isinstance(one.profiles[0], Profile)
