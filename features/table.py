@@ -9,6 +9,7 @@ A row that cannot be read is reported with its line number and left out; a heade
 be read stops the whole file, since no row could then be read correctly.
 """
 
+import codecs
 import csv
 import io
 import os
@@ -40,6 +41,16 @@ PROSPECT_COLUMNS: tuple[str, ...] = (
     "must",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("prospect_id", "profession", "connectivity")
+CODE_COLUMNS = ("profession", "connectivity", "tenure", "settlement", "must")
+NUMBER_COLUMNS = (
+    "remote_days_per_week",
+    "adults",
+    "budget_eur",
+    "min_bedrooms",
+    "max_minutes_to_auch",
+)
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 LIST_COLUMNS = ("children_ages", "must")
 _HOUSEHOLD = ("adults", "children_ages")
 _HOUSING = ("tenure", "budget_eur", "min_bedrooms")
@@ -71,14 +82,27 @@ class ProspectRows:
     lines: list[int] = field(default_factory=list)
     extra: list[dict[str, str]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    #: How the file was written, so that an output can be written the same way.
+    encoding: str = "utf-8"
+    bom: bool = False
+    delimiter: str = ","
 
     def __len__(self) -> int:
         return len(self.profiles)
 
 
-def profile_from_row(row: Mapping[str, str]) -> Profile:
-    """The profile of one CSV row (cells as text); raises ``FeaturesError`` naming the column."""
+def profile_from_row(row: Mapping[str, str], decimal_comma: bool = False) -> Profile:
+    """The profile of one CSV row (cells as text); raises ``FeaturesError`` naming the column.
+
+    Codes are read whatever their case; numbers may hold spaces as thousands separators and a
+    euro sign, and a decimal comma when ``decimal_comma`` (files delimited by ``;``).
+    """
     cells = {name: (row.get(name) or "").strip() for name in PROSPECT_COLUMNS}
+    for name in CODE_COLUMNS:
+        cells[name] = cells[name].lower()
+    for name in NUMBER_COLUMNS:
+        if cells[name]:
+            cells[name] = _plain_number(name, cells[name], decimal_comma)
     data: dict[str, Any] = {}
     for name in ("profession", "remote_days_per_week", "connectivity"):
         if cells[name]:
@@ -144,28 +168,36 @@ def read_prospect_rows(
     is an error of the later row.
     """
     path = Path(source)
+    data = path.read_bytes()
+    rows = ProspectRows(bom=data.startswith(codecs.BOM_UTF8))
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FeaturesError(
-            f"{path}: expected UTF-8 text, found byte {exc.object[exc.start]:#x} at offset "
-            f"{exc.start}"
-        ) from None
-    rows = ProspectRows()
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's "CSV (séparateur : point-virgule)" on Windows writes Windows-1252, the usual
+        # encoding of French staff's exports; UTF-8 almost never decodes by accident as it.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise FeaturesError(
+                f"{path}: line {line}: expected UTF-8 (or Windows-1252) text, found byte "
+                f"{data[exc.start]:#x}; save the file as 'CSV UTF-8'"
+            ) from None
+        rows.encoding = "cp1252"
     seen: dict[str, int] = {}
-    for line, row in _records(text, path, tuple(extra_columns)):
+    rows.delimiter = _delimiter(text)
+    for line, row in _records(text, path, tuple(extra_columns), rows.delimiter):
         if isinstance(row, RowError):
             rows.errors.append(row)
             continue
         prospect_id = (row.get("prospect_id") or "").strip()
         try:
-            if not prospect_id:
-                raise FeaturesError("prospect_id: expected a value, found an empty cell")
+            _check_id(prospect_id)
             if unique_ids and prospect_id in seen:
                 raise FeaturesError(
                     f"prospect_id: {prospect_id!r} is already on line {seen[prospect_id]}"
                 )
-            profile = profile_from_row(row)
+            profile = profile_from_row(row, decimal_comma=rows.delimiter == ";")
             missing = [name for name in extra_columns if not (row.get(name) or "").strip()]
             if missing:
                 raise FeaturesError(f"{missing[0]}: expected a value, found an empty cell")
@@ -198,29 +230,38 @@ def write_prospect_rows(
     return out.getvalue()
 
 
+def _delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if first.count(";") > first.count(",") else ","
+
+
 def _records(
-    text: str, path: Path, extra_columns: tuple[str, ...]
+    text: str, path: Path, extra_columns: tuple[str, ...], delimiter: str
 ) -> Iterator[tuple[int, dict[str, str] | RowError]]:
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = [name.strip() for name in next(reader)]
+        header = next(reader)
+        while not any(name.strip() for name in header):  # blank lines above the header
+            header = next(reader)
     except StopIteration:
         raise FeaturesError(f"{path}: expected a header line, found an empty file") from None
     except csv.Error as exc:
-        raise FeaturesError(f"{path}: line 1: {exc}") from None
+        raise FeaturesError(f"{path}: line {reader.line_num}: {exc}") from None
+    header = [name.strip().lower() for name in header]
+    # A spreadsheet often adds a delimiter at the end of each line: an unnamed column.
+    used = [i for i, name in enumerate(header) if name]
+    names = [header[i] for i in used]
     known = (*PROSPECT_COLUMNS, *extra_columns)
-    unknown = [name for name in header if name not in known]
+    unknown = [name for name in names if name not in known]
     if unknown:
         raise FeaturesError(
             f"{path}: unknown column {unknown[0]!r} in the header; expected columns among "
             f"{', '.join(known)}"
         )
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise FeaturesError(f"{path}: column {repeated[0]!r} appears twice in the header")
-    missing = [name for name in (*REQUIRED_COLUMNS, *extra_columns) if name not in header]
+    missing = [name for name in (*REQUIRED_COLUMNS, *extra_columns) if name not in names]
     if missing:
         raise FeaturesError(f"{path}: expected a column {missing[0]!r} in the header, found none")
     line = reader.line_num
@@ -231,21 +272,43 @@ def _records(
         except StopIteration:
             return
         except csv.Error as exc:
-            # An unclosed quote swallows the rest of the file: nothing after it can be trusted.
-            raise FeaturesError(f"{path}: line {start}: {exc}") from None
+            if "unexpected end of data" in str(exc):
+                # An unclosed quote swallows the rest of the file: nothing after it is a row.
+                raise FeaturesError(
+                    f"{path}: line {start}: a quote opened on this line is never closed"
+                ) from None
+            # The reader starts afresh on the next line: only this row is lost.
+            line = reader.line_num
+            yield start, RowError(start, f"not a valid CSV row ({exc})")
+            continue
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) != len(header):
+        if len(cells) != len(header) and not (
+            len(cells) > len(header) and not any(c.strip() for c in cells[len(header) :])
+        ):
             message = f"expected {len(header)} cells as in the header, found {len(cells)}"
             yield start, RowError(start, message)
             continue
-        too_long = next((n for n, c in zip(header, cells, strict=True) if len(c) > MAX_CELL), None)
+        row = {header[i]: cells[i] for i in used}
+        too_long = next((name for name, cell in row.items() if len(cell) > MAX_CELL), None)
         if too_long:
             message = f"{too_long}: expected at most {MAX_CELL} characters, found a longer cell"
             yield start, RowError(start, message)
             continue
-        yield start, dict(zip(header, cells, strict=True))
+        yield start, row
+
+
+def _check_id(prospect_id: str) -> None:
+    if not prospect_id:
+        raise FeaturesError("prospect_id: expected a value, found an empty cell")
+    if any(ord(c) < 32 or ord(c) == 127 for c in prospect_id):
+        raise FeaturesError(f"prospect_id: expected printable text, found {prospect_id!r}")
+    if prospect_id[0] in "=+-@":
+        # A spreadsheet would run it as a formula when the output is opened.
+        raise FeaturesError(
+            f"prospect_id: expected text not starting with =, +, - or @, found {prospect_id!r}"
+        )
 
 
 def _number(value: float) -> str:
@@ -265,13 +328,24 @@ def _items(cell: str) -> list[str]:
     return [item for item in _LIST_SEPARATOR.split(cell) if item]
 
 
-def _boolean(cell: str) -> bool | str:
+def _boolean(cell: str) -> bool:
     lowered = cell.lower()
     if lowered in _TRUE:
         return True
     if lowered in _FALSE:
         return False
-    return cell  # pydantic names the column and says what it expected
+    raise FeaturesError(
+        f"needs_train_station: expected one of {', '.join(sorted(_TRUE | _FALSE))}, found {cell!r}"
+    )
+
+
+def _plain_number(name: str, cell: str, decimal_comma: bool) -> str:
+    text = _SPACES.sub("", cell).removesuffix("€")
+    if decimal_comma:
+        text = text.replace(",", ".")
+    if not _NUMBER.fullmatch(text):
+        raise FeaturesError(f"{name}: expected a number such as 220000 or 650.5, found {cell!r}")
+    return text
 
 
 def _describe(exc: ValidationError, cells: Mapping[str, str]) -> str:

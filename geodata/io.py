@@ -247,6 +247,18 @@ def atomic_target(path: Path) -> Iterator[Path]:
     tmp.chmod(0o666 & ~umask)
     try:
         yield tmp
+        # On disk before the rename, and the rename itself on disk after it: a crash leaves the
+        # old file or the new one, never an empty new one.
+        _fsync(tmp)
         os.replace(tmp, path)
+        _fsync(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

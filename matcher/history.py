@@ -17,7 +17,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from features.profile import Profile
-from features.table import RowError, read_prospect_rows, write_prospect_rows
+from features.table import (
+    PROSPECT_COLUMNS,
+    RowError,
+    profile_row,
+    read_prospect_rows,
+    write_prospect_rows,
+)
 from geodata.io import write_text
 from matcher.evaluate import (
     EVENT_RELEVANCE,
@@ -51,6 +57,8 @@ class OutcomeHistory:
     events: pd.DataFrame
     errors: list[RowError] = field(default_factory=list)
     synthetic: bool = False
+    #: The encoding the file was read in (Windows-1252 when it was not UTF-8).
+    encoding: str = "utf-8"
 
     def __post_init__(self) -> None:
         if len(self.ids) != len(self.profiles):
@@ -95,7 +103,9 @@ def read_outcomes(source: str | os.PathLike[str], codes: Sequence[str]) -> Outco
     known = set(codes)
     position: dict[str, int] = {}
     first_line: dict[str, int] = {}
-    history = OutcomeHistory(ids=[], profiles=[], events=_events([]), errors=list(rows.errors))
+    history = OutcomeHistory(
+        ids=[], profiles=[], events=_events([]), errors=list(rows.errors), encoding=rows.encoding
+    )
     records = []
     for prospect_id, profile, line, extra in zip(
         rows.ids, rows.profiles, rows.lines, rows.extra, strict=True
@@ -117,12 +127,13 @@ def read_outcomes(source: str | os.PathLike[str], codes: Sequence[str]) -> Outco
             )
             continue
         if prospect_id in position:
-            if history.profiles[position[prospect_id]] != profile:
+            differs = _differences(history.profiles[position[prospect_id]], profile)
+            if differs:
                 history.errors.append(
                     RowError(
                         line,
-                        f"prospect {prospect_id!r}: the profile differs from the "
-                        f"one on line {first_line[prospect_id]}",
+                        f"{', '.join(differs)}: the profile of prospect {prospect_id!r} differs "
+                        f"from the one on line {first_line[prospect_id]}",
                     )
                 )
                 continue
@@ -240,6 +251,13 @@ def _scores_of(rankings: NDArray[np.intp], n_villages: int) -> NDArray[np.float6
     rows, slots = np.nonzero(rankings >= 0)
     scores[rows, rankings[rows, slots]] = rankings.shape[1] - slots
     return scores
+
+
+def _differences(first: Profile, other: Profile) -> list[str]:
+    """Columns whose cells differ between two profiles, lists compared as sets of items (an
+    age or a must-have written in another order is the same profile)."""
+    a, b = profile_row("", first), profile_row("", other)
+    return [name for name in PROSPECT_COLUMNS if sorted(a[name].split()) != sorted(b[name].split())]
 
 
 def _events(records: list[tuple[int, str, str]]) -> pd.DataFrame:

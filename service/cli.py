@@ -5,6 +5,7 @@ load the web stack and ``--help`` answers at once.
 """
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from features.profile import Profile
+    from features.table import RowError
     from features.vocab import Lang
     from matcher import Ranking
 
@@ -171,22 +173,28 @@ def _batch(args: argparse.Namespace) -> int:
     from matcher.evaluate import exposure_gini
     from matcher.recommend import RANKING_COLUMNS
 
+    if args.out.is_dir():
+        raise UsageError(f"--out {args.out}: expected a file name, found a folder")
+    if args.out.exists() and args.out.samefile(args.prospects):
+        raise UsageError(f"--out {args.out}: expected another file than the prospects' own")
     rows = read_prospect_rows(args.prospects)
-    for error in rows.errors:
-        print(f"{args.prospects}: {error}; row skipped", file=sys.stderr)
-    if not rows.profiles:
-        raise UsageError(f"{args.prospects}: expected at least one readable prospect, found none")
-    recommender = Recommender(_partners(args), args.weights)
+    recommender = Recommender(_partners(args), args.weights)  # a bad --weights stops us here
     rankings = recommender.rankings(
         rows.profiles,
         args.k,
         lang=args.lang,
         exposure_aware=args.exposure_aware,
     )
+    _report(args.prospects, rows.errors, rows.encoding)
+    if not rows.profiles:
+        raise UsageError(f"{args.prospects}: expected at least one readable prospect, found none")
     shown = dict.fromkeys(recommender.codes.tolist(), 0)
     written = 0
-    with atomic_target(args.out) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, RANKING_COLUMNS, lineterminator="\n")
+    # Written as the prospects were (delimiter, byte-order mark), so that the spreadsheet that
+    # made the one opens the other.
+    encoding = "utf-8-sig" if rows.bom or rows.delimiter == ";" else "utf-8"
+    with atomic_target(args.out) as tmp, tmp.open("w", encoding=encoding, newline="") as out:
+        writer = csv.DictWriter(out, RANKING_COLUMNS, delimiter=rows.delimiter, lineterminator="\n")
         writer.writeheader()
         progress = tqdm(
             zip(rows.ids, rankings, strict=True),
@@ -201,13 +209,21 @@ def _batch(args: argparse.Namespace) -> int:
             for result in ranking.results:
                 shown[result.insee] += 1
     exposed = sum(1 for n in shown.values() if n)
+    gini = f"{exposure_gini(np.array(list(shown.values()))):.3f}" if exposed else "n/a"
     print(
         f"ranked {len(rows.ids)} prospects ({len(rows.errors)} rows skipped), wrote "
         f"{written} results to {args.out}; {exposed} of {len(shown)} villages shown at least "
-        f"once, exposure Gini {exposure_gini(np.array(list(shown.values()))):.3f}"
-        + (" (exposure-aware)" if args.exposure_aware else "")
+        f"once, exposure Gini {gini}" + (" (exposure-aware)" if args.exposure_aware else "")
     )
     return 1 if rows.errors else 0
+
+
+def _report(path: Path, errors: "Sequence[RowError]", encoding: str) -> None:
+    """Rows left out, on standard error, one line each; and an encoding that was guessed."""
+    if encoding != "utf-8":
+        print(f"{path}: not UTF-8; read as {encoding} (Windows-1252)", file=sys.stderr)
+    for error in errors:
+        print(f"{path}: {error}; row skipped", file=sys.stderr)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -217,8 +233,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     partners = _partners(args)
     history = read_outcomes(args.outcomes, partners.index.tolist())
-    for error in history.errors:
-        print(f"{args.outcomes}: {error}; row skipped", file=sys.stderr)
+    _report(args.outcomes, history.errors, history.encoding)
     if not history.profiles:
         raise UsageError(f"{args.outcomes}: expected at least one readable event, found none")
     evaluations = [
@@ -440,8 +455,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # As Ctrl-C does: files being written are removed on the way out.
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -464,6 +485,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as exc:
         print(f"sohosolo: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("sohosolo: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

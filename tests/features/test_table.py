@@ -88,7 +88,10 @@ def test_bad_rows_are_reported_with_their_line_and_the_others_kept(tmp_path) -> 
     assert messages[5] == "prospect_id: 'ana' is already on line 2"
     assert messages[6].startswith("budget_eur: expected a value beside min_bedrooms, tenure")
     assert messages[7] == "expected 13 cells as in the header, found 4"
-    assert messages[8].startswith("needs_train_station: Input should be a valid boolean")
+    assert messages[8] == (
+        "needs_train_station: expected one of 0, 1, false, faux, no, non, oui, true, vrai, yes, "
+        "found 'maybe'"
+    )
     assert "listed twice" in messages[9]
     assert messages[10] == "prospect_id: expected a value, found an empty cell"
     assert str(rows.errors[0]) == f"line 3: {messages[3]}"
@@ -108,7 +111,7 @@ def test_a_quoted_cell_over_two_lines_is_reported_at_the_line_it_starts(tmp_path
         ("prospect_id,profession\n", "expected a column 'connectivity' in the header"),
         (f"{HEADER},budget\n", "unknown column 'budget' in the header"),
         ("prospect_id,profession,connectivity,profession\n", "'profession' appears twice"),
-        (f'{HEADER}\n{GOOD}\n"open,quote\n', "line 3: unexpected end of data"),
+        (f'{HEADER}\n{GOOD}\n"open,quote\n', "line 3: a quote opened on this line is never closed"),
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_whole(tmp_path, text, message) -> None:
@@ -118,10 +121,70 @@ def test_a_file_that_cannot_be_read_is_refused_whole(tmp_path, text, message) ->
     assert str(path) in str(raised.value)
 
 
-def test_a_file_not_in_utf8_is_refused_naming_the_byte(tmp_path) -> None:
-    path = write(tmp_path, f"{HEADER}\nzoé,translator,,basic,,,,,,,,,\n", encoding="latin-1")
-    with pytest.raises(FeaturesError, match="expected UTF-8 text, found byte 0xe9"):
+def test_a_windows_1252_export_reads_and_says_so(tmp_path) -> None:
+    path = write(tmp_path, f"{HEADER}\nzoé,translator,,basic,,,,,,,,,\n", encoding="cp1252")
+    rows = read_prospect_rows(path)
+    assert rows.ids == ["zoé"]
+    assert rows.encoding == "cp1252"
+
+
+def test_a_file_in_no_known_encoding_is_refused_naming_the_line(tmp_path) -> None:
+    path = tmp_path / "prospects.csv"
+    path.write_bytes(f"{HEADER}\n".encode() + b"z\x81,translator,,basic,,,,,,,,,\n")
+    with pytest.raises(FeaturesError, match=r"line 2: expected UTF-8 .* found byte 0x81"):
         read_prospect_rows(path)
+
+
+def test_spreadsheet_habits_are_read(tmp_path) -> None:
+    text = (
+        "\n"  # a blank line above the header
+        "Prospect_ID;Profession;Connectivity;Tenure;Budget_EUR;Max_Minutes_To_Auch;Must;\n"
+        "a;Translator;BASIC;Buy;220 000 €;37,5;Housing Connectivity;\n"
+        "b;translator;basic;rent;650,50;;;\n"
+    )
+    rows = read_prospect_rows(write(tmp_path, text))
+    assert rows.errors == []
+    a, b = rows.profiles
+    assert a.housing.budget_eur == 220000
+    assert a.preferences.max_minutes_to_auch == 37.5
+    assert [m.value for m in a.must] == ["housing", "connectivity"]
+    assert b.housing.budget_eur == 650.5
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1_000", "budget_eur: expected a number such as 220000 or 650.5, found '1_000'"),
+        ("nan", "budget_eur: expected a number such as 220000 or 650.5, found 'nan'"),
+        ("1e400", "budget_eur: expected a number such as 220000 or 650.5, found '1e400'"),
+        ("650,5", "budget_eur: expected a number such as 220000 or 650.5, found '650,5'"),
+    ],
+)
+def test_numbers_must_be_plain(tmp_path, cell, message) -> None:
+    # A comma is a decimal comma only in files delimited by semicolons.
+    text = (
+        f'prospect_id,profession,connectivity,tenure,budget_eur\na,translator,basic,rent,"{cell}"\n'
+    )
+    rows = read_prospect_rows(write(tmp_path, text))
+    assert [e.message for e in rows.errors] == [message]
+
+
+def test_a_broken_row_is_skipped_and_the_rest_read(tmp_path) -> None:
+    long = "x" * 200_000
+    text = (
+        "prospect_id,profession,connectivity\n"
+        'a,translator,basic\n"b"x,translator,basic\n'
+        f"{long},translator,basic\nc,translator,basic\n=cmd,translator,basic\n"
+        "d\x00,translator,basic\n"
+    )
+    rows = read_prospect_rows(write(tmp_path, text))
+    assert rows.ids == ["a", "c"]
+    assert [(e.line, e.message[:40]) for e in rows.errors] == [
+        (3, "not a valid CSV row (',' expected after "),
+        (4, "not a valid CSV row (field larger than f"),
+        (6, "prospect_id: expected text not starting "),
+        (7, "prospect_id: expected printable text, fo"),
+    ]
 
 
 def test_extra_columns_are_required_and_returned(tmp_path) -> None:

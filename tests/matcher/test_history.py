@@ -71,7 +71,7 @@ def test_unusable_outcome_rows_are_listed_with_their_line(tmp_path) -> None:
         {"prospect": 1, "insee": "32004", "event": "left"},
     ]
     assert [str(e) for e in history.errors] == [
-        "line 4: prospect 'a': the profile differs from the one on line 2",
+        "line 4: profession: the profile of prospect 'a' differs from the one on line 2",
         "line 5: insee: expected one of the 4 candidate villages, found '31555'",
         "line 6: event: expected one of shortlisted, visited, settled, left, found 'liked'",
     ]

@@ -1,4 +1,5 @@
 import argparse
+import codecs
 import csv
 import fcntl
 import hashlib
@@ -6,6 +7,7 @@ import json
 import os
 import pty
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import geodata
 import matcher
 from features.table import PROSPECT_COLUMNS, read_prospect_rows, write_prospect_rows
 from matcher.history import evaluate_weights, simulated_history, write_outcomes
-from matcher.recommend import RANKING_COLUMNS
+from matcher.recommend import RANKING_COLUMNS, Ranking
 from matcher.simulate import simulate_profiles
 from matcher.weights import WeightProfile, load_weight_profile, save_weight_profile
 from service.cli import EXAMPLES, build_parser, main
@@ -398,3 +400,47 @@ def test_the_readme_prospect_file_ranks_cleanly(tmp_path, capsys) -> None:
     prospects.write_text(_readme_block("### Rankings in bulk", "csv"), encoding="utf-8")
     assert main(["batch", str(prospects), "--out", str(tmp_path / "rankings.csv")]) == 0
     assert "ranked 2 prospects (0 rows skipped)" in capsys.readouterr().out
+
+
+def test_batch_refuses_to_write_over_its_input_or_into_a_folder(tmp_path, capsys) -> None:
+    prospects = tmp_path / "prospects.csv"
+    prospects.write_text("\n".join(PROSPECT_LINES[:3]) + "\n", encoding="utf-8")
+    before = prospects.read_bytes()
+    assert main(["batch", str(prospects), "--out", str(prospects)]) == 2
+    assert "expected another file than the prospects' own" in capsys.readouterr().err
+    assert prospects.read_bytes() == before
+    assert main(["batch", str(prospects), "--out", str(tmp_path)]) == 2
+    assert "expected a file name, found a folder" in capsys.readouterr().err
+
+
+def test_a_terminated_batch_leaves_no_partial_file(tmp_path, capsys, monkeypatch) -> None:
+    prospects, out = tmp_path / "prospects.csv", tmp_path / "rankings.csv"
+    prospects.write_text("\n".join(PROSPECT_LINES[:3]) + "\n", encoding="utf-8")
+    out.write_text("the previous rankings\n", encoding="utf-8")
+    rows = Ranking.rows
+
+    def rows_then_terminated(self, prospect_id):
+        if prospect_id == "ben":  # the second prospect: the temporary file is half written
+            os.kill(os.getpid(), signal.SIGTERM)
+        return rows(self, prospect_id)
+
+    monkeypatch.setattr(Ranking, "rows", rows_then_terminated)
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        assert main(["batch", str(prospects), "--out", str(out)]) == 130
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    assert capsys.readouterr().err.endswith("sohosolo: interrupted\n")
+    assert out.read_text(encoding="utf-8") == "the previous rankings\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prospects.csv", "rankings.csv"]
+
+
+def test_batch_writes_as_a_french_spreadsheet_exported(tmp_path, capsys) -> None:
+    prospects, out = tmp_path / "prospects.csv", tmp_path / "rankings.csv"
+    text = "prospect_id;profession;connectivity\r\nzoé;translator;basic\r\n"
+    prospects.write_bytes(text.encode("cp1252"))
+    assert main(["batch", str(prospects), "--out", str(out), "--k", "1"]) == 0
+    assert "not UTF-8; read as cp1252" in capsys.readouterr().err
+    written = out.read_bytes()
+    assert written.startswith(codecs.BOM_UTF8)
+    assert written.decode("utf-8-sig").splitlines()[1].startswith("zoé;1;")
