@@ -24,22 +24,12 @@ from collections.abc import Callable
 import numpy as np
 
 import geodata
-from features.profile import Profile
+from features.personas import PERSONAS
 from matcher import Recommender
 from matcher.evaluate import top_k
 from matcher.simulate import simulate_profiles
 
-PERSONA = Profile.model_validate(
-    {
-        "profession": "software_developer",
-        "remote_days_per_week": 4,
-        "connectivity": "video_calls",
-        "household": {"adults": 2, "children_ages": [4, 12]},
-        "housing": {"tenure": "buy", "budget_eur": 220000, "min_bedrooms": 3},
-        "preferences": {"max_minutes_to_auch": 45, "settlement": "any"},
-        "must": ["connectivity", "housing"],
-    }
-)
+PERSONA = PERSONAS["developer_family"]
 
 
 def median_seconds(run: Callable[[], object], repeat: int) -> float:
