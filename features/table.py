@@ -186,10 +186,11 @@ def read_prospect_rows(
         rows.encoding = "cp1252"
     seen: dict[str, int] = {}
     rows.delimiter = _delimiter(text)
-    for line, row in _records(text, path, tuple(extra_columns), rows.delimiter):
-        if isinstance(row, RowError):
-            rows.errors.append(row)
+    for record in _records(text, path, tuple(extra_columns), rows.delimiter):
+        if isinstance(record, RowError):
+            rows.errors.append(record)
             continue
+        line, row = record
         prospect_id = (row.get("prospect_id") or "").strip()
         try:
             _check_id(prospect_id)
@@ -237,7 +238,8 @@ def _delimiter(text: str) -> str:
 
 def _records(
     text: str, path: Path, extra_columns: tuple[str, ...], delimiter: str
-) -> Iterator[tuple[int, dict[str, str] | RowError]]:
+) -> Iterator[tuple[int, dict[str, str]] | RowError]:
+    """``(line, row)`` for each row of cells, or the ``RowError`` of a row that is none."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
@@ -279,7 +281,7 @@ def _records(
                 ) from None
             # The reader starts afresh on the next line: only this row is lost.
             line = reader.line_num
-            yield start, RowError(start, f"not a valid CSV row ({exc})")
+            yield RowError(start, f"not a valid CSV row ({exc})")
             continue
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
@@ -288,13 +290,13 @@ def _records(
             len(cells) > len(header) and not any(c.strip() for c in cells[len(header) :])
         ):
             message = f"expected {len(header)} cells as in the header, found {len(cells)}"
-            yield start, RowError(start, message)
+            yield RowError(start, message)
             continue
         row = {header[i]: cells[i] for i in used}
         too_long = next((name for name, cell in row.items() if len(cell) > MAX_CELL), None)
         if too_long:
             message = f"{too_long}: expected at most {MAX_CELL} characters, found a longer cell"
-            yield start, RowError(start, message)
+            yield RowError(start, message)
             continue
         yield start, row
 

@@ -9,7 +9,7 @@ from the catalogue ``TEXT`` below, in French and English.
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -28,8 +28,12 @@ from geodata.schema import SOURCES
 from matcher import Ranking, explain
 from matcher.explain import NNBSP, euros, minutes, number, per_m2, percent, plural
 from matcher.recommend import Result, Suggestion
-from service.state import ServiceState
-from service.store import Home, Prospect
+
+if TYPE_CHECKING:
+    # Types only: the command line renders rankings with this module's text, and must not
+    # load the database stack to do it.
+    from service.state import ServiceState
+    from service.store import Home, Prospect
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Width of the map's SVG user space: markers and labels are sized in these units.
@@ -375,7 +379,7 @@ def _sentence(text: str) -> str:
 # -- the embedded page -----------------------------------------------------------------------
 
 
-def embed(state: ServiceState, lang: Lang, nonce: str) -> str:
+def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
     """The page the prospection site frames: the profile form, the ranking and the map.
 
     ``nonce`` marks the inline script and style the Content-Security-Policy allows.
@@ -467,11 +471,11 @@ def embed(state: ServiceState, lang: Lang, nonce: str) -> str:
 
 
 def shortlist(
-    state: ServiceState,
-    prospect: Prospect,
+    state: "ServiceState",
+    prospect: "Prospect",
     profile: Profile,
     ranking: Ranking,
-    homes: Mapping[str, Sequence[Home]],
+    homes: Mapping[str, Sequence["Home"]],
     lang: Lang,
     *,
     today: date | None = None,
@@ -579,7 +583,7 @@ def project_summary(profile: Profile, lang: Lang) -> list[tuple[str, str]]:
 
 
 def _village(
-    state: ServiceState, result: Result, listed: Sequence[Home], lang: Lang
+    state: "ServiceState", result: Result, listed: Sequence["Home"], lang: Lang
 ) -> dict[str, Any]:
     """One shortlisted village: its reasons, key facts as (label, value, note), its homes."""
     t = TEXT[lang]
