@@ -15,12 +15,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from fastapi.testclient import TestClient
 from matplotlib.testing.compare import compare_images
 
 from matcher import load_weight_profile
+from service.app import create_app
 from service.cli import main
 from service.schemas import WeightsIn
-from tests.conftest import REPO
+from tests.conftest import API_EXAMPLE_PROFILE, REPO
+from tests.service.conftest import ANALYST, make_settings
 
 NOTEBOOKS = REPO / "notebooks"
 NAMES = ["01_villages", "02_tune_weights", "03_exposure", "04_what_if"]
@@ -223,3 +226,16 @@ def test_the_readme_figure_is_the_one_notebook_03_draws(executed) -> None:
     assert f"({README_FIGURE.relative_to(REPO).as_posix()})" in (REPO / "README.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_the_exported_profile_uploads_to_the_service(executed, tmp_path) -> None:
+    body = json.loads(
+        (output_of(executed, "02_tune_weights") / "output" / "tuned.json").read_text("utf-8")
+    )
+    profile = load_weight_profile(summary_of(executed, "02_tune_weights")["profile_path"])
+    with TestClient(create_app(make_settings(tmp_path))) as client:
+        response = client.put("/v1/weights", json=body, headers=ANALYST)
+        assert response.status_code == 200, response.text
+        assert response.json()["weights"] == dict(profile.weights)
+        ranked = client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).json()
+        assert ranked["model"]["name"] == "tuned"

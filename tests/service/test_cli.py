@@ -77,6 +77,12 @@ def test_map_writes_an_svg(tmp_path) -> None:
     assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
 
 
+def test_map_takes_the_issues_short_name_and_writes_a_png(tmp_path) -> None:
+    out = tmp_path / "map.png"
+    assert main(["map", "--attribute", "fibre", "--out", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_dictionary_prints_markdown(capsys) -> None:
     assert main(["data", "dictionary"]) == 0
     assert capsys.readouterr().out.startswith("# The packaged village data")
