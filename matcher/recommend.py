@@ -6,7 +6,7 @@ villages. Their ``to_dict()`` is the JSON body of ``POST /v1/recommendations``.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -79,7 +79,35 @@ class Ranking:
     suggestions: list[Suggestion] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand: dataclasses.asdict deep-copies every value, and cost more than the ranking.
+        return {
+            "model": dict(self.model),
+            "k": self.k,
+            "results": [
+                {
+                    "rank": r.rank,
+                    "insee": r.insee,
+                    "name": r.name,
+                    "score": r.score,
+                    "contributions": dict(r.contributions),
+                    "reasons": list(r.reasons),
+                    "facts": dict(r.facts),
+                }
+                for r in self.results
+            ],
+            "excluded": [
+                {"insee": e.insee, "name": e.name, "reasons": list(e.reasons)}
+                for e in self.excluded
+            ],
+            "suggestions": [
+                {
+                    "change": s.change,
+                    "to": list(s.to) if isinstance(s.to, list) else s.to,
+                    "opens": list(s.opens),
+                }
+                for s in self.suggestions
+            ],
+        }
 
     def rows(self, prospect_id: str) -> list[dict[str, str | int | float]]:
         """The ranking as flat rows of ``RANKING_COLUMNS``, one per result; a prospect whose

@@ -49,7 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.install_weights()
             state.snapshot()
             app.state.sohosolo = state
-            yield
+            state.exposure.start()
+            try:
+                yield
+            finally:
+                state.exposure.stop()
         finally:
             store.dispose()
 
@@ -61,7 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+
+    async def app_settings() -> Settings:  # async: a plain function would cost a thread hop
+        return settings
+
+    app.dependency_overrides[get_settings] = app_settings
     for router in (
         public.router,
         villages.router,

@@ -6,7 +6,6 @@ import orjson
 from fastapi import Depends, HTTPException, Query, Request, Response, Security, status
 from fastapi.security import APIKeyHeader
 
-from matcher import Ranking
 from service.auth import Caller
 from service.config import Settings, get_settings
 from service.errors import invalid
@@ -19,17 +18,25 @@ api_key = APIKeyHeader(
 )
 
 
-def get_state(request: Request) -> ServiceState:
+# Dependencies are coroutines: FastAPI runs plain functions in its thread pool, and a thread
+# hop costs more than their work. The revision read ``snapshot`` makes takes microseconds.
+
+
+async def get_state(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.sohosolo
     return state
 
 
-def get_snapshot(request: Request) -> Snapshot:
-    return get_state(request).snapshot()
+async def get_snapshot(request: Request) -> Snapshot:
+    state: ServiceState = request.app.state.sohosolo
+    return state.snapshot()
 
 
-def get_caller(request: Request, key: Annotated[str | None, Security(api_key)] = None) -> Caller:
-    caller = get_state(request).keyring.caller(key)
+async def get_caller(
+    request: Request, key: Annotated[str | None, Security(api_key)] = None
+) -> Caller:
+    state: ServiceState = request.app.state.sohosolo
+    caller = state.keyring.caller(key)
     if caller is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -39,7 +46,7 @@ def get_caller(request: Request, key: Annotated[str | None, Security(api_key)] =
     return caller
 
 
-def get_analyst(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+async def get_analyst(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
     if not caller.may("analyst"):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
@@ -80,9 +87,3 @@ def json_response(body: object, status_code: int = 200) -> Response:
     # The rankings are built from checked values: serialising them directly spares a second
     # validation of every field.
     return Response(orjson.dumps(body), status_code, media_type="application/json")
-
-
-def log_shown(state: ServiceState, channel: str, rankings: list[Ranking]) -> None:
-    state.store.log_exposure(
-        channel, [(r.insee, r.rank) for ranking in rankings for r in ranking.results]
-    )

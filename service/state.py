@@ -23,6 +23,7 @@ from geodata.svgmap import SvgMap, svg_map
 from matcher import Recommender, load_weight_profile
 from service.auth import Keyring
 from service.config import Settings
+from service.exposure import ExposureLog
 from service.store import Store, StoredWeights
 
 #: Width of the SVG map's coordinate space (pages scale it with their viewBox).
@@ -61,6 +62,7 @@ class ServiceState:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
+        self.exposure = ExposureLog(store)
         self.keyring = Keyring(
             {"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys}
         )

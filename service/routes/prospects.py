@@ -5,7 +5,7 @@ from dataclasses import asdict
 from datetime import UTC
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +19,6 @@ from service.deps import (
     StaffDep,
     StateDep,
     json_response,
-    log_shown,
     resolve_k,
 )
 from service.errors import not_found
@@ -84,7 +83,6 @@ def shortlist(
     state: StateDep,
     snapshot: SnapshotDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     _caller: StaffDep,
     format: Annotated[
         Literal["json", "html"], Query(description="html: a printable A4 page.")
@@ -97,7 +95,7 @@ def shortlist(
     profile = Profile.model_validate(prospect.profile)
     chosen_k = resolve_k(k, settings.default_k, snapshot)
     (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
-    background.add_task(log_shown, state, "shortlist", [ranking])
+    state.exposure.add("shortlist", [ranking])
     if format == "json":
         return json_response(ranking.to_dict())
     homes = {r.insee: state.store.homes(r.insee) for r in ranking.results}

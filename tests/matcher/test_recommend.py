@@ -1,4 +1,5 @@
 import copy
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,21 @@ def test_the_same_request_gives_the_same_response(partners) -> None:
     first = recommend([FAMILY, FAMILY], partners, k=7)
     again = recommend([FAMILY], partners, k=7)
     assert first[0].to_dict() == first[1].to_dict() == again[0].to_dict()
+
+
+def test_to_dict_is_the_ranking_field_for_field(partners) -> None:
+    """``to_dict`` is written by hand for speed: it must stay ``asdict``'s equal, suggestions
+    and exclusions included, and share nothing mutable with the ranking."""
+    strict = {**FAMILY, "must": ["connectivity", "housing", "schools"]}
+    ranking = recommend(strict, partners, k=5)[0]
+    assert ranking.excluded
+    assert ranking.suggestions
+    body = ranking.to_dict()
+    assert body == dataclasses.asdict(ranking)
+    body["results"][0]["reasons"].clear()
+    body["results"][0]["facts"].clear()
+    assert ranking.results[0].reasons
+    assert ranking.results[0].facts
 
 
 def test_reasons_are_french_by_default_and_english_on_request(partners) -> None:

@@ -7,13 +7,15 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import column, func, insert, select, table, text
 from sqlalchemy.exc import IntegrityError
 
 from matcher.weights import WeightProfile, load_weight_profile
-from service.store import Base, Contact, Home, OutcomeRow, Store
+from service.store import MIGRATIONS, Base, Contact, ExposureRow, Home, OutcomeRow, Store
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import ANALYST, STAFF, ClientFactory, make_settings
 
@@ -36,6 +38,64 @@ def test_upgrading_twice_changes_nothing(store: Store) -> None:
     store.add_weights(load_weight_profile("default"), by="test")
     store.upgrade()
     assert store.weight_profile_count() == 1
+
+
+def test_exposure_rows_become_counts_and_back(database_url: str) -> None:
+    """Migration 0002 turns the log of one row per village shown into counts per second,
+    and its downgrade gives the rows back."""
+    store = Store(database_url)
+    store.upgrade("0001")
+    at = datetime(2026, 11, 2, 9, 30, 15, tzinfo=UTC)
+    shown = [(at, "32001", 1), (at.replace(microsecond=400_000), "32001", 1), (at, "32002", 2)]
+    shown.append((at + timedelta(seconds=1), "32001", 1))
+    log = table("exposure_log", column("at"), column("channel"), column("insee"), column("rank"))
+    with store.engine.begin() as connection:
+        connection.execute(
+            insert(log),
+            [{"at": t, "channel": "public", "insee": i, "rank": r} for t, i, r in shown],
+        )
+    store.upgrade()
+    with store.sessions() as session:
+        rows = session.execute(select(ExposureRow.at, ExposureRow.insee, ExposureRow.shown)).all()
+    assert sorted(rows) == [
+        (at, "32001", 2),
+        (at, "32002", 1),
+        (at + timedelta(seconds=1), "32001", 1),
+    ]
+    assert store.exposure() == ({"32001": 3, "32002": 1}, 3)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    with store.engine.connect() as connection:
+        back = connection.execute(select(log.c.insee, func.count()).group_by(log.c.insee)).all()
+    assert sorted(back) == [("32001", 3), ("32002", 1)]
+    store.dispose()
+
+
+def test_the_revision_is_read_fresh_on_its_own_connection(database_url: str) -> None:
+    """Every request reads the revision: a write by another process is seen at once, and a
+    connection the server dropped is replaced without an error."""
+    reader, writer = Store(database_url), Store(database_url)
+    reader.upgrade()
+    assert reader.model_inputs_revision() == 0
+    writer.replace_homes("32001", [Home("rent", 600, 2)], by="test")
+    assert reader.model_inputs_revision() == 1
+    if reader.is_sqlite:
+        reader._revision_connection.close()
+    else:
+        with writer.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    writer.replace_homes("32001", [], by="test")
+    assert reader.model_inputs_revision() == 2
+    reader.dispose()
+    writer.dispose()
 
 
 def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
@@ -109,10 +169,14 @@ def test_timestamps_come_back_in_utc(store: Store) -> None:
 
 
 def test_exposure_counts_since_a_time(store: Store) -> None:
-    store.log_exposure("public", [("32001", 1), ("32002", 2)])
-    store.log_exposure("public", [("32002", 1)])
-    assert store.exposure() == ({"32001": 1, "32002": 2}, 2)
-    assert store.exposure(datetime.now(UTC) + timedelta(minutes=1)) == ({}, 0)
+    now = datetime.now(UTC).replace(microsecond=0)
+    store.log_exposure({(now, "public", "32001", 1): 2, (now, "public", "32002", 2): 1})
+    # A second write of the same second adds to its counts (another worker, a later flush).
+    store.log_exposure({(now, "public", "32001", 1): 1, (now, "batch", "32002", 1): 4})
+    assert store.exposure() == ({"32001": 3, "32002": 5}, 7)
+    # Counted to the second: a time within the second still counts it.
+    assert store.exposure(now + timedelta(milliseconds=999)) == ({"32001": 3, "32002": 5}, 7)
+    assert store.exposure(now + timedelta(seconds=1)) == ({}, 0)
 
 
 def test_weight_versions_are_unique(store: Store) -> None:
