@@ -63,4 +63,17 @@ class DerivingTransformer(TransformerMixin, BaseEstimator):
 
 def closeness(minutes: NDArray[np.float64], good: float, bad: float) -> NDArray[np.float64]:
     """1 at or under ``good`` minutes, 0 at or beyond ``bad``, linear in between."""
-    return np.clip((bad - minutes) / (bad - good), 0.0, 1.0)
+    return bounded((bad - minutes) / (bad - good))
+
+
+def bounded(
+    values: NDArray[np.float64], low: float = 0.0, high: float = 1.0
+) -> NDArray[np.float64]:
+    """``np.clip`` in two ufunc calls: clip's checks cost more than its work on the small
+    arrays of one prospect, and rankings clip a dozen of them."""
+    return np.minimum(np.maximum(values, low), high)
+
+
+def stacked(columns: list[NDArray[np.float64]]) -> NDArray[np.float64]:
+    """(P, N) from N columns of shape (P,): ``np.column_stack``, a third of its cost."""
+    return np.array(columns).T

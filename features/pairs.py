@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from features._base import closeness
+from features._base import bounded, closeness, stacked
 from features.village import Homes
 from features.vocab import (
     CHILDCARE_MINUTES,
@@ -78,7 +78,120 @@ def homes_matching(prospects: Arrays, homes: Homes, n_villages: int) -> NDArray[
     return fits.astype(np.float64) @ one_hot
 
 
-def pair_values(prospects: Arrays, villages: Arrays, homes: Homes | None = None) -> PairValues:
+CRITERION_INDEX = {c: i for i, c in enumerate(CRITERION_CODES)}
+#: Criteria whose value and feasibility depend on the village alone.
+VILLAGE_ONLY = ("health", "shops", "community")
+#: Variants of the settlement wish, in the order of ``settlement_variant``.
+SETTLEMENTS = ("any", "village", "small_town")
+
+
+@dataclass(frozen=True)
+class VillageCriteria:
+    """What ``pair_values`` needs of V villages, computed once for any number of prospects.
+
+    A criterion that depends on the prospect only through a few cases (the connectivity
+    need, the settlement wished for, whether a train station is needed) is tabulated for
+    each case; the rest keeps the village columns its formula reads. Ranking one prospect
+    then costs a few dozen array operations, whatever the number of villages.
+    """
+
+    n: int
+    base_values: NDArray[np.float64]  # (V, C): VILLAGE_ONLY criteria set, the others 0
+    base_feasible: NDArray[np.bool_]  # (V, C)
+    connectivity: NDArray[np.float64]  # (3, V), by connectivity level
+    school_closeness: NDArray[np.float64]  # (3, V), by school level of SCHOOL_MINUTES
+    school_too_far: NDArray[np.float64]  # (3, V): 1 beyond the level's must
+    childcare: NDArray[np.float64]  # (V,)
+    childcare_near: NDArray[np.bool_]  # (V,)
+    toulouse: NDArray[np.float64]  # (2, V): without, with a train station needed
+    toulouse_near: NDArray[np.bool_]  # (2, V)
+    settlement: NDArray[np.float64]  # (3, V), by SETTLEMENTS
+    settlement_fits: NDArray[np.bool_]  # (3, V)
+    tiers_lieu: NDArray[np.float64]  # (V,)
+    local_market: NDArray[np.float64]  # (V,)
+    house_price_m2: NDArray[np.float64]  # (V,)
+    vacant_stock: NDArray[np.float64]  # (V,): the value of the vacant stock, up to 0.5
+    price_value: NDArray[np.float64]  # (V,): housing value without a housing project
+    minutes_to_auch: NDArray[np.float64]  # (V,)
+    homes: Homes
+
+    @classmethod
+    def from_columns(cls, v: Arrays, homes: Homes | None = None) -> "VillageCriteria":
+        """From the columns of ``VillageVectorizer``'s output, each of shape (V,)."""
+        v = {k: np.asarray(x, dtype=np.float64) for k, x in v.items()}
+        n = len(v["population"])
+        index = CRITERION_INDEX
+        base_values = np.zeros((n, len(CRITERION_CODES)))
+        base_feasible = np.ones((n, len(CRITERION_CODES)), dtype=bool)
+        base_values[:, index["health"]] = v["health_access"]
+        base_feasible[:, index["health"]] = v["minutes_to_doctor"] <= MUST_DOCTOR_MINUTES
+        base_values[:, index["shops"]] = v["shops_access"]
+        base_feasible[:, index["shops"]] = v["minutes_to_grocery"] <= MUST_GROCERY_MINUTES
+        base_values[:, index["community"]] = v["community_base"]
+        base_feasible[:, index["community"]] = v["partner"] > 0
+
+        needed = np.asarray(OPERATORS_NEEDED, float)[:, None]
+        mobile = np.minimum(1.0, v["operators_4g"][None, :] / needed)
+        connectivity = np.maximum(
+            v["ftth_share"][None, :], mobile * np.asarray(MOBILE_CEILING)[:, None]
+        )
+        schools = [
+            (v[f"minutes_to_{name}"], good, bad, most)
+            for name, good, bad, most in SCHOOL_MINUTES.values()
+        ]
+        good, bad, most = CHILDCARE_MINUTES
+        access = [v[f"{place}_access"] for place in ("toulouse", "station", "airport")]
+        pop = v["population"]
+        cheap, dear = PRICE_RANGE_M2
+        return cls(
+            n=n,
+            base_values=base_values,
+            base_feasible=base_feasible,
+            connectivity=connectivity,
+            school_closeness=np.array([closeness(m, g, b) for m, g, b, _ in schools]),
+            school_too_far=np.array([m > limit for m, _, _, limit in schools], dtype=np.float64),
+            childcare=closeness(v["minutes_to_childcare"], good, bad),
+            childcare_near=v["minutes_to_childcare"] <= most,
+            toulouse=np.array(
+                [
+                    0.5 * access[0] + 0.3 * access[1] + 0.2 * access[2],
+                    0.3 * access[0] + 0.6 * access[1] + 0.1 * access[2],
+                ]
+            ),
+            toulouse_near=np.array(
+                [
+                    v["minutes_to_toulouse"] <= MUST_TOULOUSE_MINUTES,
+                    v["minutes_to_station"] <= MUST_STATION_MINUTES,
+                ]
+            ),
+            settlement=np.array(
+                [
+                    np.ones(n),
+                    np.clip((2 * SMALL_TOWN - pop) / SMALL_TOWN, 0.0, 1.0),  # 1 up to 2,000
+                    np.clip((pop - SMALL_TOWN / 4) / (SMALL_TOWN * 3 / 4), 0.0, 1.0),  # from 2,000
+                ]
+            ),
+            settlement_fits=np.array([np.ones(n, dtype=bool), pop < SMALL_TOWN, pop >= SMALL_TOWN]),
+            tiers_lieu=v["tiers_lieu_access"],
+            local_market=v["local_market"],
+            house_price_m2=v["house_price_m2"],
+            vacant_stock=0.5 * np.clip(v["vacancy_share"] / VACANCY_STOCK, 0.0, 1.0),
+            price_value=np.clip((dear - v["house_price_m2"]) / (dear - cheap), 0.0, 1.0),
+            minutes_to_auch=v["minutes_to_auch"],
+            homes=homes or Homes.empty(),
+        )
+
+
+def settlement_variant(prospects: Arrays) -> NDArray[np.intp]:
+    """Each prospect's row of ``VillageCriteria.settlement`` (a village wins over a town)."""
+    village = prospects["wants_village"] > 0
+    town = prospects["wants_small_town"] > 0
+    return (village | 2 * (town & ~village)).astype(np.intp)
+
+
+def pair_values(
+    prospects: Arrays, villages: "VillageCriteria | Arrays", homes: Homes | None = None
+) -> PairValues:
     """Criterion values and feasibility for every prospect against every village.
 
     Parameters
@@ -86,110 +199,85 @@ def pair_values(prospects: Arrays, villages: Arrays, homes: Homes | None = None)
     prospects
         Columns of ``ProspectVectorizer``'s output, each of shape (P,).
     villages
-        Columns of ``VillageVectorizer``'s output, each of shape (V,).
+        ``VillageCriteria``, or the columns of ``VillageVectorizer``'s output (each (V,)),
+        from which they are made.
     homes
-        Listings on offer in those villages.
+        Listings on offer in those villages, when ``villages`` are columns.
     """
-    p = {k: np.asarray(v, dtype=np.float64)[:, None] for k, v in prospects.items()}
-    v = {k: np.asarray(x, dtype=np.float64)[None, :] for k, x in villages.items()}
-    n_p, n_v = len(prospects["remote_days"]), len(villages["population"])
-    shape = (n_p, n_v)
-    values: dict[str, NDArray[np.float64]] = {}
-    feasible: dict[str, NDArray[np.bool_]] = {}
+    vc = (
+        villages
+        if isinstance(villages, VillageCriteria)
+        else VillageCriteria.from_columns(villages, homes)
+    )
+    n_p, n_v = len(prospects["remote_days"]), vc.n
+    column = CRITERION_INDEX
+    values = np.empty((n_p, n_v, len(CRITERION_CODES)))
+    values[:] = vc.base_values
+    feasible = np.empty((n_p, n_v, len(CRITERION_CODES)), dtype=bool)
+    feasible[:] = vc.base_feasible
 
-    need = p["connectivity_level"].astype(np.intp)
-    needed, ceiling = np.asarray(OPERATORS_NEEDED, float)[need], np.asarray(MOBILE_CEILING)[need]
-    mobile = np.minimum(1.0, v["operators_4g"] / needed) * ceiling
-    values["connectivity"] = np.maximum(v["ftth_share"], mobile)
-    feasible["connectivity"] = values["connectivity"] >= MUST_VALUE
+    def p(name: str) -> NDArray[np.float64]:
+        return prospects[name][:, None]  # against every village
 
-    cost = estimated_housing_cost(v["house_price_m2"], p["bedrooms_needed"], p["buy"])
-    matching = homes_matching(prospects, homes or Homes.empty(), n_v)
+    connectivity = vc.connectivity[prospects["connectivity_level"].astype(np.intp)]
+    values[:, :, column["connectivity"]] = connectivity
+    feasible[:, :, column["connectivity"]] = connectivity >= MUST_VALUE
+
+    buy, budget = p("buy"), p("budget_eur")
+    cost = estimated_housing_cost(vc.house_price_m2[None, :], p("bedrooms_needed"), buy)
+    matching = homes_matching(prospects, vc.homes, n_v)
     low, high = AFFORDABILITY_RANGE
-    afford = np.clip((p["budget_eur"] / cost - low) / (high - low), 0.0, 1.0)
+    afford = bounded((budget / cost - low) / (high - low))
     # Homes to be found: the vacant stock, or listings that fit, whichever says more; a listing
     # that does not fit never makes a village worse.
-    stock = 0.5 * np.clip(v["vacancy_share"] / VACANCY_STOCK, 0.0, 1.0)
-    on_offer = np.maximum(stock, 1.0 - np.exp(-matching / 2.0))
-    base = 0.7 * afford + 0.3 * on_offer
-    with_project = np.where(matching > 0, np.maximum(base, 0.85), base)
-    cheap, dear = PRICE_RANGE_M2
-    without_project = np.clip((dear - v["house_price_m2"]) / (dear - cheap), 0.0, 1.0)
-    values["housing"] = np.where(p["has_housing"] > 0, with_project, without_project)
-    feasible["housing"] = (p["has_housing"] == 0) | (matching > 0) | (p["budget_eur"] >= cost)
+    if len(vc.homes.village):
+        on_offer = np.maximum(vc.vacant_stock, 1.0 - np.exp(-matching / 2.0))
+        base = 0.7 * afford + 0.3 * on_offer
+        with_project = np.where(matching > 0, np.maximum(base, 0.85), base)
+    else:  # no listing anywhere: the same formula with no match, in fewer steps
+        with_project = 0.7 * afford + 0.3 * vc.vacant_stock
+    has_housing = p("has_housing") > 0
+    values[:, :, column["housing"]] = np.where(has_housing, with_project, vc.price_value)
+    feasible[:, :, column["housing"]] = ~has_housing | (matching > 0) | (budget >= cost)
 
-    total = np.zeros(shape)
-    ok = np.ones(shape, dtype=bool)
-    children = np.zeros((n_p, 1))
-    for level, (service, good, bad, most) in SCHOOL_MINUTES.items():
-        count, minutes = p[f"n_{level}"], v[f"minutes_to_{service}"]
-        total = total + count * closeness(minutes, good, bad)
-        ok = ok & ((count == 0) | (minutes <= most))
-        children = children + count
-    values["schools"] = np.divide(total, children, out=np.ones(shape), where=children > 0)
-    feasible["schools"] = ok
-
-    good, bad, most = CHILDCARE_MINUTES
-    values["childcare"] = closeness(v["minutes_to_childcare"], good, bad)
-    feasible["childcare"] = (p["n_creche"] == 0) | (v["minutes_to_childcare"] <= most)
-
-    values["health"] = v["health_access"]
-    feasible["health"] = v["minutes_to_doctor"] <= MUST_DOCTOR_MINUTES
-    values["shops"] = v["shops_access"]
-    feasible["shops"] = v["minutes_to_grocery"] <= MUST_GROCERY_MINUTES
-
-    limit = p["max_minutes_to_auch"]
-    values["access_auch"] = np.clip(
-        (limit + 10.0 - v["minutes_to_auch"]) / (limit / 2.0 + 10.0), 0.0, 1.0
+    counts = stacked([prospects[f"n_{level}"] for level in SCHOOL_MINUTES])
+    children = counts.sum(axis=1, keepdims=True)
+    total = counts @ vc.school_closeness
+    values[:, :, column["schools"]] = np.divide(
+        total, children, out=np.ones_like(total), where=children > 0
     )
-    feasible["access_auch"] = v["minutes_to_auch"] <= limit
+    feasible[:, :, column["schools"]] = ((counts > 0) @ vc.school_too_far) == 0
 
-    train = p["needs_train_station"] > 0
-    values["access_toulouse"] = np.where(
-        train,
-        0.3 * v["toulouse_access"] + 0.6 * v["station_access"] + 0.1 * v["airport_access"],
-        0.5 * v["toulouse_access"] + 0.3 * v["station_access"] + 0.2 * v["airport_access"],
-    )
-    feasible["access_toulouse"] = np.where(
-        train,
-        v["minutes_to_station"] <= MUST_STATION_MINUTES,
-        v["minutes_to_toulouse"] <= MUST_TOULOUSE_MINUTES,
-    )
+    values[:, :, column["childcare"]] = vc.childcare
+    feasible[:, :, column["childcare"]] = (p("n_creche") == 0) | vc.childcare_near
 
-    pop = v["population"]
-    village_fit = np.clip((2 * SMALL_TOWN - pop) / SMALL_TOWN, 0.0, 1.0)  # 1 up to 2,000
-    town_fit = np.clip((pop - SMALL_TOWN / 4) / (SMALL_TOWN * 3 / 4), 0.0, 1.0)  # 1 from 2,000
-    values["settlement"] = np.where(
-        p["wants_village"] > 0, village_fit, np.where(p["wants_small_town"] > 0, town_fit, 1.0)
+    limit = p("max_minutes_to_auch")
+    values[:, :, column["access_auch"]] = bounded(
+        (limit + 10.0 - vc.minutes_to_auch) / (limit / 2.0 + 10.0)
     )
-    feasible["settlement"] = np.where(
-        p["wants_village"] > 0,
-        pop < SMALL_TOWN,
-        np.where(p["wants_small_town"] > 0, pop >= SMALL_TOWN, True),
-    )
+    feasible[:, :, column["access_auch"]] = vc.minutes_to_auch <= limit
+
+    train = (prospects["needs_train_station"] > 0).astype(np.intp)
+    values[:, :, column["access_toulouse"]] = vc.toulouse[train]
+    feasible[:, :, column["access_toulouse"]] = vc.toulouse_near[train]
+
+    wish = settlement_variant(prospects)
+    values[:, :, column["settlement"]] = vc.settlement[wish]
+    feasible[:, :, column["settlement"]] = vc.settlement_fits[wish]
 
     # A place to work among peers, or, for trades and practices living on local clients, a local
     # market: either will do, as the must says.
-    local = p["prof_local_clients"] * v["local_market"]
-    values["ecosystem"] = np.maximum(v["tiers_lieu_access"], local)
-    feasible["ecosystem"] = values["ecosystem"] >= MUST_VALUE
+    ecosystem = np.maximum(vc.tiers_lieu, p("prof_local_clients") * vc.local_market)
+    values[:, :, column["ecosystem"]] = ecosystem
+    feasible[:, :, column["ecosystem"]] = ecosystem >= MUST_VALUE
 
-    values["community"] = v["community_base"]
-    feasible["community"] = v["partner"] > 0
-
-    # Each criterion's array broadcasts into its slice: (P, 1), (1, V) or (P, V).
-    all_values = np.empty((n_p, n_v, len(CRITERION_CODES)))
-    all_feasible = np.empty((n_p, n_v, len(CRITERION_CODES)), dtype=bool)
-    for i, code in enumerate(CRITERION_CODES):
-        all_values[:, :, i] = values[code]
-        all_feasible[:, :, i] = feasible[code]
-    must = np.column_stack([prospects[f"must_{c}"] > 0 for c in CRITERION_CODES])
+    must = stacked([prospects[f"must_{c}"] for c in CRITERION_CODES]) > 0
     return PairValues(
-        values=all_values,
-        feasible=all_feasible,
-        importance=np.column_stack([prospects[f"importance_{c}"] for c in CRITERION_CODES]),
+        values=values,
+        feasible=feasible,
+        importance=stacked([prospects[f"importance_{c}"] for c in CRITERION_CODES]),
         must=must,
         homes_matching=matching,
         housing_cost=cost,
-        eligible=~np.any(must[:, None, :] & ~all_feasible, axis=2),
+        eligible=np.asarray((feasible | ~must[:, None, :]).all(axis=2)),
     )

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from features._base import Columns, DerivingTransformer
+from features._base import Columns, DerivingTransformer, bounded
 from features.profile import Profile, parse_profiles
 from features.vocab import (
     CONNECTIVITY_LEVELS,
@@ -95,7 +95,7 @@ class ProspectVectorizer(DerivingTransformer):
     required = PROFILE_COLUMNS
 
     def _derive(self, columns: Columns) -> dict[str, NDArray[np.float64]]:
-        remote = np.clip(columns["remote_days"], 0, FULL_REMOTE_DAYS)
+        remote = bounded(columns["remote_days"], 0, FULL_REMOTE_DAYS)
         on_site = (FULL_REMOTE_DAYS - remote) / FULL_REMOTE_DAYS
         travel = np.maximum(columns["prof_travel"], on_site * (1.0 - columns["prof_local_clients"]))
         children = (
@@ -111,7 +111,7 @@ class ProspectVectorizer(DerivingTransformer):
                 1.0,
                 0.5 + 0.25 * columns["connectivity_level"] + 0.25 * columns["prof_large_uploads"],
             ),
-            "housing": np.where(columns["has_housing"] > 0, 1.0, 0.5),
+            "housing": 0.5 + 0.5 * (columns["has_housing"] > 0),
             "schools": (children_at_school > 0).astype(np.float64),
             "childcare": (columns["n_creche"] > 0).astype(np.float64),
             "health": ones,

@@ -22,15 +22,32 @@ EVENT_RELEVANCE: Mapping[str, float] = {
 }
 
 
+#: Columns from which ``top_k`` partitions rather than sorts whole rows.
+PARTITION_FROM = 512
+
+
 def top_k(scores: NDArray[np.float64], k: int) -> NDArray[np.intp]:
     """(P, k) column indices of the k best scores per row; ties by lower column index.
 
-    ``-inf`` marks villages that may not be ranked; their slots come last.
+    ``-inf`` marks villages that may not be ranked; their slots come last. Wide rows (every
+    commune of France) are partitioned around their k-th best score, and only the columns
+    at or above it sorted.
     """
     scores = np.atleast_2d(scores)
-    k = min(k, scores.shape[1])
-    # A stable sort of the negated scores keeps equal scores in column (INSEE) order.
-    return np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    n = scores.shape[1]
+    k = min(k, n)
+    if n < PARTITION_FROM or k == n:
+        # A stable sort of the negated scores keeps equal scores in column (INSEE) order.
+        return np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    negated = -scores
+    kth = np.partition(negated, k - 1, axis=1)[:, k - 1 : k]  # (P, 1): minus the k-th best
+    order = np.empty((len(scores), k), dtype=np.intp)
+    for row in range(len(scores)):
+        # Every column at or above the k-th best score, ties included, in column order.
+        contenders = np.flatnonzero(negated[row] <= kth[row])
+        best = np.argsort(negated[row, contenders], kind="stable")[:k]
+        order[row] = contenders[best]
+    return order
 
 
 def _check(relevance: NDArray[np.float64], scores: NDArray[np.float64], k: int) -> None:

@@ -287,27 +287,32 @@ def criterion_reason(
 
 
 def select_reasons(
-    contributions: NDArray[np.float64], values: NDArray[np.float64], importance: NDArray[np.float64]
+    contributions: NDArray[np.float64],
+    mean: NDArray[np.float64],
+    values: NDArray[np.float64],
+    importance: NDArray[np.float64],
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """For (P, V, C) contributions and values and (P, C) importance: the criteria a result's
-    reasons cover, and the weakest criterion to flag (``-1`` where none is weak or it is
-    already covered).
+    """For N results, each row one (prospect, village) pair: the criteria its reasons cover,
+    and the weakest criterion to flag (``-1`` where none is weak or it is already covered).
+
+    ``contributions`` and ``values`` are the pair's, ``mean`` the prospect's mean contribution
+    over the candidate villages, ``importance`` the prospect's; all (N, C).
 
     Reasons say what sets a village apart: the criteria where its contribution most exceeds
     the mean over the candidate villages (``-1`` past those that exceed it), or, for a village
     better on nothing, its largest contribution alone. A criterion every village shares (all
     partners have a welcome committee) is therefore not a reason to prefer one of them.
     """
-    advantage = contributions - contributions.mean(axis=1, keepdims=True)
-    top = np.argsort(-advantage, axis=2, kind="stable")[:, :, :REASONS_PER_RESULT]
-    top = np.where(np.take_along_axis(advantage, top, axis=2) > 1e-9, top, -1)
-    largest = np.argmax(contributions, axis=2)
-    has_largest = np.take_along_axis(contributions, largest[:, :, None], axis=2)[:, :, 0] > 0
-    top[:, :, 0] = np.where((top[:, :, 0] < 0) & has_largest, largest, top[:, :, 0])
-    masked = np.where(importance[:, None, :] > 0, values, np.inf)
-    weakest = np.argmin(masked, axis=2)
-    weak = np.take_along_axis(masked, weakest[:, :, None], axis=2)[:, :, 0] < WEAK_VALUE
-    covered = (top == weakest[:, :, None]).any(axis=2)
+    advantage = contributions - mean
+    top = np.argsort(-advantage, axis=1, kind="stable")[:, :REASONS_PER_RESULT]
+    top = np.where(np.take_along_axis(advantage, top, axis=1) > 1e-9, top, -1)
+    largest = np.argmax(contributions, axis=1)
+    has_largest = np.take_along_axis(contributions, largest[:, None], axis=1)[:, 0] > 0
+    top[:, 0] = np.where((top[:, 0] < 0) & has_largest, largest, top[:, 0])
+    masked = np.where(importance > 0, values, np.inf)
+    weakest = np.argmin(masked, axis=1)
+    weak = np.take_along_axis(masked, weakest[:, None], axis=1)[:, 0] < WEAK_VALUE
+    covered = (top == weakest[:, None]).any(axis=1)
     return top, np.where(weak & ~covered, weakest, -1)
 
 
@@ -347,14 +352,14 @@ class Explainer:
         self,
         v: int,
         p: Prospect,
-        top: NDArray[np.intp],
+        top: list[int],
         weakest: int,
         matching: float,
         cost: float,
         lang: Lang = "fr",
     ) -> list[str]:
         """Reasons for a ranked village: its largest contributions, then its weakest point."""
-        reasons = [self.reason(int(c), v, p, matching, cost, lang) for c in top if c >= 0]
+        reasons = [self.reason(c, v, p, matching, cost, lang) for c in top if c >= 0]
         if weakest >= 0:
             reasons.append(
                 say(lang, "check", text=self.reason(weakest, v, p, matching, cost, lang))

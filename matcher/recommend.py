@@ -14,21 +14,21 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from features._base import stacked
 from features.pairs import pair_values
 from features.profile import Profile
 from features.vocab import CRITERION_CODES, LANGS, Lang
 from geodata.derive import lambert_km
 from matcher import explain
+from matcher.evaluate import top_k
 from matcher.exceptions import MatcherError
 from matcher.rerank import exposure_aware, mmr
-from matcher.weighted import Scored, WeightedMatcher, score_pairs
+from matcher.weighted import CHUNK, Scored, WeightedMatcher, score_pairs
 from matcher.weights import WeightProfile, load_weight_profile
 
 ProfileLike = Profile | Mapping[str, Any]
 WeightsLike = str | Path | WeightProfile | Mapping[str, float]
 
-#: Prospects scored at once: bounds memory (P x V x C values) on large batches.
-CHUNK = 1024
 #: Village facts every result carries, beside the per-prospect ones.
 FACT_COLUMNS = (
     "minutes_to_auch",
@@ -238,28 +238,41 @@ class Recommender:
         for start in range(0, len(batch), CHUNK):
             chunk = batch[start : start + CHUNK]
             prospects = self.matcher.prospect_columns(chunk)
-            pairs = pair_values(prospects, self.matcher.village_columns_, self.matcher.homes_)
+            pairs = pair_values(prospects, self.matcher.criteria_)
             scored = score_pairs(pairs, self.matcher.weights_)
+            if spread is None:
+                chosen = [self._top(scored, row, k, diversity, xy_km) for row in range(len(chunk))]
+            else:
+                chosen = [s[s >= 0] for s in spread[start : start + len(chunk)]]
+            # Contributions and reasons of the results only, all the chunk's at once.
+            rows = np.repeat(np.arange(len(chunk)), [len(c) for c in chosen])
+            villages = np.concatenate(chosen)
+            contributions = scored.contributions_of(rows, villages)
+            mean = pairs.values.mean(axis=1) * scored.share
             top, weakest = explain.select_reasons(
-                scored.contributions, pairs.values, pairs.importance
+                contributions, mean[rows], pairs.values[rows, villages], pairs.importance[rows]
             )
-            for row in range(len(chunk)):
-                p = {name: float(column[row]) for name, column in prospects.items()}
-                if spread is None:
-                    chosen = self._top(scored, row, k, diversity, xy_km)
-                else:
-                    chosen = spread[start + row][spread[start + row] >= 0]
-                yield self._ranking(scored, row, p, chosen, (top[row], weakest[row]), k, lang)
+            names = list(prospects)
+            table = stacked([prospects[name] for name in names]).tolist()
+            first = 0
+            for row, results in enumerate(chosen):
+                last = first + len(results)
+                ranking = self._ranking(
+                    scored,
+                    row,
+                    dict(zip(names, table[row], strict=True)),
+                    results.tolist(),
+                    contributions[first:last].tolist(),
+                    (top[first:last].tolist(), weakest[first:last].tolist()),
+                    k,
+                    lang,
+                )
+                first = last
+                yield ranking
 
     def _spread(self, batch: list[ProfileLike], k: int, max_loss: float) -> NDArray[np.intp]:
         """Exposure-aware top k of every prospect of the batch (``rerank.exposure_aware``)."""
-        scores = np.concatenate(
-            [
-                self.matcher.evaluate(batch[start : start + CHUNK]).ranking_scores()
-                for start in range(0, len(batch), CHUNK)
-            ]
-        )
-        return exposure_aware(scores, k, max_loss=max_loss)
+        return exposure_aware(self.matcher.decision_function(batch), k, max_loss=max_loss)
 
     def _top(
         self,
@@ -271,48 +284,58 @@ class Recommender:
     ) -> NDArray[np.intp]:
         """Positions of the results: score descending, ties by INSEE code (the villages' order)."""
         scores = scored.scores[row]
-        candidates = np.flatnonzero(scored.pairs.eligible[row])
-        if xy_km is not None and len(candidates) > k:
-            candidates = candidates[mmr(scores[candidates], xy_km[candidates], k, 1.0 - diversity)]
-        return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+        eligible = scored.pairs.eligible[row]
+        if xy_km is not None:
+            candidates = np.flatnonzero(eligible)
+            if len(candidates) > k:
+                chosen = mmr(scores[candidates], xy_km[candidates], k, 1.0 - diversity)
+                candidates = candidates[chosen]
+            return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+        best = top_k(np.where(eligible, scores, -np.inf), k)[0]
+        return best[eligible[best]]
 
     def _ranking(
         self,
         scored: Scored,
         row: int,
         p: dict[str, float],
-        chosen: NDArray[np.intp],
-        reasons_for: tuple[NDArray[np.intp], NDArray[np.intp]],
+        chosen: list[int],
+        contributions: list[list[float]],
+        reasons_for: tuple[list[list[int]], list[int]],
         k: int,
         lang: Lang,
     ) -> Ranking:
         pairs = scored.pairs
-        matching, cost = pairs.homes_matching[row], pairs.housing_cost[row]
+        matching, cost = pairs.homes_matching[row].tolist(), pairs.housing_cost[row].tolist()
+        scores = scored.scores[row]
         top, weakest = reasons_for
         results = []
-        for rank, v in enumerate(chosen.tolist(), start=1):
-            f, contributions = self.facts[v], scored.contributions[row, v]
+        for i, v in enumerate(chosen):
+            f = self.facts[v]
             reasons = self.explainer.result_reasons(
-                v, p, top[v], int(weakest[v]), matching[v], cost[v], lang
+                v, p, top[i], weakest[i], matching[v], cost[v], lang
             )
             results.append(
                 Result(
-                    rank=rank,
+                    rank=i + 1,
                     insee=str(f["insee"]),
                     name=str(f["name"]),
-                    score=float(scored.scores[row, v]),
-                    contributions=dict(zip(CRITERION_CODES, contributions.tolist(), strict=True)),
+                    score=float(scores[v]),
+                    contributions=dict(zip(CRITERION_CODES, contributions[i], strict=True)),
                     reasons=reasons,
                     facts=self._facts(v, p, matching[v], cost[v]),
                 )
             )
+        ineligible = np.flatnonzero(~pairs.eligible[row])
+        if not len(ineligible):
+            return Ranking(self.model, k, results)
         failing = pairs.must[row][None, :] & ~pairs.feasible[row]
         excluded = []
-        for v in np.flatnonzero(~pairs.eligible[row]).tolist():
-            failed = [CRITERION_CODES[c] for c in np.flatnonzero(failing[v])]
+        for v, fails in zip(ineligible.tolist(), failing[ineligible].tolist(), strict=True):
+            failed = [code for code, fail in zip(CRITERION_CODES, fails, strict=True) if fail]
             text = self.explainer.exclusion_reasons(v, p, failed, cost[v], lang)
             excluded.append(Excluded(str(self.facts[v]["insee"]), str(self.facts[v]["name"]), text))
-        suggestions = self._suggestions(failing, p, cost) if excluded else []
+        suggestions = self._suggestions(failing, p, pairs.housing_cost[row])
         return Ranking(self.model, k, results, excluded, suggestions)
 
     def _suggestions(

@@ -10,6 +10,7 @@ Villages failing one of the prospect's ``must`` criteria are not ranked.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from features.pairs import PairValues, pair_values
+from features.pairs import PairValues, VillageCriteria, pair_values
 from features.profile import Profile
 from features.prospect import PROFILE_COLUMNS, ProspectVectorizer, profile_matrix
 from features.village import Homes, VillageVectorizer, village_frame
@@ -27,14 +28,29 @@ from matcher.evaluate import EVENT_RELEVANCE, ndcg_at_k
 from matcher.exceptions import MatcherError
 from matcher.weights import WeightProfile, check_weights, load_weight_profile
 
+#: Prospects scored at once: bounds memory (P x V x C values) on large batches.
+CHUNK = 1024
+
 
 @dataclass(frozen=True)
 class Scored:
     """Scores of P prospects against the matcher's V villages."""
 
     pairs: PairValues
-    contributions: NDArray[np.float64]  # (P, V, C), summing to ``scores`` over C
+    share: NDArray[np.float64]  # (P, C): each criterion's share of the score, summing to 1
     scores: NDArray[np.float64]  # (P, V), in [0, 1]
+
+    @cached_property
+    def contributions(self) -> NDArray[np.float64]:
+        """(P, V, C) additive contributions, summing to ``scores`` over C (made on demand:
+        rankings need them for their k results only, see ``contributions_of``)."""
+        return self.pairs.values * self.share[:, None, :]
+
+    def contributions_of(
+        self, rows: NDArray[np.intp], villages: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        """(N, C) contributions of the pairs (rows[i], villages[i])."""
+        return self.pairs.values[rows, villages] * self.share[rows]
 
     @property
     def eligible(self) -> NDArray[np.bool_]:
@@ -132,6 +148,7 @@ class WeightedMatcher(BaseEstimator):
         matrix = vectorizer.transform(frame)
         self.village_columns_ = dict(zip(vectorizer.get_feature_names_out(), matrix.T, strict=True))
         self.homes_ = Homes.from_frame(self.homes, self.codes_)
+        self.criteria_ = VillageCriteria.from_columns(self.village_columns_, self.homes_)
         # Fitted on a one-row table: it only needs the column names of profile tables.
         template = pd.DataFrame(np.zeros((1, len(PROFILE_COLUMNS))), columns=list(PROFILE_COLUMNS))
         self.prospect_vectorizer_ = ProspectVectorizer().fit(template)
@@ -151,12 +168,23 @@ class WeightedMatcher(BaseEstimator):
 
     def evaluate(self, X: object) -> Scored:
         """Criterion values, contributions and scores of every prospect against every village."""
-        pairs = pair_values(self.prospect_columns(X), self.village_columns_, self.homes_)
+        pairs = pair_values(self.prospect_columns(X), self.criteria_)
         return score_pairs(pairs, self.weights_)
 
     def decision_function(self, X: object) -> NDArray[np.float64]:
-        """(P, V) scores, ``-inf`` where a ``must`` criterion fails."""
-        return self.evaluate(X).ranking_scores()
+        """(P, V) scores, ``-inf`` where a ``must`` criterion fails.
+
+        Scored ``CHUNK`` prospects at a time: the criterion values of 100,000 prospects
+        against 52 villages would take half a gigabyte at once.
+        """
+        columns = self.prospect_columns(X)
+        n = len(columns["remote_days"])
+        scores = np.empty((n, len(self.codes_)))
+        for start in range(0, n, CHUNK):
+            chunk = {name: column[start : start + CHUNK] for name, column in columns.items()}
+            pairs = pair_values(chunk, self.criteria_)
+            scores[start : start + CHUNK] = score_pairs(pairs, self.weights_).ranking_scores()
+        return scores
 
     def score(self, X: object, y: object) -> float:
         """Mean NDCG@k of the rankings against ``y``.
@@ -173,10 +201,10 @@ def score_pairs(pairs: PairValues, weights: NDArray[np.float64]) -> Scored:
     effective = weights[None, :] * pairs.importance  # (P, C)
     total = effective.sum(axis=1, keepdims=True)
     share = np.divide(effective, total, out=np.zeros_like(effective), where=total > 0)
-    contributions = pairs.values * share[:, None, :]
-    # The score is the sum of its parts (rounding can carry it a hair past 1: clamp).
-    scores = np.minimum(contributions.sum(axis=2), 1.0)
-    return Scored(pairs=pairs, contributions=contributions, scores=scores)
+    # The score is the sum of its parts (rounding can carry it a hair past 1: clamp); one
+    # matrix product per prospect, without the (P, V, C) contributions.
+    scores = np.minimum(np.matmul(pairs.values, share[:, :, None])[:, :, 0], 1.0)
+    return Scored(pairs=pairs, share=share, scores=scores)
 
 
 def relevance_matrix(y: object, codes: pd.Index, n_prospects: int) -> NDArray[np.float64]:

@@ -1,7 +1,11 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from matcher.evaluate import (
+    PARTITION_FROM,
     catalogue_coverage,
     criterion_robustness,
     exposure_counts,
@@ -20,6 +24,20 @@ from tests.conftest import realistic_villages
 def test_top_k_breaks_ties_by_column() -> None:
     scores = np.array([[0.5, 0.9, 0.5, -np.inf, 0.9]])
     assert top_k(scores, 4).tolist() == [[1, 4, 0, 2]]
+
+
+@given(
+    scores=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 3), st.integers(PARTITION_FROM, PARTITION_FROM + 40)),
+        elements=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0, -np.inf]),  # many ties
+    ),
+    k=st.integers(1, 30),
+)
+@settings(max_examples=60, deadline=None)
+def test_wide_rows_are_partitioned_to_the_same_top_k(scores, k) -> None:
+    expected = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    np.testing.assert_array_equal(top_k(scores, k), expected)
 
 
 def test_ndcg_perfect_and_known_values() -> None:

@@ -25,6 +25,19 @@ def fitted() -> WeightedMatcher:
     return WeightedMatcher.from_profile("default", villages=realistic_villages()).fit()
 
 
+def test_large_batches_are_scored_in_chunks_with_the_same_scores(
+    fitted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matcher import weighted
+
+    profiles = PROFILES * 3
+    whole = fitted.evaluate(profiles).ranking_scores()
+    monkeypatch.setattr(weighted, "CHUNK", 2)
+    np.testing.assert_array_equal(fitted.decision_function(profiles), whole)
+    table = profile_table(profiles)
+    np.testing.assert_array_equal(fitted.decision_function(table), whole)
+
+
 def test_weights_are_constructor_parameters() -> None:
     matcher = WeightedMatcher(schools=2.0)
     assert matcher.get_params()["schools"] == 2.0
