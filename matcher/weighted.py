@@ -179,6 +179,8 @@ class WeightedMatcher(BaseEstimator):
         """
         columns = self.prospect_columns(X)
         n = len(columns["remote_days"])
+        if n <= CHUNK:
+            return score_pairs(pair_values(columns, self.criteria_), self.weights_).ranking_scores()
         scores = np.empty((n, len(self.codes_)))
         for start in range(0, n, CHUNK):
             chunk = {name: column[start : start + CHUNK] for name, column in columns.items()}

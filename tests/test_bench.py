@@ -1,0 +1,89 @@
+"""The benchmark scripts run and report every figure (their values are not asserted: speed is
+measured by the scripts, as ratios, never by timed tests)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+BENCH = REPO / "bench"
+WRK_REPORT = """\
+Running 10s test @ http://127.0.0.1:8000/v1/recommendations?k=10
+  1 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     8.21ms    3.02ms  41.12ms   80.00%
+    Req/Sec     1.95k   210.33     2.31k    71.00%
+  Latency Distribution
+     50%    7.61ms
+     75%    9.02ms
+     90%   11.50ms
+     99%  950.00us
+  19463 requests in 10.01s, 95.20MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:   1944.58
+Transfer/sec:      9.51MB
+"""
+
+
+def test_wrk_reports_are_read_with_their_units_and_errors() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        from web import parse_wrk
+    finally:
+        sys.path.remove(str(BENCH))
+    load = parse_wrk(WRK_REPORT)
+    assert load.requests_per_second == 1944.58
+    assert load.p50 == pytest.approx(7.61e-3)
+    assert load.p99 == pytest.approx(950e-6)
+    assert load.requests == 19463
+    assert load.errors == 7
+
+
+def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> None:
+    sections = "inprocess,scale"
+    if shutil.which("wrk"):
+        sections += ",web"
+    elif os.environ.get("SOHOSOLO_REQUIRE_WRK") == "1":
+        pytest.fail("SOHOSOLO_REQUIRE_WRK=1 but wrk is not installed")
+    out = tmp_path / "figures.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--quick", "--only", sections, "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(out.read_text())
+    names = [f["name"] for f in figures]
+    expected = ["scores and top 10", "full ranking", "prospects x 52 partners", "35,000"]
+    if "web" in sections:
+        expected += ["POST recommendations", "p50", "p99", "resident memory"]
+    for part in expected:
+        assert any(part in name for name in names), part
+        assert part in done.stdout
+    for figure in figures:
+        assert figure["value"] > 0
+        assert figure["baseline"] > 0
+        assert figure["ratio"] == pytest.approx(figure["value"] / figure["baseline"])
+        if figure["target"]:
+            assert figure["met"] in (True, False)
+    assert "targets met" in done.stdout
+
+
+def test_run_names_an_unknown_section() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--only", "inprocess,speed"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "unknown section 'speed'" in done.stderr
