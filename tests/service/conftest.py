@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from service.app import create_app
 from service.config import Settings
+from service.store import Store
 
 STAFF_KEY = "staff-key-for-the-tests-0001"
 ANALYST_KEY = "analyst-key-for-the-tests-0001"
@@ -54,6 +55,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """An upgraded store on each backend."""
+    store = Store(database_url)
+    store.upgrade()
+    yield store
+    store.dispose()
 
 
 def make_settings(data_dir: Path, database_url: str | None = None, **changes: object) -> Settings:

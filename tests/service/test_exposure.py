@@ -21,14 +21,6 @@ def ranking(*codes: str) -> Ranking:
     return Ranking({"name": "test", "version": "1"}, len(codes), results)
 
 
-@pytest.fixture
-def store(database_url: str) -> Store:
-    store = Store(database_url)
-    store.upgrade()
-    yield store
-    store.dispose()
-
-
 def test_rankings_are_counted_per_second_and_written_in_one_go(store: Store) -> None:
     log = ExposureLog(store)
     log.add("public", [ranking("32001", "32002"), ranking("32001")], at=AT)

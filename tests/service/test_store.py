@@ -20,14 +20,6 @@ from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import ANALYST, STAFF, ClientFactory, make_settings
 
 
-@pytest.fixture
-def store(database_url: str) -> Store:
-    store = Store(database_url)
-    store.upgrade()
-    yield store
-    store.dispose()
-
-
 def test_the_migrations_build_exactly_the_orm_schema(store: Store) -> None:
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
