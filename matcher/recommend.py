@@ -240,10 +240,17 @@ class Recommender:
             prospects = self.matcher.prospect_columns(chunk)
             pairs = pair_values(prospects, self.matcher.criteria_)
             scored = score_pairs(pairs, self.matcher.weights_)
-            if spread is None:
-                chosen = [self._top(scored, row, k, diversity, xy_km) for row in range(len(chunk))]
-            else:
+            if spread is not None:
                 chosen = [s[s >= 0] for s in spread[start : start + len(chunk)]]
+            elif xy_km is not None:
+                chosen = [
+                    self._diverse(scored, row, k, diversity, xy_km) for row in range(len(chunk))
+                ]
+            else:
+                # Score descending, ties by INSEE code (the villages' order); -inf: excluded.
+                ranked = scored.ranking_scores()
+                best = top_k(ranked, k)
+                chosen = [b[np.isfinite(r[b])] for b, r in zip(best, ranked, strict=True)]
             # Contributions and reasons of the results only, all the chunk's at once.
             rows = np.repeat(np.arange(len(chunk)), [len(c) for c in chosen])
             villages = np.concatenate(chosen)
@@ -274,25 +281,16 @@ class Recommender:
         """Exposure-aware top k of every prospect of the batch (``rerank.exposure_aware``)."""
         return exposure_aware(self.matcher.decision_function(batch), k, max_loss=max_loss)
 
-    def _top(
-        self,
-        scored: Scored,
-        row: int,
-        k: int,
-        diversity: float,
-        xy_km: NDArray[np.float64] | None,
+    def _diverse(
+        self, scored: Scored, row: int, k: int, diversity: float, xy_km: NDArray[np.float64]
     ) -> NDArray[np.intp]:
-        """Positions of the results: score descending, ties by INSEE code (the villages' order)."""
+        """Results chosen by MMR over the eligible villages, then shown by score (ties by
+        INSEE code)."""
         scores = scored.scores[row]
-        eligible = scored.pairs.eligible[row]
-        if xy_km is not None:
-            candidates = np.flatnonzero(eligible)
-            if len(candidates) > k:
-                chosen = mmr(scores[candidates], xy_km[candidates], k, 1.0 - diversity)
-                candidates = candidates[chosen]
-            return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
-        best = top_k(np.where(eligible, scores, -np.inf), k)[0]
-        return best[eligible[best]]
+        candidates = np.flatnonzero(scored.pairs.eligible[row])
+        if len(candidates) > k:
+            candidates = candidates[mmr(scores[candidates], xy_km[candidates], k, 1.0 - diversity)]
+        return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
 
     def _ranking(
         self,

@@ -22,21 +22,23 @@ api_key = APIKeyHeader(
 # hop costs more than their work. The revision read ``snapshot`` makes takes microseconds.
 
 
-async def get_state(request: Request) -> ServiceState:
+def state_of(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.sohosolo
     return state
 
 
+async def get_state(request: Request) -> ServiceState:
+    return state_of(request)
+
+
 async def get_snapshot(request: Request) -> Snapshot:
-    state: ServiceState = request.app.state.sohosolo
-    return state.snapshot()
+    return state_of(request).snapshot()
 
 
 async def get_caller(
     request: Request, key: Annotated[str | None, Security(api_key)] = None
 ) -> Caller:
-    state: ServiceState = request.app.state.sohosolo
-    caller = state.keyring.caller(key)
+    caller = state_of(request).keyring.caller(key)
     if caller is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -270,23 +270,23 @@ class Store:
             with self.sessions() as session:
                 return int(session.scalar(self._revision_query) or 0)
         with self._revision_lock:
-            for attempt in (1, 2):
-                try:
-                    if self._revision_connection is None:
-                        self._revision_connection = self._autocommit_connection()
-                    cursor = self._revision_connection.cursor()
-                    try:
-                        cursor.execute(self._revision_sql)
-                        row = cursor.fetchone()
-                    finally:
-                        cursor.close()
-                    return int(row[0]) if row else 0
-                except self.engine.dialect.loaded_dbapi.Error:
-                    # The server restarted or dropped the connection: one fresh try.
-                    self._close_revision_connection()
-                    if attempt == 2:
-                        raise
-        raise AssertionError("unreachable")
+            try:
+                return self._read_revision()
+            except self.engine.dialect.loaded_dbapi.Error:
+                # The server restarted or dropped the connection: one fresh try.
+                self._close_revision_connection()
+                return self._read_revision()
+
+    def _read_revision(self) -> int:
+        if self._revision_connection is None:
+            self._revision_connection = self._autocommit_connection()
+        cursor = self._revision_connection.cursor()
+        try:
+            cursor.execute(self._revision_sql)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return int(row[0]) if row else 0
 
     def _autocommit_connection(self) -> Any:
         """A DBAPI connection of its own (detached from the pool) that sees every commit."""
