@@ -7,7 +7,8 @@ pydantic's messages name the field (``loc``) and what was expected.
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
+from pydantic_core import PydanticCustomError
 
 from features.vocab import CONNECTIVITY_LEVELS, CRITERION_CODES, PROFESSION_CODES
 
@@ -22,14 +23,32 @@ DEFAULT_MAX_MINUTES_TO_AUCH = 45.0
 MAX_BUDGET_EUR = 100_000_000
 
 
+def _a_number(value: Any) -> Any:
+    # pydantic's lax mode would read "5" as 5 and true as 1; JSON Schema, which the OpenAPI
+    # document states, counts only numbers (5.0 is an integer there, as it stays here).
+    if isinstance(value, str | bool):
+        kind = "a string" if isinstance(value, str) else "a boolean"
+        raise PydanticCustomError(
+            "number_type", "Input should be a JSON number, not {kind}", {"kind": kind}
+        )
+    return value
+
+
+#: JSON's own types: a count or an amount sent as text or as true/false, or a yes/no sent as
+#: 0 or "yes", is refused with 422 rather than guessed at.
+JsonInt = Annotated[int, BeforeValidator(_a_number)]
+JsonFloat = Annotated[float, BeforeValidator(_a_number)]
+JsonBool = Annotated[bool, Strict()]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
 class Household(_Strict):
-    adults: Annotated[int, Field(ge=1, le=6, description="Adults in the household.")] = 1
+    adults: Annotated[JsonInt, Field(ge=1, le=6, description="Adults in the household.")] = 1
     children_ages: Annotated[
-        list[Annotated[int, Field(ge=0, le=25)]],
+        list[Annotated[JsonInt, Field(ge=0, le=25)]],
         Field(max_length=12, description="Age of each child; school level follows age."),
     ] = []
 
@@ -37,19 +56,19 @@ class Household(_Strict):
 class Housing(_Strict):
     tenure: Literal["buy", "rent"]
     budget_eur: Annotated[
-        float,
+        JsonFloat,
         Field(
             gt=0,
             le=MAX_BUDGET_EUR,
             description="Total price to buy, or monthly rent to rent, in euros.",
         ),
     ]
-    min_bedrooms: Annotated[int, Field(ge=0, le=10)] = 0
+    min_bedrooms: Annotated[JsonInt, Field(ge=0, le=10)] = 0
 
 
 class Preferences(_Strict):
-    max_minutes_to_auch: Annotated[float | None, Field(gt=0, le=240)] = None
-    needs_train_station: bool = False
+    max_minutes_to_auch: Annotated[JsonFloat | None, Field(gt=0, le=240)] = None
+    needs_train_station: JsonBool = False
     settlement: Literal["village", "small_town", "any"] = "any"
 
 
@@ -77,12 +96,15 @@ class Profile(_Strict):
     )
 
     profession: ProfessionCode
-    remote_days_per_week: Annotated[int, Field(ge=0, le=7)] = DEFAULT_REMOTE_DAYS
+    remote_days_per_week: Annotated[JsonInt, Field(ge=0, le=7)] = DEFAULT_REMOTE_DAYS
     connectivity: Connectivity
     household: Household = Household()
     housing: Housing | None = None
     preferences: Preferences = Preferences()
-    must: Annotated[list[CriterionCode], Field(max_length=len(CRITERION_CODES))] = []
+    must: Annotated[
+        list[CriterionCode],
+        Field(max_length=len(CRITERION_CODES), json_schema_extra={"uniqueItems": True}),
+    ] = []
 
     @field_validator("must")
     @classmethod

@@ -106,7 +106,7 @@ def profile_from_row(row: Mapping[str, str], decimal_comma: bool = False) -> Pro
     data: dict[str, Any] = {}
     for name in ("profession", "remote_days_per_week", "connectivity"):
         if cells[name]:
-            data[name] = cells[name]
+            data[name] = _value(name, cells[name])
     household = _group(cells, _HOUSEHOLD)
     if household:
         data["household"] = household
@@ -322,8 +322,24 @@ def _group(cells: Mapping[str, str], names: Sequence[str]) -> dict[str, Any]:
     group: dict[str, Any] = {}
     for name in names:
         if cells[name]:
-            group[name] = _items(cells[name]) if name in LIST_COLUMNS else cells[name]
+            group[name] = _value(name, cells[name])
     return group
+
+
+def _value(name: str, cell: str) -> Any:
+    """A cell as the JSON value the profile expects: the profile takes JSON's types only, so
+    the file's text is read here (a fraction stays a float, for the profile to refuse)."""
+    if name in NUMBER_COLUMNS:
+        return _json_number(cell)
+    if name == "children_ages":
+        return [_json_number(item) if _NUMBER.fullmatch(item) else item for item in _items(cell)]
+    if name in LIST_COLUMNS:
+        return _items(cell)
+    return cell
+
+
+def _json_number(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
 
 
 def _items(cell: str) -> list[str]:

@@ -16,11 +16,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.exceptions import FeaturesError
 from matcher.exceptions import MatcherError
 from service.config import MAX_BODY_BYTES, Settings, get_settings
-from service.errors import validation_error
+from service.errors import http_error, validation_error
 from service.routes import pages, prospects, public, recommendations, villages, weights
 from service.state import ServiceState
 from service.store import Store
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return await validation_error(request, RequestValidationError([error]))
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
 
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
@@ -124,8 +126,13 @@ class BodyTooLarge(HTTPException):
         super().__init__(status.HTTP_413_CONTENT_TOO_LARGE, detail=too_large(max_bytes))
 
 
+#: Methods whose requests carry a JSON body here.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
 class BodyLimit:
-    """Refuses bodies over ``max_bytes`` with 413, by their Content-Length or as they stream."""
+    """Refuses request bodies that are not JSON (415) or over ``max_bytes`` (413), by their
+    headers or, for the size, as they stream; nothing past the headers is read first."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -135,9 +142,19 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await _refuse(send, status.HTTP_413_CONTENT_TOO_LARGE, too_large(self.max_bytes))
+            return
+        has_body = (declared is not None and declared.strip(b"0") != b"") or (
+            b"chunked" in headers.get(b"transfer-encoding", b"")
+        )
+        content_type = headers.get(b"content-type")
+        if has_body and scope["method"] in BODY_METHODS and not _is_json(content_type):
+            found = repr(content_type.decode("latin-1")) if content_type else "none"
+            detail = f"expected Content-Type: application/json, found {found}"
+            await _refuse(send, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, detail)
             return
         received = 0
 
@@ -152,20 +169,28 @@ class BodyLimit:
 
         await self.app(scope, limited, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps({"detail": too_large(self.max_bytes)})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status.HTTP_413_CONTENT_TOO_LARGE,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+def _is_json(content_type: bytes | None) -> bool:
+    media = (content_type or b"").split(b";")[0].strip().lower()
+    return media == b"application/json" or (
+        media.startswith(b"application/") and media.endswith(b"+json")
+    )
+
+
+async def _refuse(send: Send, status_code: int, detail: str) -> None:
+    body = orjson.dumps({"detail": detail})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status_code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def app_factory() -> FastAPI:

@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from features.profile import MAX_BUDGET_EUR, Profile
+from features.profile import MAX_BUDGET_EUR, JsonBool, JsonFloat, JsonInt, Profile
 from features.vocab import CRITERION_CODES
 from matcher.weights import MAX_WEIGHT
 
@@ -71,6 +71,12 @@ class Request(BaseModel):
 
 
 # -- public ---------------------------------------------------------------------------------
+
+
+class Problem(BaseModel):
+    """The body of a 401, 403, 404, 413 or 429 answer."""
+
+    detail: str = Field(description="What was wrong, in words.")
 
 
 class ModelName(BaseModel):
@@ -172,7 +178,7 @@ class Contact(Request):
 class ProspectIn(Request):
     profile: Profile
     contact: Contact = Contact()
-    consent: bool = Field(description="Whether the prospect agreed to be kept on file.")
+    consent: JsonBool = Field(description="Whether the prospect agreed to be kept on file.")
     consent_at: Timestamp | None = Field(
         None, description="When consent was given (default: now, if consent is true)."
     )
@@ -224,10 +230,10 @@ class OutcomeCreated(BaseModel):
 class HomeItem(Request):
     tenure: Literal["buy", "rent"]
     price_eur: Annotated[
-        float, Field(gt=0, le=MAX_BUDGET_EUR, description="Price to buy, or monthly rent.")
+        JsonFloat, Field(gt=0, le=MAX_BUDGET_EUR, description="Price to buy, or monthly rent.")
     ]
-    bedrooms: Annotated[int, Field(ge=0, le=20)]
-    surface_m2: Annotated[float | None, Field(gt=0, le=5000)] = None
+    bedrooms: Annotated[JsonInt, Field(ge=0, le=20)]
+    surface_m2: Annotated[JsonFloat | None, Field(gt=0, le=5000)] = None
     description: Description | None = None
 
 
@@ -241,7 +247,7 @@ class HomesOut(BaseModel):
     homes: list[HomeItem]
 
 
-_FiniteWeight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+_FiniteWeight = Annotated[JsonFloat, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 if TYPE_CHECKING:
     CriterionWeights = BaseModel
 else:

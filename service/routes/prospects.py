@@ -21,7 +21,7 @@ from service.deps import (
     json_response,
     resolve_k,
 )
-from service.errors import not_found
+from service.errors import not_found, problems
 from service.routes.villages import known_village
 from service.schemas import OutcomeCreated, OutcomeIn, ProspectCreated, ProspectIn, ProspectOut
 from service.schemas import Ranking as RankingOut
@@ -47,7 +47,12 @@ def is_prospect_id(text: str) -> bool:
         return False
 
 
-@router.post("/prospects", response_model=ProspectCreated, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/prospects",
+    response_model=ProspectCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(401, 413, 415),
+)
 def create_prospect(body: ProspectIn, state: StateDep, _caller: StaffDep) -> ProspectCreated:
     """Store a prospect's profile with contact fields and consent; answers its id."""
     prospect = state.store.add_prospect(
@@ -59,13 +64,17 @@ def create_prospect(body: ProspectIn, state: StateDep, _caller: StaffDep) -> Pro
     return ProspectCreated(id=prospect.id)
 
 
-@router.get("/prospects/{prospect_id}", response_model=ProspectOut)
+@router.get("/prospects/{prospect_id}", response_model=ProspectOut, responses=problems(401, 404))
 def read_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> ProspectOut:
     prospect = existing_prospect(state, prospect_id)
     return ProspectOut.model_validate(asdict(prospect))
 
 
-@router.delete("/prospects/{prospect_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/prospects/{prospect_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 404),
+)
 def delete_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> Response:
     """Erase the prospect: profile, contact fields, and the link from its outcomes to it."""
     if not (is_prospect_id(prospect_id) and state.store.delete_prospect(prospect_id)):
@@ -76,7 +85,7 @@ def delete_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> Res
 @router.get(
     "/prospects/{prospect_id}/shortlist",
     response_model=RankingOut,
-    responses={200: {"content": {"text/html": {}}}},
+    responses={**problems(401, 404), 200: {"content": {"text/html": {}}}},
 )
 def shortlist(
     prospect_id: str,
@@ -109,7 +118,12 @@ def shortlist(
     return HTMLResponse(page, headers=private)
 
 
-@router.post("/outcomes", response_model=OutcomeCreated, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/outcomes",
+    response_model=OutcomeCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(401, 404, 413, 415),
+)
 def create_outcome(body: OutcomeIn, state: StateDep, _caller: StaffDep) -> OutcomeCreated:
     """Record what a prospect did about a village: feedback for learning and evaluation."""
     existing_prospect(state, body.prospect_id)

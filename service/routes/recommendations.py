@@ -13,13 +13,14 @@ from service.deps import (
     json_response,
     resolve_k,
 )
+from service.errors import problems
 from service.schemas import BatchIn, BatchOut
 from service.schemas import Ranking as RankingOut
 
 router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
 
 
-@router.post("", response_model=RankingOut)
+@router.post("", response_model=RankingOut, responses=problems(413, 415, 429))
 async def recommend_one(
     profile: Profile,
     state: StateDep,
@@ -37,7 +38,7 @@ async def recommend_one(
     return json_response(ranking.to_dict())
 
 
-@router.post("/batch", response_model=BatchOut)
+@router.post("/batch", response_model=BatchOut, responses=problems(413, 415, 429))
 def recommend_batch(
     body: BatchIn,
     state: StateDep,

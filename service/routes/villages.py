@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from service.deps import SnapshotDep, StaffDep, StateDep, json_response
-from service.errors import not_found
+from service.errors import not_found, problems
 from service.schemas import HomesIn, HomesOut, VillageDetail, VillageSummary
 from service.state import ServiceState
 from service.store import Home
@@ -50,19 +50,21 @@ def villages_geojson(state: StateDep, snapshot: SnapshotDep) -> Response:
     return Response(state.geojson(snapshot), media_type="application/geo+json")
 
 
-@router.get("/villages/{insee}", response_model=VillageDetail)
+@router.get("/villages/{insee}", response_model=VillageDetail, responses=problems(404))
 def village(insee: Insee, state: StateDep, snapshot: SnapshotDep) -> Response:
     return json_response(state.detail(known_village(state, insee), snapshot))
 
 
-@router.get("/villages/{insee}/homes", response_model=HomesOut)
+@router.get("/villages/{insee}/homes", response_model=HomesOut, responses=problems(401, 404))
 def homes(insee: Insee, state: StateDep, _caller: StaffDep) -> HomesOut:
     partner_village(state, insee)
     listed = [asdict(home) for home in state.store.homes(insee)]
     return HomesOut.model_validate({"insee": insee, "name": state.name_of(insee), "homes": listed})
 
 
-@router.put("/villages/{insee}/homes", response_model=HomesOut)
+@router.put(
+    "/villages/{insee}/homes", response_model=HomesOut, responses=problems(401, 404, 413, 415)
+)
 def replace_homes(insee: Insee, body: HomesIn, state: StateDep, caller: StaffDep) -> HomesOut:
     """Replace the village's listings; the next ranking counts them in its housing criterion."""
     partner_village(state, insee)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from matcher.evaluate import exposure_gini
 from matcher.weights import WeightProfile
 from service.deps import AnalystDep, SnapshotDep, StaffDep, StateDep
+from service.errors import problems
 from service.schemas import Exposure, Timestamp, WeightsIn, WeightsOut
 from service.store import StoredWeights, utcnow
 
@@ -29,12 +30,12 @@ def weights_out(stored: StoredWeights) -> WeightsOut:
     )
 
 
-@router.get("/weights", response_model=WeightsOut)
+@router.get("/weights", response_model=WeightsOut, responses=problems(401))
 def active_weights(snapshot: SnapshotDep, _caller: StaffDep) -> WeightsOut:
     return weights_out(snapshot.weights)
 
 
-@router.put("/weights", response_model=WeightsOut)
+@router.put("/weights", response_model=WeightsOut, responses=problems(401, 403, 413, 415))
 def replace_weights(body: WeightsIn, state: StateDep, caller: AnalystDep) -> WeightsOut:
     """Validate a new weight profile, version it, and use it from the next request."""
     weights = body.weights.model_dump()
@@ -48,7 +49,7 @@ def replace_weights(body: WeightsIn, state: StateDep, caller: AnalystDep) -> Wei
     raise RuntimeError(f"no free weight profile version after {VERSION_ATTEMPTS} attempts")
 
 
-@router.get("/exposure", response_model=Exposure)
+@router.get("/exposure", response_model=Exposure, responses=problems(401))
 def exposure(
     state: StateDep,
     _caller: StaffDep,

@@ -56,6 +56,24 @@ def _with(path: str, value: object) -> dict[str, object]:
         ("household.adults", 0, ("household", "adults"), "greater than or equal to 1"),
         ("remote_days_per_week", 8, ("remote_days_per_week",), "less than or equal to 7"),
         ("remote_days_per_week", math.nan, ("remote_days_per_week",), "finite number"),
+        # JSON's own types: no lax conversions of strings, fractions or yes/no values.
+        ("remote_days_per_week", "5", ("remote_days_per_week",), "JSON number, not a string"),
+        ("remote_days_per_week", 4.5, ("remote_days_per_week",), "fractional part"),
+        ("remote_days_per_week", True, ("remote_days_per_week",), "not a boolean"),
+        ("housing.budget_eur", "220000", ("housing", "budget_eur"), "not a string"),
+        ("housing.budget_eur", True, ("housing", "budget_eur"), "not a boolean"),
+        (
+            "preferences.needs_train_station",
+            0,
+            ("preferences", "needs_train_station"),
+            "valid boolean",
+        ),
+        (
+            "preferences.needs_train_station",
+            "yes",
+            ("preferences", "needs_train_station"),
+            "valid boolean",
+        ),
         ("connectivity", "5g", ("connectivity",), "Input should be 'basic'"),
         (
             "preferences.settlement",

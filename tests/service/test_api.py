@@ -260,6 +260,104 @@ def test_a_body_over_64_kib_is_a_413(shared_client: TestClient) -> None:
     assert response.status_code == 413
 
 
+def _example_with(field: str, raw: str) -> bytes:
+    """The api.md example with one top-level field set to raw JSON text."""
+    return json.dumps({**API_EXAMPLE_PROFILE, field: "@@"}).replace('"@@"', raw).encode()
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        (b'{"profession": "translator",', "JSON decode error"),
+        (b'{"profession": "\xff"}', "not UTF-8 text: byte 0xff at 16"),
+        (b'{"profession": "\xe9crivain"}', "not UTF-8 text: byte 0xe9"),
+        (b"[" * 30_000 + b"]" * 30_000, "nested too deeply"),
+        (_example_with("remote_days_per_week", "1" + "0" * 5000), "number too long"),
+        (_example_with("remote_days_per_week", "NaN"), "finite number"),
+        (_example_with("remote_days_per_week", "Infinity"), "finite number"),
+        (_example_with("remote_days_per_week", "-Infinity"), "finite number"),
+        (_example_with("remote_days_per_week", "1e400"), "finite number"),
+        (_example_with("remote_days_per_week", "10" * 50), "less than or equal to 7"),
+        (_example_with("remote_days_per_week", "-3"), "greater than or equal to 0"),
+        (_example_with("remote_days_per_week", '"5"'), "JSON number, not a string"),
+        (_example_with("profession", json.dumps("x" * 60_000)), "Input should be"),
+        (_example_with("profession", r'"translator\u0000"'), "Input should be"),
+        (_example_with("connectivity", r'"b\u00e1sic \ud83d\udce1"'), "Input should be"),
+    ],
+    ids=[
+        "malformed",
+        "not-utf8",
+        "latin1",
+        "deeply-nested",
+        "huge-integer",
+        "nan",
+        "infinity",
+        "minus-infinity",
+        "overflowing-float",
+        "huge-but-readable",
+        "negative",
+        "number-as-text",
+        "very-long-string",
+        "control-character",
+        "unicode",
+    ],
+)
+def test_hostile_bodies_get_a_422_naming_the_problem(
+    shared_client: TestClient, body: bytes, named: str
+) -> None:
+    response = shared_client.post("/v1/recommendations", content=body, headers=JSON)
+    assert response.status_code == 422, response.text
+    assert any(named in error["msg"] for error in response.json()["detail"]), response.text
+
+
+def test_a_nested_input_is_echoed_only_so_deep(shared_client: TestClient) -> None:
+    # Nested within what the JSON reader takes, but too deep to echo back in full.
+    nested = '{"a": ' * 900 + "1" + "}" * 900
+    response = shared_client.post(
+        "/v1/recommendations", content=_example_with("x", nested), headers=JSON
+    )
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "x"]
+    assert "..." in json.dumps(error["input"])
+
+
+@pytest.mark.parametrize(
+    ("headers", "found"),
+    [
+        ({"Content-Type": "text/plain"}, "found 'text/plain'"),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, "found 'application/x-www"),
+        ({"Content-Type": ""}, "found none"),
+    ],
+)
+def test_a_body_not_sent_as_json_is_a_415_naming_its_type(
+    shared_client: TestClient, headers: dict[str, str], found: str
+) -> None:
+    body = json.dumps(API_EXAMPLE_PROFILE)
+    response = shared_client.post("/v1/recommendations", content=body, headers=headers)
+    assert response.status_code == 415
+    assert "expected Content-Type: application/json" in response.json()["detail"]
+    assert found in response.json()["detail"]
+
+
+def test_json_with_a_charset_or_a_suffix_is_json(shared_client: TestClient) -> None:
+    body = json.dumps(API_EXAMPLE_PROFILE)
+    for content_type in ("application/json; charset=utf-8", "application/vnd.api+json"):
+        response = shared_client.post(
+            "/v1/recommendations", content=body, headers={"Content-Type": content_type}
+        )
+        assert response.status_code == 200, content_type
+
+
+def test_a_method_not_allowed_lists_every_method_of_the_path(client: TestClient) -> None:
+    response = client.delete("/v1/villages/32001/homes", headers=STAFF)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, PUT"
+
+
 def test_batch_answers_in_order_as_single_requests_do(shared_client: TestClient) -> None:
     first = API_EXAMPLE_PROFILE
     second = {"profession": "therapist", "connectivity": "basic", "must": ["health"]}

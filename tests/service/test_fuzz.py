@@ -1,0 +1,50 @@
+"""Schemathesis against the app's own OpenAPI document: no input gets a 5xx, every answer
+matches the document (status, content type, body), invalid input is refused, keys are needed.
+
+The quick run (CI) tries ``QUICK_EXAMPLES`` requests per operation from a fixed seed. The long
+run draws afresh: ``SOHOSOLO_FUZZ_EXAMPLES=2000 pytest tests/service/test_fuzz.py``.
+"""
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+
+from service.app import create_app
+from tests.service.conftest import ANALYST_KEY, make_settings
+
+QUICK_EXAMPLES = 25
+EXAMPLES = int(os.environ.get("SOHOSOLO_FUZZ_EXAMPLES", QUICK_EXAMPLES))
+
+# The app is made at import, as schemathesis reads its schema then; its database lives in a
+# folder the module fixture removes.
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="sohosolo-fuzz-"))
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(make_settings(_DATA_DIR)))
+
+#: Left out: some rules the JSON Schema cannot state (a consent date needs consent, text holds
+#: no control characters, dates fall in 2000 to 2100, at least one weight above 0), so a
+#: request valid by the document alone may rightly get a 422.
+EXCLUDED = [checks.positive_data_acceptance]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_the_database() -> Iterator[None]:
+    yield
+    shutil.rmtree(_DATA_DIR, ignore_errors=True)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=EXAMPLES == QUICK_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_as_documented(case: schemathesis.Case) -> None:
+    case.call_and_validate(headers={"X-API-Key": ANALYST_KEY}, excluded_checks=EXCLUDED)
