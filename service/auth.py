@@ -8,7 +8,7 @@ only slow every request.
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import SecretStr
@@ -20,6 +20,8 @@ GRANTS: dict[Role, frozenset[Role]] = {
     "analyst": frozenset({"staff", "analyst"}),
 }
 DIGEST_PREFIX = "sha256:"
+#: Hex digits of a key's digest that name it in logs and the audit log (``staff:1a2b3c4d``).
+KEY_ID_DIGITS = 8
 #: Shorter keys could be guessed; ``sohosolo key`` makes 43-character ones.
 MIN_KEY_LENGTH = 16
 
@@ -37,7 +39,12 @@ def new_key() -> tuple[str, str]:
 @dataclass(frozen=True)
 class Caller:
     role: Role
-    key_id: str  # the first hex digits of the key's digest: names a key without revealing it
+    digest: str = field(repr=False)  # hex SHA-256 of the key, as revocations name it
+
+    @property
+    def key_id(self) -> str:
+        """The first hex digits of the key's digest: names a key without revealing it."""
+        return self.digest[:KEY_ID_DIGITS]
 
     def may(self, role: Role) -> bool:
         return role in GRANTS[self.role]
@@ -58,6 +65,10 @@ class Keyring:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def digests(self) -> list[tuple[str, Role]]:
+        """(hex digest, role) of every configured key."""
+        return [(stored.hex(), role) for stored, role in self._entries]
+
     def caller(self, key: str | None) -> Caller | None:
         """The caller a presented key belongs to, or None; every entry is compared, always."""
         if not key:
@@ -67,7 +78,7 @@ class Keyring:
         for stored, role in self._entries:
             if hmac.compare_digest(stored, presented) and found is None:
                 found = role
-        return None if found is None else Caller(found, presented.hex()[:8])
+        return None if found is None else Caller(found, presented.hex())
 
 
 class KeyConfigError(ValueError):
@@ -93,3 +104,22 @@ def _configured_digest(value: str, role: str, n: int) -> bytes:
             f"{MIN_KEY_LENGTH} characters, found {len(value)}"
         )
     return digest(value)
+
+
+def revocation_digest(given: str, keyring: Keyring) -> str:
+    """The hex digest a revocation names: ``given`` is the key itself, its ``sha256:<hex>``
+    form, or its id (the first digits of its digest, as logs and the audit log show it),
+    which must then name exactly one configured key."""
+    if given.startswith(DIGEST_PREFIX):
+        return _configured_digest(given, "revoked", 0).hex()
+    lowered = given.lower()
+    if len(given) < MIN_KEY_LENGTH and all(c in "0123456789abcdef" for c in lowered):
+        matches = [digest for digest, _ in keyring.digests() if digest.startswith(lowered)]
+        if len(matches) != 1:
+            found = "no configured key" if not matches else f"{len(matches)} configured keys"
+            raise KeyConfigError(
+                f"key id {given!r}: expected the first digits of one configured key's digest, "
+                f"found {found}; give the key itself or its sha256: form"
+            )
+        return matches[0]
+    return digest(given).hex()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from features.table import RowError
     from features.vocab import Lang
     from matcher import Ranking
+    from service.store import Store
 
 EXAMPLES = {
     "build": "example: sohosolo data build --raw ../shared/data/raw --out geodata/data",
@@ -38,6 +39,14 @@ EXAMPLES = {
     "(shortlisted, visited, settled, left): see the README, section 'Evaluating weights'.",
     "serve": "example: SOHOSOLO_STAFF_API_KEYS=sha256:... sohosolo serve --port 8000 --workers 2",
     "key": "example: sohosolo key --role analyst",
+    "revoke": "example: sohosolo revoke 1a2b3c4d\n\nNames the key by its id (the first digits "
+    "of its digest, as the audit log and\nthe logs show it), by its sha256: digest, or by the "
+    "key itself. The key is refused\nfrom the next request of every worker; remove it from "
+    "the configuration as well.",
+    "purge": "example: SOHOSOLO_RETENTION_MONTHS=24 sohosolo purge --dry-run\n\nErases "
+    "prospects without consent created more than the retention period ago (a month\ncounts "
+    "31 days), as DELETE /v1/prospects/{id} does: profile, contact fields and the\nlink from "
+    "outcomes. Run it daily, e.g. from cron or a systemd timer.",
     "data": "example: sohosolo data check",
     "db": "example: sohosolo db upgrade",
     "upgrade": "example: SOHOSOLO_DATABASE_URL=postgresql+psycopg://me@localhost/sohosolo "
@@ -298,6 +307,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        **({"forwarded_allow_ips": args.forwarded_allow_ips} if args.forwarded_allow_ips else {}),
     )
     return 0
 
@@ -312,6 +322,72 @@ def _key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _revoke(args: argparse.Namespace) -> int:
+    from service.auth import Keyring, revocation_digest
+    from service.config import get_settings
+
+    settings = get_settings()
+    if args.list:
+        store = _upgraded_store(settings.sqlalchemy_url)
+        for digest, at, by in store.revoked_keys():
+            print(f"{digest[:8]}  revoked {at:%Y-%m-%d %H:%M:%S} UTC by {by}  sha256:{digest}")
+        store.dispose()
+        return 0
+    if not args.key:
+        raise UsageError("expected a key, its sha256: digest or its id, or --list")
+    keyring = Keyring({"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys})
+    digest = revocation_digest(args.key, keyring)
+    store = _upgraded_store(settings.sqlalchemy_url)
+    try:
+        revoked = store.revoke_key(digest, by=COMMAND_ACTOR)
+    finally:
+        store.dispose()
+    configured = any(d == digest for d, _ in keyring.digests())
+    print(
+        f"key {digest[:8]} "
+        + ("revoked: refused from the next request" if revoked else "was already revoked")
+        + ("" if configured else " (it is not in this configuration's keys)")
+    )
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from service.config import get_settings
+    from service.store import utcnow
+
+    settings = get_settings()
+    months = settings.retention_months if args.months is None else args.months
+    if months is None:
+        raise UsageError(
+            "expected a retention period: set SOHOSOLO_RETENTION_MONTHS or give --months"
+        )
+    if months < 1:
+        raise UsageError(f"--months: expected at least 1, found {months}")
+    # A month is counted as 31 days, so that nothing is erased a day early.
+    before = utcnow() - timedelta(days=31 * months)
+    store = _upgraded_store(settings.sqlalchemy_url)
+    try:
+        ids = store.purge_prospects(before, by=COMMAND_ACTOR + " purge", dry_run=args.dry_run)
+    finally:
+        store.dispose()
+    verb = "would erase" if args.dry_run else "erased"
+    print(
+        f"{verb} {len(ids)} prospect(s) without consent created before "
+        f"{before:%Y-%m-%d %H:%M} UTC ({months} month(s) of retention)"
+    )
+    return 0
+
+
+def _upgraded_store(url: str) -> "Store":
+    from service.store import Store
+
+    store = Store(url)
+    store.upgrade()
+    return store
+
+
 def _db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
 
@@ -324,6 +400,10 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     store.dispose()
     print(f"database {make_url(url).render_as_string(hide_password=True)} is up to date")
     return 0
+
+
+#: Who the audit log names for changes made from the command line.
+COMMAND_ACTOR = "sohosolo"
 
 
 class UsageError(ValueError):
@@ -442,11 +522,29 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="ADDRESSES",
+        help="reverse proxies whose X-Forwarded-For names the client (comma-separated; "
+        "default: 127.0.0.1), for the per-address rate limit",
+    )
     serve.set_defaults(handler=_serve)
 
     key = sub(commands, "key", "make a new API key and the digest to configure")
     key.add_argument("--role", choices=["staff", "analyst"], required=True)
     key.set_defaults(handler=_key)
+
+    revoke = sub(commands, "revoke", "refuse an API key from now on (kept in the database)")
+    revoke.add_argument("key", nargs="?", help="the key's id, its sha256: digest, or the key")
+    revoke.add_argument("--list", action="store_true", help="list the revoked keys instead")
+    revoke.set_defaults(handler=_revoke)
+
+    purge = sub(commands, "purge", "erase prospects without consent past the retention period")
+    purge.add_argument(
+        "--months", type=int, help="retention period (default: SOHOSOLO_RETENTION_MONTHS)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count, erase nothing")
+    purge.set_defaults(handler=_purge)
 
     db = sub(commands, "db", "the service's database")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

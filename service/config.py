@@ -12,6 +12,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from service.ratelimit import parse_limit
+
 #: The folder of the default SQLite database, relative to the working directory.
 DEFAULT_DATA_DIR = Path("var")
 DATABASE_FILE = "sohosolo.sqlite3"
@@ -43,12 +45,29 @@ class Settings(BaseSettings):
     weights: str = Field(
         "default", description="Weight profile installed when the database holds none."
     )
+    rate_limit: str = Field(
+        "60/minute",
+        description="Rankings one client address may ask of the public endpoints "
+        "(60/minute, 1000/hour...; 'off' for no limit), per worker process.",
+    )
+    retention_months: int | None = Field(
+        None,
+        ge=1,
+        description="Months after which 'sohosolo purge' erases prospects without consent "
+        "(unset: keep them until deleted).",
+    )
 
     @field_validator("staff_api_keys", "analyst_api_keys", "cors_origins", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        parse_limit(value)  # raises ValueError naming what was expected
         return value
 
     @property

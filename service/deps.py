@@ -35,14 +35,16 @@ async def get_snapshot(request: Request) -> Snapshot:
     return state_of(request).snapshot()
 
 
-async def get_caller(
-    request: Request, key: Annotated[str | None, Security(api_key)] = None
-) -> Caller:
-    caller = state_of(request).keyring.caller(key)
-    if caller is None:
+def get_caller(request: Request, key: Annotated[str | None, Security(api_key)] = None) -> Caller:
+    # A plain function (run in the thread pool): the revocation check asks the database, so
+    # that a key revoked through any worker, or the command line, is refused at once.
+    state = state_of(request)
+    caller = state.keyring.caller(key)
+    if caller is None or state.store.is_revoked(caller.digest):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            detail="missing or wrong API key: send a staff or analyst key in the X-API-Key header",
+            detail="missing, wrong or revoked API key: send a staff or analyst key in the "
+            "X-API-Key header",
             headers={"WWW-Authenticate": "X-API-Key"},
         )
     return caller

@@ -117,6 +117,8 @@ TEXT: dict[Lang, dict[str, Any]] = {
         "error_title": "Vérifiez le formulaire" + _C,
         "error_failed": "La recherche n'a pas abouti (erreur {status}). Réessayez dans un instant.",
         "error_network": "Le service ne répond pas. Vérifiez votre connexion et réessayez.",
+        "error_busy": "Trop de recherches en peu de temps depuis votre connexion : réessayez "
+        "dans {seconds} secondes.",
         "errors": {
             "missing": "à renseigner",
             "greater_than_equal": "au moins {ge}",
@@ -264,6 +266,8 @@ TEXT: dict[Lang, dict[str, Any]] = {
         "error_title": "Please check the form:",
         "error_failed": "The search failed (error {status}). Please try again in a moment.",
         "error_network": "The service does not answer. Check your connection and try again.",
+        "error_busy": "Too many searches from your connection in a short time: try again in "
+        "{seconds} seconds.",
         "errors": {
             "missing": "required",
             "greater_than_equal": "at least {ge}",
@@ -436,6 +440,7 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
             "error_title",
             "error_failed",
             "error_network",
+            "error_busy",
             "errors",
             "budget_buy",
             "budget_rent",

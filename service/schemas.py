@@ -281,6 +281,14 @@ class WeightsOut(BaseModel):
     created_by: str
 
 
+class AuditEntryOut(BaseModel):
+    at: datetime
+    actor: str = Field(description="role:key id of the key used, or the command that acted.")
+    action: str = Field(description="weights.replace, homes.replace, prospect.create, ...")
+    target: str = Field(description="The weight profile version, INSEE code or prospect id.")
+    detail: str
+
+
 class VillageExposure(BaseModel):
     insee: str
     name: str

@@ -24,6 +24,7 @@ from matcher import Recommender, load_weight_profile
 from service.auth import Keyring
 from service.config import Settings
 from service.exposure import ExposureLog
+from service.ratelimit import RateLimit, parse_limit
 from service.store import Store, StoredWeights
 
 #: Width of the SVG map's coordinate space (pages scale it with their viewBox).
@@ -63,6 +64,7 @@ class ServiceState:
         self.settings = settings
         self.store = store
         self.exposure = ExposureLog(store)
+        self.rate_limit = RateLimit(parse_limit(settings.rate_limit))
         self.keyring = Keyring(
             {"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys}
         )

@@ -47,6 +47,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 
 from matcher.weights import WeightProfile
+from service.auth import KEY_ID_DIGITS
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: Revision counters that tell every worker process to rebuild its recommender.
@@ -150,6 +151,30 @@ class ExposureRow(Base):
     shown: Mapped[int] = mapped_column(Integer)
 
 
+class AuditRow(Base):
+    """Who changed the weights, the homes or the prospects, and when: never a contact field
+    (a prospect is named by its id only, which means nothing once the prospect is erased)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(String(200))
+
+
+class RevokedKeyRow(Base):
+    """API keys refused from now on, by the SHA-256 digest the configuration holds."""
+
+    __tablename__ = "revoked_keys"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str] = mapped_column(String(100))
+
+
 class RevisionRow(Base):
     __tablename__ = "revisions"
 
@@ -184,6 +209,15 @@ class Home:
 
 
 @dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class StoredWeights:
     profile: WeightProfile
     created_at: datetime
@@ -201,10 +235,15 @@ class Store:
         if self.is_sqlite and parsed.database in (None, "", ":memory:"):
             # One in-memory database shared by every thread, rather than one per connection.
             self.engine: Engine = create_engine(
-                url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+                url,
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+                hide_parameters=True,
             )
         else:
-            self.engine = create_engine(url, pool_pre_ping=not self.is_sqlite)
+            # Statements' values stay out of logs and error messages: they hold prospects'
+            # contact fields.
+            self.engine = create_engine(url, pool_pre_ping=not self.is_sqlite, hide_parameters=True)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -323,6 +362,7 @@ class Store:
         contact: Contact,
         consent: bool,
         consent_at: datetime | None = None,
+        by: str = "unknown",
     ) -> Prospect:
         now = utcnow()
         row = ProspectRow(
@@ -337,6 +377,7 @@ class Store:
         )
         with self.transaction() as session:
             session.add(row)
+            _audit(session, by, "prospect.create", row.id)
         return _prospect(row)
 
     def get_prospect(self, prospect_id: str) -> Prospect | None:
@@ -344,16 +385,39 @@ class Store:
             row = session.get(ProspectRow, prospect_id)
             return None if row is None else _prospect(row)
 
-    def delete_prospect(self, prospect_id: str) -> bool:
+    def delete_prospect(self, prospect_id: str, by: str = "unknown") -> bool:
         """Erase a prospect and the link from its outcomes to it; False if there was none."""
         with self.transaction() as session:
-            session.execute(
-                update(OutcomeRow)
-                .where(OutcomeRow.prospect_id == prospect_id)
-                .values(prospect_id=None)
+            return self._erase(session, prospect_id, by, "prospect.delete")
+
+    def purge_prospects(
+        self, created_before: datetime, by: str, dry_run: bool = False
+    ) -> list[str]:
+        """Erase every prospect without consent created before ``created_before``, as
+        ``delete_prospect`` does, in one transaction; the ids erased (or, dry, to erase)."""
+        with self.transaction() as session:
+            ids = list(
+                session.scalars(
+                    select(ProspectRow.id)
+                    .where(ProspectRow.consent.is_(False), ProspectRow.created_at < created_before)
+                    .order_by(ProspectRow.created_at)
+                )
             )
-            deleted = session.execute(delete(ProspectRow).where(ProspectRow.id == prospect_id))
-            return bool(getattr(deleted, "rowcount", 0))
+            if not dry_run:
+                for prospect_id in ids:
+                    self._erase(session, prospect_id, by, "prospect.purge")
+        return ids
+
+    @staticmethod
+    def _erase(session: Session, prospect_id: str, by: str, action: str) -> bool:
+        session.execute(
+            update(OutcomeRow).where(OutcomeRow.prospect_id == prospect_id).values(prospect_id=None)
+        )
+        deleted = session.execute(delete(ProspectRow).where(ProspectRow.id == prospect_id))
+        if not getattr(deleted, "rowcount", 0):
+            return False
+        _audit(session, by, action, prospect_id)
+        return True
 
     # -- outcomes --------------------------------------------------------------------------
 
@@ -409,6 +473,7 @@ class Store:
                 )
                 for home in homes
             )
+            _audit(session, by, "homes.replace", insee, f"{len(homes)} listing(s)")
         return list(homes)
 
     def homes_frame(self) -> pd.DataFrame:
@@ -446,7 +511,43 @@ class Store:
         with self.transaction() as session:
             self._bump(session)
             session.add(row)
+            _audit(session, by, "weights.replace", profile.version, profile.name)
         return _weights(row)
+
+    # -- keys and audit --------------------------------------------------------------------
+
+    def revoke_key(self, digest_hex: str, by: str) -> bool:
+        """Refuse the key with this SHA-256 digest from the next request; False if it was
+        revoked already."""
+        with self.transaction() as session:
+            if session.get(RevokedKeyRow, digest_hex) is not None:
+                return False
+            session.add(RevokedKeyRow(digest=digest_hex, revoked_at=utcnow(), revoked_by=by))
+            _audit(session, by, "key.revoke", digest_hex[:KEY_ID_DIGITS])
+        return True
+
+    def is_revoked(self, digest_hex: str) -> bool:
+        with self.sessions() as session:
+            return session.get(RevokedKeyRow, digest_hex) is not None
+
+    def revoked_keys(self) -> list[tuple[str, datetime, str]]:
+        """(digest, when, by) of every revoked key, oldest first."""
+        with self.sessions() as session:
+            rows = session.scalars(select(RevokedKeyRow).order_by(RevokedKeyRow.revoked_at))
+            return [(row.digest, row.revoked_at, row.revoked_by) for row in rows]
+
+    def audit(self, since: datetime | None = None, limit: int | None = None) -> list[AuditEntry]:
+        """The audit log from ``since``, newest first."""
+        query = select(AuditRow).order_by(AuditRow.id.desc())
+        if since is not None:
+            query = query.where(AuditRow.at >= since)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.sessions() as session:
+            return [
+                AuditEntry(row.at, row.actor, row.action, row.target, row.detail)
+                for row in session.scalars(query)
+            ]
 
     # -- exposure --------------------------------------------------------------------------
 
@@ -495,6 +596,11 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _audit(session: Session, actor: str, action: str, target: str, detail: str = "") -> None:
+    """A line of the audit log, in the transaction of the change it records."""
+    session.add(AuditRow(at=utcnow(), actor=actor, action=action, target=target, detail=detail))
 
 
 def _prospect(row: ProspectRow) -> Prospect:

@@ -53,13 +53,14 @@ def is_prospect_id(text: str) -> bool:
     status_code=status.HTTP_201_CREATED,
     responses=problems(401, 413, 415),
 )
-def create_prospect(body: ProspectIn, state: StateDep, _caller: StaffDep) -> ProspectCreated:
+def create_prospect(body: ProspectIn, state: StateDep, caller: StaffDep) -> ProspectCreated:
     """Store a prospect's profile with contact fields and consent; answers its id."""
     prospect = state.store.add_prospect(
         body.profile.model_dump(mode="json"),
         Contact(**body.contact.model_dump()),
         consent=body.consent,
         consent_at=body.consent_at,
+        by=str(caller),
     )
     return ProspectCreated(id=prospect.id)
 
@@ -75,9 +76,11 @@ def read_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> Prosp
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problems(401, 404),
 )
-def delete_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> Response:
+def delete_prospect(prospect_id: str, state: StateDep, caller: StaffDep) -> Response:
     """Erase the prospect: profile, contact fields, and the link from its outcomes to it."""
-    if not (is_prospect_id(prospect_id) and state.store.delete_prospect(prospect_id)):
+    if not (
+        is_prospect_id(prospect_id) and state.store.delete_prospect(prospect_id, by=str(caller))
+    ):
         not_found(f"prospect {prospect_id!r}: no such prospect")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

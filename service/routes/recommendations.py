@@ -1,7 +1,7 @@
 """Rankings for prospect profiles: public, nothing personal is stored (only which villages
 were shown, for the exposure statistics)."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from features.profile import Profile
 from service.deps import (
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
 
 @router.post("", response_model=RankingOut, responses=problems(413, 415, 429))
 async def recommend_one(
+    request: Request,
     profile: Profile,
     state: StateDep,
     snapshot: SnapshotDep,
@@ -32,6 +33,7 @@ async def recommend_one(
     """The ranked partner villages for one prospect profile, with reasons and exclusions."""
     # A coroutine: one ranking is a fraction of a millisecond of work that holds the GIL
     # anyway, less than the hop to a pool thread would cost.
+    state.rate_limit.check(request)
     chosen_k = resolve_k(k, settings.default_k, snapshot)
     (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
     state.exposure.add("public", [ranking])
@@ -40,6 +42,7 @@ async def recommend_one(
 
 @router.post("/batch", response_model=BatchOut, responses=problems(413, 415, 429))
 def recommend_batch(
+    request: Request,
     body: BatchIn,
     state: StateDep,
     snapshot: SnapshotDep,
@@ -48,6 +51,7 @@ def recommend_batch(
     lang: Lang = "fr",
 ) -> Response:
     """One ranking per profile, in the order given."""
+    state.rate_limit.check(request, cost=len(body.profiles))
     chosen_k = resolve_k(k, settings.default_k, snapshot)
     rankings = snapshot.recommender.recommend(body.profiles, chosen_k, lang=lang)
     state.exposure.add("batch", rankings)

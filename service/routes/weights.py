@@ -1,5 +1,7 @@
-"""The active weight profile (analysts change it) and the exposure of the villages."""
+"""The active weight profile (analysts change it), the exposure of the villages, and the
+audit log of changes."""
 
+from dataclasses import asdict
 from typing import Annotated
 
 import numpy as np
@@ -10,7 +12,7 @@ from matcher.evaluate import exposure_gini
 from matcher.weights import WeightProfile
 from service.deps import AnalystDep, SnapshotDep, StaffDep, StateDep
 from service.errors import problems
-from service.schemas import Exposure, Timestamp, WeightsIn, WeightsOut
+from service.schemas import AuditEntryOut, Exposure, Timestamp, WeightsIn, WeightsOut
 from service.store import StoredWeights, utcnow
 
 router = APIRouter(prefix="/v1", tags=["weights"])
@@ -81,3 +83,20 @@ def exposure(
             "gini": exposure_gini(appearances),
         }
     )
+
+
+#: Entries one audit request answers at most.
+MAX_AUDIT_ENTRIES = 10_000
+
+
+@router.get("/audit", response_model=list[AuditEntryOut], responses=problems(401, 403))
+def audit(
+    state: StateDep,
+    _caller: AnalystDep,
+    since: Annotated[
+        Timestamp | None, Query(description="Changes from this time (ISO 8601 with a timezone).")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_ENTRIES)] = 1000,
+) -> list[AuditEntryOut]:
+    """Who changed the weights, the homes or the prospects, and when; newest first."""
+    return [AuditEntryOut.model_validate(asdict(e)) for e in state.store.audit(since, limit)]

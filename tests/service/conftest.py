@@ -67,12 +67,17 @@ def store(database_url: str) -> Iterator[Store]:
 
 
 def make_settings(data_dir: Path, database_url: str | None = None, **changes: object) -> Settings:
+    """Settings with the test keys, and no rate limit unless a test sets one (the tests' many
+    rankings all come from one address)."""
     return Settings(
-        data_dir=data_dir,
-        database_url=database_url,
-        staff_api_keys=[STAFF_KEY],
-        analyst_api_keys=[ANALYST_KEY],
-        **changes,  # type: ignore[arg-type]
+        **{
+            "data_dir": data_dir,
+            "database_url": database_url,
+            "staff_api_keys": [STAFF_KEY],
+            "analyst_api_keys": [ANALYST_KEY],
+            "rate_limit": "off",
+            **changes,
+        }  # type: ignore[arg-type]
     )
 
 

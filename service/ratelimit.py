@@ -1,0 +1,55 @@
+"""A per-address limit on the public rankings (``SOHOSOLO_RATE_LIMIT``), answered with 429.
+
+The counts live in the worker's memory (the ``limits`` library, sliding-window counters): with
+N workers an address may reach up to N times the limit. The address is the one uvicorn
+gives: behind a reverse proxy on the same machine, the X-Forwarded-For it sets; for a proxy
+elsewhere, name it with ``sohosolo serve --forwarded-allow-ips``.
+"""
+
+import math
+import time
+
+from fastapi import HTTPException, Request, status
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import SlidingWindowCounterRateLimiter
+
+#: The setting's value that switches the limit off.
+OFF = "off"
+
+
+def parse_limit(text: str) -> RateLimitItem | None:
+    """``"60/minute"``, ``"1000 per hour"``...; ``"off"`` gives None. Raises ValueError."""
+    if text.strip().lower() == OFF:
+        return None
+    try:
+        return parse(text)
+    except ValueError:
+        raise ValueError(
+            f"expected a rate such as 60/minute or 1000/hour, or {OFF!r}, found {text!r}"
+        ) from None
+
+
+class RateLimit:
+    """Rankings each client address may ask for in a window; a batch counts each profile."""
+
+    def __init__(self, limit: RateLimitItem | None) -> None:
+        self.limit = limit
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+
+    def check(self, request: Request, cost: int = 1) -> None:
+        """Count ``cost`` rankings for the request's address; 429 past the limit."""
+        if self.limit is None:
+            return
+        address = request.client.host if request.client else "unknown"
+        if self._limiter.hit(self.limit, address, cost=cost):
+            return
+        reset = self._limiter.get_window_stats(self.limit, address).reset_time
+        wait = max(1, math.ceil(reset - time.time()))
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"too many rankings from {address}: the limit is {self.limit} per address"
+            + (f" (this batch counts {cost})" if cost > 1 else "")
+            + f"; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )

@@ -1,0 +1,220 @@
+"""Who may do what: revoked keys, the public endpoints' rate limit, and the audit log of
+changes. Each runs on SQLite and on PostgreSQL."""
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.cli import main
+from service.config import Settings, get_settings
+from tests.conftest import API_EXAMPLE_PROFILE
+from tests.service.conftest import ANALYST, ANALYST_KEY, STAFF, STAFF_KEY, make_settings
+
+HOMES = {"homes": [{"tenure": "buy", "price_eur": 180000, "bedrooms": 3}]}
+WEIGHTS = {
+    "name": "schools-first",
+    "weights": {
+        "connectivity": 1,
+        "housing": 1,
+        "schools": 5,
+        "childcare": 1,
+        "health": 1,
+        "shops": 1,
+        "access_auch": 1,
+        "access_toulouse": 1,
+        "settlement": 1,
+        "ecosystem": 1,
+        "community": 1,
+    },
+}
+
+
+def key_id(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:8]
+
+
+@pytest.fixture
+def backend_settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(tmp_path, database_url)
+
+
+@pytest.fixture
+def backend_client(backend_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(backend_settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def cli_env(
+    backend_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[pytest.MonkeyPatch]:
+    """The command line configured as the service is."""
+    monkeypatch.setenv("SOHOSOLO_DATABASE_URL", backend_settings.sqlalchemy_url)
+    monkeypatch.setenv("SOHOSOLO_STAFF_API_KEYS", STAFF_KEY)
+    monkeypatch.setenv("SOHOSOLO_ANALYST_API_KEYS", ANALYST_KEY)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+# -- keys -----------------------------------------------------------------------------------
+
+KEYED = [
+    ("get", "/v1/prospects/00000000-0000-4000-8000-000000000000", None),
+    ("post", "/v1/prospects", {"profile": API_EXAMPLE_PROFILE, "consent": False}),
+    ("post", "/v1/outcomes", {"prospect_id": "x", "insee": "32001", "event": "visited"}),
+    ("get", "/v1/villages/32001/homes", None),
+    ("put", "/v1/villages/32001/homes", HOMES),
+    ("get", "/v1/weights", None),
+    ("put", "/v1/weights", WEIGHTS),
+    ("get", "/v1/exposure", None),
+    ("get", "/v1/audit", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), KEYED)
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "not-a-key-of-this-service"}])
+def test_keyed_endpoints_refuse_a_missing_or_wrong_key(
+    backend_client: TestClient, method: str, path: str, body: object, headers: dict[str, str]
+) -> None:
+    response = backend_client.request(method, path, json=body, headers=headers)
+    assert response.status_code == 401
+    assert "X-API-Key" in response.json()["detail"]
+
+
+def test_a_revoked_key_is_refused_from_the_next_request(
+    backend_client: TestClient, cli_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert backend_client.get("/v1/weights", headers=STAFF).status_code == 200
+    assert main(["revoke", key_id(STAFF_KEY)]) == 0
+    assert "revoked: refused from the next request" in capsys.readouterr().out
+    for method, path, body in KEYED:
+        response = backend_client.request(method, path, json=body, headers=STAFF)
+        assert response.status_code == 401, path
+        assert "revoked" in response.json()["detail"]
+    # The other keys still work; revoking again says so.
+    assert backend_client.get("/v1/weights", headers=ANALYST).status_code == 200
+    assert main(["revoke", STAFF_KEY]) == 0
+    assert "was already revoked" in capsys.readouterr().out
+    assert main(["revoke", "--list"]) == 0
+    assert key_id(STAFF_KEY) in capsys.readouterr().out
+
+
+def test_a_key_is_revoked_by_its_digest_too(
+    backend_client: TestClient, cli_env: pytest.MonkeyPatch
+) -> None:
+    digest = hashlib.sha256(ANALYST_KEY.encode()).hexdigest()
+    assert main(["revoke", f"sha256:{digest}"]) == 0
+    assert backend_client.get("/v1/weights", headers=ANALYST).status_code == 401
+    assert backend_client.get("/v1/weights", headers=STAFF).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("abcdef12", "found no configured key"),
+        ("sha256:abc", "expected sha256: and 64 hex digits"),
+        ("", "expected a key, its sha256: digest or its id"),
+    ],
+)
+def test_a_revocation_naming_no_key_is_an_error(
+    cli_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], given: str, message: str
+) -> None:
+    assert main(["revoke", given] if given else ["revoke"]) == 2
+    assert message in capsys.readouterr().err
+
+
+# -- rate limit -----------------------------------------------------------------------------
+
+
+def limited_client(tmp_path: Path, rate: str, address: str = "203.0.113.7") -> TestClient:
+    settings = make_settings(tmp_path, rate_limit=rate)
+    return TestClient(create_app(settings), client=(address, 50000))
+
+
+def test_the_public_rankings_answer_429_past_the_limit(tmp_path: Path) -> None:
+    with limited_client(tmp_path, "3/minute") as client:
+        answers = [client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        refused = answers[-1]
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert "too many rankings from 203.0.113.7" in refused.json()["detail"]
+        assert "3 per 1 minute" in refused.json()["detail"]
+        # The other public endpoints are not counted.
+        assert client.get("/v1/villages").status_code == 200
+
+
+def test_the_limit_is_per_address(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, rate_limit="1/minute")
+    app = create_app(settings)
+    with TestClient(app, client=("198.51.100.1", 1)) as first:
+        second = TestClient(app, client=("198.51.100.2", 1))
+        assert first.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).status_code == 200
+        assert first.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).status_code == 429
+        assert second.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).status_code == 200
+
+
+def test_a_batch_counts_each_profile(tmp_path: Path) -> None:
+    with limited_client(tmp_path, "5/minute") as client:
+        batch = {"profiles": [API_EXAMPLE_PROFILE] * 4}
+        assert client.post("/v1/recommendations/batch", json=batch).status_code == 200
+        refused = client.post("/v1/recommendations/batch", json=batch)
+        assert refused.status_code == 429
+        assert "this batch counts 4" in refused.json()["detail"]
+        assert client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).status_code == 200
+
+
+def test_off_switches_the_limit_off(tmp_path: Path) -> None:
+    with limited_client(tmp_path, "off") as client:
+        for _ in range(100):
+            assert client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).status_code == 200
+
+
+@pytest.mark.parametrize("rate", ["lots", "60/fortnight", "-1/minute"])
+def test_an_unreadable_rate_is_refused_naming_the_setting(tmp_path: Path, rate: str) -> None:
+    with pytest.raises(ValueError, match="rate_limit") as info:
+        make_settings(tmp_path, rate_limit=rate)
+    assert "expected a rate such as 60/minute" in str(info.value)
+
+
+# -- audit log ------------------------------------------------------------------------------
+
+
+def test_the_audit_log_records_who_changed_what_and_when(backend_client: TestClient) -> None:
+    created = backend_client.post(
+        "/v1/prospects", json={"profile": API_EXAMPLE_PROFILE, "consent": False}, headers=STAFF
+    ).json()["id"]
+    assert backend_client.put("/v1/villages/32001/homes", json=HOMES, headers=STAFF).is_success
+    version = backend_client.put("/v1/weights", json=WEIGHTS, headers=ANALYST).json()["version"]
+    assert backend_client.delete(f"/v1/prospects/{created}", headers=STAFF).status_code == 204
+    # Refused changes leave no line.
+    backend_client.put("/v1/weights", json={**WEIGHTS, "weights": {}}, headers=ANALYST)
+
+    entries = backend_client.get("/v1/audit", headers=ANALYST).json()
+    staff, analyst = f"staff:{key_id(STAFF_KEY)}", f"analyst:{key_id(ANALYST_KEY)}"
+    lines = [(e["actor"], e["action"], e["target"]) for e in entries]
+    assert lines[:4] == [
+        (staff, "prospect.delete", created),
+        (analyst, "weights.replace", version),
+        (staff, "homes.replace", "32001"),
+        (staff, "prospect.create", created),
+    ]
+    assert lines[4] == ("package", "weights.replace", entries[4]["target"])
+    assert entries[1]["detail"] == "schools-first"
+    assert entries[2]["detail"] == "1 listing(s)"
+    times = [e["at"] for e in entries]
+    assert times == sorted(times, reverse=True)
+    newest = backend_client.get("/v1/audit?limit=1", headers=ANALYST).json()
+    assert [e["action"] for e in newest] == ["prospect.delete"]
+    later = backend_client.get(
+        "/v1/audit", params={"since": "2100-01-01T00:00:00Z"}, headers=ANALYST
+    )
+    assert later.json() == []
+
+
+def test_the_audit_log_needs_an_analyst_key(backend_client: TestClient) -> None:
+    assert backend_client.get("/v1/audit", headers=STAFF).status_code == 403
