@@ -61,7 +61,9 @@ def free_port() -> int:
 def server(factory: str, data_dir: Path) -> Iterator[tuple[str, int]]:
     """A uvicorn process serving ``factory`` (of ``served.py``); yields its URL and pid."""
     port = free_port()
-    env = os.environ | {"SOHOSOLO_DATA_DIR": str(data_dir)}
+    # No rate limit: it would answer wrk's load with 429s (the setting is ignored where the
+    # service has none).
+    env = os.environ | {"SOHOSOLO_DATA_DIR": str(data_dir), "SOHOSOLO_RATE_LIMIT": "off"}
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(BENCH), factory,
         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
