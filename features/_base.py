@@ -6,14 +6,12 @@ transformers (any numeric table in, ``get_feature_names_out`` out) while the dom
 in each subclass's ``_derive``.
 """
 
-from collections.abc import Mapping
-
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-Columns = Mapping[str, NDArray[np.float64]]
+from features.numeric import Columns
 
 
 class DerivingTransformer(TransformerMixin, BaseEstimator):
@@ -59,21 +57,3 @@ class DerivingTransformer(TransformerMixin, BaseEstimator):
 
     def _derive(self, columns: Columns) -> dict[str, NDArray[np.float64]]:
         raise NotImplementedError
-
-
-def closeness(minutes: NDArray[np.float64], good: float, bad: float) -> NDArray[np.float64]:
-    """1 at or under ``good`` minutes, 0 at or beyond ``bad``, linear in between."""
-    return bounded((bad - minutes) / (bad - good))
-
-
-def bounded(
-    values: NDArray[np.float64], low: float = 0.0, high: float = 1.0
-) -> NDArray[np.float64]:
-    """``np.clip`` in two ufunc calls: clip's checks cost more than its work on the small
-    arrays of one prospect, and rankings clip a dozen of them."""
-    return np.minimum(np.maximum(values, low), high)
-
-
-def stacked(columns: list[NDArray[np.float64]]) -> NDArray[np.float64]:
-    """(P, N) from N columns of shape (P,): ``np.column_stack``, a third of its cost."""
-    return np.array(columns).T

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from features._base import bounded, closeness, stacked
-from features.village import Homes
+from features.columns import Homes
+from features.numeric import bounded, closeness, stacked
 from features.vocab import (
     CHILDCARE_MINUTES,
     CRITERION_CODES,

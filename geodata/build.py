@@ -14,7 +14,14 @@ import pandas as pd
 
 from geodata import cog, derive
 from geodata.exceptions import RawDataError
-from geodata.io import RAW_FORMATS, VILLAGES_FILE, read_raw, write_villages
+from geodata.io import (
+    RAW_FORMATS,
+    TABLE_FILE,
+    VILLAGES_FILE,
+    read_raw,
+    write_village_table,
+    write_villages,
+)
 from geodata.schema import (
     ANTENNA_RADIUS_KM,
     COLUMN_NAMES,
@@ -38,10 +45,14 @@ MULTI_CANTON_SUFFIX = "99"
 
 
 def build(raw_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> Path:
-    """Build, validate and write ``villages.parquet`` into ``out_dir``; return its path."""
+    """Build, validate and write ``villages.parquet`` into ``out_dir``, with the same rows in
+    ``villages.json`` for the service (``geodata.io.read_village_table``); return the
+    GeoParquet's path."""
     villages = build_villages(raw_dir)
     validate(villages)
-    return write_villages(villages, Path(out_dir) / VILLAGES_FILE)
+    path = write_villages(villages, Path(out_dir) / VILLAGES_FILE)
+    write_village_table(villages, Path(out_dir) / TABLE_FILE)
+    return path
 
 
 def build_villages(raw_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:

@@ -9,11 +9,12 @@ source lists the absorbed ones separately (names, points).
 """
 
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas only types these: the service reads codes without loading it
+    import pandas as pd
 
-Frame = TypeVar("Frame", bound=pd.DataFrame)
+Frame = TypeVar("Frame", bound="pd.DataFrame")
 
 GEOGRAPHY = "COG 2025"
 GERS_COMMUNE_COUNT = 458
@@ -63,7 +64,7 @@ def recode(frame: Frame, column: str, vintage: int) -> Frame:
     return out
 
 
-def apply_renames(names: pd.Series) -> pd.Series:
+def apply_renames(names: "pd.Series") -> "pd.Series":
     """Give COG 2025 names to a Series of COG 2019 names indexed by COG 2025 code."""
     out = names.copy()
     for code, name in RENAMED_SINCE_2019.items():

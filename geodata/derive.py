@@ -7,6 +7,7 @@ and returns a Series named after the metric, on the input's index.
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from shapely.geometry import Point
 from sklearn.neighbors import KDTree
 
@@ -28,7 +29,7 @@ def _metric_xy(geoms: gpd.GeoSeries) -> np.ndarray:
     return np.column_stack([projected.x.to_numpy(), projected.y.to_numpy()])
 
 
-def lambert_km(lon: pd.Series, lat: pd.Series) -> np.ndarray:
+def lambert_km(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     """(n, 2) Lambert-93 coordinates in km of points given in degrees (EPSG:4326)."""
     return (
         _metric_xy(points_from_lonlat(pd.Series(np.asarray(lon)), pd.Series(np.asarray(lat))))

@@ -1,29 +1,38 @@
 """Every file the geodata package reads or writes goes through this module.
 
 Raw open-data files are read only by the build (``read_raw``); at run time only the packaged
-files under ``geodata/data`` are read (``read_villages``, ``read_partners``).
+files under ``geodata/data`` are read (``read_villages``, ``read_partners``, and for the service
+``read_village_table``). pandas and geopandas are imported by the functions that use them: the
+service reads its villages and partners without loading them (see ``geodata.table``).
 """
 
 import contextlib
+import csv
+import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import geopandas as gpd
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from geodata.exceptions import GeodataError, PartnerError, RawDataError
 from geodata.schema import CRS_STORED, SOURCES, crs_label
+from geodata.table import VillageTable
 from geodata.validate import check_partner_codes
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
     from matplotlib.figure import Figure
 
 VILLAGES_FILE = "villages.parquet"
+#: The same rows for the service (``read_village_table``), written beside the GeoParquet.
+TABLE_FILE = "villages.json"
+TABLE_FORMAT = "sohosolo-village-table"
+TABLE_VERSION = 1
 PARTNERS_FILE = "partners.csv"
 PARTNER_COLUMNS = ("insee", "name", "source")
 
@@ -81,7 +90,7 @@ RAW_FORMATS: dict[str, RawFormat] = {
 }
 
 
-def read_raw(raw_dir: str | os.PathLike[str], key: str) -> pd.DataFrame:
+def read_raw(raw_dir: str | os.PathLike[str], key: str) -> "pd.DataFrame":
     """Read one raw source (a key of ``geodata.schema.SOURCES``) and check its columns.
 
     Raises
@@ -89,6 +98,9 @@ def read_raw(raw_dir: str | os.PathLike[str], key: str) -> pd.DataFrame:
     RawDataError
         If the file is missing or lacks a column the build needs; the message names both.
     """
+    import geopandas as gpd
+    import pandas as pd
+
     source, fmt = SOURCES[key], RAW_FORMATS[key]
     path = Path(raw_dir) / source.path
     if not path.is_file():
@@ -127,8 +139,8 @@ def packaged_path(name: str) -> Path:
 
 def read_villages(
     path: str | os.PathLike[str] | None = None,
-    partners: str | os.PathLike[str] | pd.DataFrame | None = None,
-) -> gpd.GeoDataFrame:
+    partners: "str | os.PathLike[str] | pd.DataFrame | None" = None,
+) -> "gpd.GeoDataFrame":
     """Read the packaged village table, with a boolean ``partner`` column.
 
     Parameters
@@ -143,6 +155,9 @@ def read_villages(
     -------
     GeoDataFrame indexed by INSEE code (the ``insee`` column is kept too), in EPSG:4326.
     """
+    import geopandas as gpd
+    import pandas as pd
+
     path = Path(path) if path is not None else packaged_path(VILLAGES_FILE)
     if not path.is_file():
         raise GeodataError(f"village file {path} does not exist")
@@ -159,7 +174,7 @@ def read_villages(
     return villages
 
 
-def write_villages(villages: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+def write_villages(villages: "gpd.GeoDataFrame", path: str | os.PathLike[str]) -> Path:
     """Write the village table atomically: a reader never sees a half-written file."""
     path = Path(path)
     table = villages.reset_index(drop=True)
@@ -168,7 +183,7 @@ def write_villages(villages: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> 
     return path
 
 
-def read_partners(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def read_partners(path: str | os.PathLike[str] | None = None) -> "pd.DataFrame":
     """Read a partner CSV (``insee,name,source``), checking its shape and codes.
 
     Raises
@@ -176,37 +191,133 @@ def read_partners(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     PartnerError
         Naming the line and what is wrong: a missing column, a malformed or duplicated code.
     """
+    import pandas as pd
+
+    path = Path(path) if path is not None else packaged_path(PARTNERS_FILE)
+    frame = pd.DataFrame(read_partner_rows(path), columns=list(PARTNER_COLUMNS), dtype=str)
+    frame.attrs["source"] = f"partner file {path}"  # so later errors can name the file
+    return frame
+
+
+def read_partner_rows(path: str | os.PathLike[str] | None = None) -> list[dict[str, str]]:
+    """The rows of a partner CSV, checked as ``read_partners`` does, without pandas."""
     path = Path(path) if path is not None else packaged_path(PARTNERS_FILE)
     if not path.is_file():
         raise PartnerError(f"partner file {path} does not exist")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (ValueError, UnicodeDecodeError) as exc:
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            lines = [row for row in csv.reader(file) if row]
+    except (csv.Error, UnicodeDecodeError) as exc:
         raise PartnerError(f"partner file {path} could not be read: {exc}") from exc
-    missing = [c for c in PARTNER_COLUMNS if c not in frame.columns]
+    header = lines[0] if lines else []
+    missing = [c for c in PARTNER_COLUMNS if c not in header]
     if missing:
         raise PartnerError(
             f"partner file {path}: column(s) {', '.join(missing)} missing; expected "
-            f"{','.join(PARTNER_COLUMNS)}, found {','.join(map(str, frame.columns))}"
+            f"{','.join(PARTNER_COLUMNS)}, found {','.join(header)}"
         )
-    frame = frame[list(PARTNER_COLUMNS)].apply(lambda col: col.str.strip())
-    for line, code in zip(range(2, len(frame) + 2), frame["insee"], strict=True):
+    rows = []
+    for line, cells in enumerate(lines[1:], start=2):
+        if len(cells) > len(header):
+            raise PartnerError(
+                f"partner file {path} could not be read: line {line} has {len(cells)} fields, "
+                f"expected {len(header)}"
+            )
+        row = dict(zip(header, cells, strict=False))
+        rows.append({c: row.get(c, "").strip() for c in PARTNER_COLUMNS})
+    for line, row in enumerate(rows, start=2):
+        code = row["insee"]
         if not (len(code) == 5 and code.isdigit() and code.startswith("32")):
             raise PartnerError(
                 f"partner file {path}, line {line}: expected a Gers INSEE code (32xxx), "
                 f"found {code!r}"
             )
-    duplicated = frame.loc[frame["insee"].duplicated(), "insee"]
-    if not duplicated.empty:
+    seen: set[str] = set()
+    duplicated = []
+    for row in rows:
+        if row["insee"] in seen:
+            duplicated.append(row["insee"])
+        seen.add(row["insee"])
+    if duplicated:
         raise PartnerError(
             f"partner file {path}: code(s) {', '.join(duplicated)} listed more than once"
         )
-    frame = frame.reset_index(drop=True)
-    frame.attrs["source"] = f"partner file {path}"  # so later errors can name the file
-    return frame
+    return rows
 
 
-def write_partners(partners: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+def read_village_table(
+    path: str | os.PathLike[str] | None = None,
+    partners: str | os.PathLike[str] | None = None,
+) -> VillageTable:
+    """Read the village table written for the service, with a boolean ``partner`` column.
+
+    The rows and values are those of ``read_villages`` (the build writes both files from the
+    same table; a test checks they agree), read without pandas.
+
+    Parameters
+    ----------
+    path
+        A ``villages.json`` written by ``write_village_table``; defaults to the packaged one.
+    partners
+        A partner CSV path; defaults to the packaged list.
+    """
+    path = Path(path) if path is not None else packaged_path(TABLE_FILE)
+    if not path.is_file():
+        raise GeodataError(f"village file {path} does not exist")
+    try:
+        document = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GeodataError(f"village file {path} could not be read: {exc}") from exc
+    found = (document.get("format"), document.get("version"))
+    if found != (TABLE_FORMAT, TABLE_VERSION):
+        raise GeodataError(
+            f"village file {path}: expected format {TABLE_FORMAT} version {TABLE_VERSION}, "
+            f"found {found[0]} version {found[1]}"
+        )
+    if document["crs"] != CRS_STORED:
+        raise GeodataError(
+            f"village file {path}: expected CRS {CRS_STORED}, found {document['crs']}"
+        )
+    columns = {
+        name: [math.nan if v is None else v for v in values]
+        for name, values in document["columns"].items()
+    }
+    partner_path = Path(partners) if partners is not None else packaged_path(PARTNERS_FILE)
+    codes = [row["insee"] for row in read_partner_rows(partner_path)]
+    check_partner_codes(codes, {str(c) for c in columns["insee"]}, f"partner file {partner_path}")
+    chosen = set(codes)
+    columns["partner"] = [code in chosen for code in columns["insee"]]
+    return VillageTable(columns, document["geometry_wkb"], document["crs"])
+
+
+def write_village_table(villages: "gpd.GeoDataFrame", path: str | os.PathLike[str]) -> Path:
+    """Write the village table for ``read_village_table``, atomically.
+
+    JSON, so that it reads without pandas and diffs in review: every column but the geometry
+    as a list (a missing value as ``null``; floats written exactly, as ``repr`` does), the
+    outlines as hexadecimal WKB.
+    """
+    path = Path(path)
+    table = VillageTable.from_frame(villages.drop(columns="partner", errors="ignore"))
+    document: dict[str, Any] = {
+        "format": TABLE_FORMAT,
+        "version": TABLE_VERSION,
+        "crs": table.crs,
+        "columns": {
+            name: [None if isinstance(v, float) and math.isnan(v) else v for v in values]
+            for name, values in table.columns.items()
+        },
+        "geometry_wkb": table.geometry_wkb,
+    }
+    with atomic_target(path) as tmp:
+        tmp.write_text(
+            json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n",
+            encoding="utf-8",
+        )
+    return path
+
+
+def write_partners(partners: "pd.DataFrame", path: str | os.PathLike[str]) -> Path:
     """Write a partner CSV atomically, sorted by INSEE code."""
     path = Path(path)
     table = partners[list(PARTNER_COLUMNS)].sort_values("insee")

@@ -1,4 +1,5 @@
-"""The pieces of an SVG map of the Gers, for pages that draw it inline (no matplotlib).
+"""The pieces of an SVG map of the Gers, for pages that draw it inline (no matplotlib, and
+from the service's ``VillageTable`` no geopandas either: shapely and pyproj only).
 
 Everything is projected to Lambert-93 and written in SVG user units: x to the east, y flipped so
 that north is up, a margin around the department, coordinates rounded to 0.1 unit. A page
@@ -7,13 +8,20 @@ then only writes ``<path d=...>`` and ``<circle cx=... cy=...>`` elements with t
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
+import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geodata.exceptions import GeodataError
 from geodata.schema import CRS_METRIC, CRS_STORED
+from geodata.table import VillageTable
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from pyproj import Transformer
 
 #: Auch, the prefecture: the place every prospect measures distances against.
 AUCH = "32013"
@@ -52,7 +60,7 @@ class SvgMap:
 
 
 def svg_map(
-    villages: gpd.GeoDataFrame,
+    villages: "gpd.GeoDataFrame | VillageTable",
     *,
     width: float = DEFAULT_WIDTH,
     margin: float = DEFAULT_MARGIN,
@@ -64,8 +72,9 @@ def svg_map(
     Parameters
     ----------
     villages
-        The whole village table (``geodata.read_villages()``): the outline is the union of its
-        communes, and its ``partner`` rows are the villages drawn.
+        The whole village table (``geodata.read_villages()``, or the service's
+        ``geodata.io.read_village_table()``): the outline is the union of its communes, and
+        its ``partner`` rows are the villages drawn.
     width
         Width of the SVG user space, margins included; the height follows the department.
     margin
@@ -75,24 +84,56 @@ def svg_map(
     landmarks
         INSEE codes of reference places to locate (absent codes are skipped).
     """
-    missing = [c for c in REQUIRED if c not in villages.columns]
+    missing = [c for c in REQUIRED if c not in villages]
     if missing:
         raise GeodataError(
             f"village table: expected the columns {', '.join(REQUIRED)}; "
             f"{', '.join(missing)} missing"
         )
-    if villages.empty:
+    if len(villages) == 0:
         raise GeodataError("village table: expected at least one commune, found none")
     if villages.crs is None:
         raise GeodataError("village table: expected a CRS (EPSG:4326), found none")
     if not 2 * margin < width:
         raise GeodataError(f"width {width}: expected more than twice the margin {margin}")
-    metric = villages.to_crs(CRS_METRIC)
+    # The point columns are degrees whatever the geometry's CRS (geodata/DATA.md).
+    lon = np.asarray(villages["point_lon"], dtype=np.float64)
+    lat = np.asarray(villages["point_lat"], dtype=np.float64)
+    if isinstance(villages, VillageTable):
+        # pyproj and shapely without geopandas, as GeoSeries.to_crs projects coordinates.
+        geometries = _projected(villages.geometries(), villages.crs)
+    else:
+        geometries = villages.geometry.to_crs(CRS_METRIC).to_numpy()
+    x, y = _transformer(CRS_STORED).transform(lon, lat)
+    return _svg_map(
+        [str(code) for code in villages["insee"]],
+        [str(name) for name in villages["name"]],
+        [bool(flag) for flag in villages["partner"]],
+        geometries,
+        list(zip(np.asarray(x).tolist(), np.asarray(y).tolist(), strict=True)),
+        width=width,
+        margin=margin,
+        tolerance_m=tolerance_m,
+        landmarks=landmarks,
+    )
+
+
+def _svg_map(
+    codes: list[str],
+    names: list[str],
+    partner: list[bool],
+    geometries: "NDArray[np.object_]",
+    points: list[tuple[float, float]],
+    *,
+    width: float,
+    margin: float,
+    tolerance_m: float,
+    landmarks: Sequence[str],
+) -> SvgMap:
+    """The map from the communes' outlines and points in Lambert-93."""
     # Simplifying the union, not each commune, keeps the outline free of slivers between
     # neighbours that were simplified differently.
-    outline = shapely.union_all(metric.geometry.to_numpy()).simplify(
-        tolerance_m, preserve_topology=True
-    )
+    outline = shapely.union_all(geometries).simplify(tolerance_m, preserve_topology=True)
     minx, miny, maxx, maxy = outline.bounds
     scale = (width - 2 * margin) / (maxx - minx)
     height = (maxy - miny) * scale + 2 * margin
@@ -100,39 +141,36 @@ def svg_map(
     def to_svg(x: float, y: float) -> tuple[float, float]:
         return (round((x - minx) * scale + margin, 1), round((maxy - y) * scale + margin, 1))
 
-    partners = metric[metric["partner"].astype(bool)]
-    # The point columns are degrees whatever the geometry's CRS (geodata/DATA.md).
-    points = gpd.GeoSeries(
-        gpd.points_from_xy(metric["point_lon"], metric["point_lat"]),
-        index=metric.index,
-        crs=CRS_STORED,
-    ).to_crs(CRS_METRIC)
-    codes = metric["insee"].astype(str)
-    partner_codes = codes[partners.index]
-    named = set(partner_codes) | set(landmarks)
+    drawn = [i for i, flag in enumerate(partner) if flag]
+    named = {codes[i] for i in drawn} | set(landmarks)
     return SvgMap(
         width=round(width, 1),
         height=round(height, 1),
         outline_path=_path(outline, to_svg),
         communes={
-            code: _path(geometry.simplify(tolerance_m, preserve_topology=True), to_svg)
-            for code, geometry in zip(partner_codes, partners.geometry, strict=True)
+            codes[i]: _path(geometries[i].simplify(tolerance_m, preserve_topology=True), to_svg)
+            for i in drawn
         },
-        points={
-            code: to_svg(p.x, p.y)
-            for code, p in zip(partner_codes, points[partners.index], strict=True)
-        },
+        points={codes[i]: to_svg(*points[i]) for i in drawn},
         landmarks={
-            code: to_svg(p.x, p.y)
-            for code, p in zip(codes, points, strict=True)
+            code: to_svg(*point)
+            for code, point in zip(codes, points, strict=True)
             if code in landmarks
         },
-        names={
-            code: str(name)
-            for code, name in zip(codes, metric["name"], strict=True)
-            if code in named
-        },
+        names={code: name for code, name in zip(codes, names, strict=True) if code in named},
     )
+
+
+def _transformer(crs: str) -> "Transformer":
+    from pyproj import Transformer
+
+    return Transformer.from_crs(crs, CRS_METRIC, always_xy=True)
+
+
+def _projected(geometries: "NDArray[np.object_]", crs: str) -> "NDArray[np.object_]":
+    coordinates = shapely.get_coordinates(geometries)
+    x, y = _transformer(crs).transform(coordinates[:, 0], coordinates[:, 1])
+    return shapely.set_coordinates(geometries.copy(), np.array([x, y]).T)
 
 
 def _path(geometry: BaseGeometry, to_svg: Projector) -> str:

@@ -4,10 +4,10 @@ Every check runs and every failure is reported at once, each naming the column o
 was expected and what was found.
 """
 
-import geopandas as gpd
+from collections.abc import Container, Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
-from pandas.api import types
 
 from geodata.cog import GERS_COMMUNE_COUNT, MERGED_INTO
 from geodata.exceptions import GeodataError, PartnerError
@@ -21,13 +21,19 @@ from geodata.schema import (
     crs_label,
 )
 
+if TYPE_CHECKING:
+    # Loaded where a check needs them: reading villages for the service checks partner codes
+    # and must not load pandas (see geodata.io).
+    import geopandas as gpd
+    import pandas as pd
+
 #: Columns added when reading, not stored in the file.
 READ_TIME_COLUMNS = ("partner",)
 
 
 def validate(
-    villages: gpd.GeoDataFrame,
-    partners: pd.DataFrame | None = None,
+    villages: "gpd.GeoDataFrame",
+    partners: "pd.DataFrame | None" = None,
     expected_count: int | None = GERS_COMMUNE_COUNT,
 ) -> None:
     """Check a village table (and optionally a partner list) against ``geodata.schema``.
@@ -66,7 +72,9 @@ def validate(
         )
 
 
-def check_partner_codes(codes: pd.Series, known: pd.Index, where: str = "partners") -> None:
+def check_partner_codes(
+    codes: Iterable[str], known: Container[str], where: str = "partners"
+) -> None:
     """Every partner code must be a commune of the table; a merged code says what it became."""
     problems = []
     for code in codes:
@@ -79,8 +87,10 @@ def check_partner_codes(codes: pd.Series, known: pd.Index, where: str = "partner
         raise PartnerError(f"{where}: " + "; ".join(problems))
 
 
-def validate_partners(partners: pd.DataFrame, villages: pd.DataFrame) -> None:
+def validate_partners(partners: "pd.DataFrame", villages: "pd.DataFrame") -> None:
     """Check that every partner is a village of the table, under its own name."""
+    import pandas as pd
+
     check_partner_codes(partners["insee"], pd.Index(villages["insee"]))
     names = pd.Series(villages["name"].to_numpy(), index=villages["insee"].to_numpy())
     problems = [
@@ -92,7 +102,7 @@ def validate_partners(partners: pd.DataFrame, villages: pd.DataFrame) -> None:
         raise PartnerError("partners: " + "; ".join(problems))
 
 
-def _check_columns(villages: pd.DataFrame) -> list[str]:
+def _check_columns(villages: "pd.DataFrame") -> list[str]:
     expected = {c.name for c in COLUMNS}
     found = set(villages.columns)
     problems = [f"column {name!r}: expected, not found" for name in sorted(expected - found)]
@@ -103,7 +113,9 @@ def _check_columns(villages: pd.DataFrame) -> list[str]:
     return problems
 
 
-def _kind_ok(values: pd.Series, kind: str) -> bool:
+def _kind_ok(values: "pd.Series", kind: str) -> bool:
+    from pandas.api import types
+
     if kind == "int":
         return types.is_integer_dtype(values)
     if kind == "float":
@@ -114,7 +126,7 @@ def _kind_ok(values: pd.Series, kind: str) -> bool:
     return types.is_string_dtype(values) and all(isinstance(v, str) for v in present)
 
 
-def _check_column(values: pd.Series, column: Column) -> list[str]:
+def _check_column(values: "pd.Series", column: Column) -> list[str]:
     name = column.name
     if not _kind_ok(values, column.kind):
         return [f"column {name!r}: expected {column.kind} values, found dtype {values.dtype}"]
@@ -151,7 +163,7 @@ def _check_column(values: pd.Series, column: Column) -> list[str]:
     return problems
 
 
-def _check_codes(codes: pd.Series, expected_count: int | None) -> list[str]:
+def _check_codes(codes: "pd.Series", expected_count: int | None) -> list[str]:
     problems = []
     text = codes.astype(str)
     malformed = text[~text.str.fullmatch(r"32\d{3}")]
@@ -165,7 +177,7 @@ def _check_codes(codes: pd.Series, expected_count: int | None) -> list[str]:
     return problems
 
 
-def _check_fibre_classes(villages: pd.DataFrame) -> list[str]:
+def _check_fibre_classes(villages: "pd.DataFrame") -> list[str]:
     # ARCEP computed its class from its own premises count: a share outside the class means
     # the premises or the estimated denominator went wrong (a doubled row, a wrong join).
     if not {"ftth_share", "ftth_category"} <= set(villages.columns):
@@ -185,7 +197,9 @@ def _check_fibre_classes(villages: pd.DataFrame) -> list[str]:
     return []
 
 
-def _check_geometry(villages: gpd.GeoDataFrame) -> list[str]:
+def _check_geometry(villages: "gpd.GeoDataFrame") -> list[str]:
+    import geopandas as gpd
+
     if not isinstance(villages, gpd.GeoDataFrame) or villages.geometry.name != "geometry":
         return ["column 'geometry': expected the active geometry of a GeoDataFrame"]
     crs = crs_label(villages.crs)

@@ -3,10 +3,14 @@
 ``recommend(profiles, villages, k=10, weights="default")`` is the entry point.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from matcher.exceptions import MatcherError, WeightProfileError
 from matcher.recommend import Excluded, Ranking, Recommender, Result, Suggestion, recommend
-from matcher.weighted import WeightedMatcher
 from matcher.weights import WeightProfile, load_weight_profile, save_weight_profile
+
+if TYPE_CHECKING:
+    from matcher.weighted import WeightedMatcher
 
 __all__ = [
     "Excluded",
@@ -22,3 +26,13 @@ __all__ = [
     "recommend",
     "save_weight_profile",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # WeightedMatcher is a scikit-learn estimator: imported on first use, so that the service,
+    # which ranks through Recommender, does not load scikit-learn.
+    if name == "WeightedMatcher":
+        from matcher.weighted import WeightedMatcher
+
+        return WeightedMatcher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,24 +7,29 @@ villages. Their ``to_dict()`` is the JSON body of ``POST /v1/recommendations``.
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
-from features._base import stacked
-from features.pairs import pair_values
+from features.columns import HOME_COLUMNS, VILLAGE_COLUMNS, Homes, Listing, village_inputs
+from features.numeric import stacked
 from features.profile import Profile
 from features.vocab import CRITERION_CODES, LANGS, Lang
-from geodata.derive import lambert_km
+from geodata.table import VillageTable
 from matcher import explain
 from matcher.evaluate import top_k
 from matcher.exceptions import MatcherError
 from matcher.rerank import exposure_aware, mmr
-from matcher.weighted import CHUNK, Scored, WeightedMatcher, score_pairs
-from matcher.weights import WeightProfile, load_weight_profile
+from matcher.scoring import CHUNK, Scored, Scorer
+from matcher.weights import WeightProfile, check_weights, load_weight_profile
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from matcher.weighted import WeightedMatcher
 
 ProfileLike = Profile | Mapping[str, Any]
 WeightsLike = str | Path | WeightProfile | Mapping[str, float]
@@ -149,32 +154,74 @@ class Recommender:
 
     def __init__(
         self,
-        villages: pd.DataFrame,
+        villages: "pd.DataFrame | VillageTable",
         weights: WeightsLike = "default",
         *,
-        homes: pd.DataFrame | None = None,
-        solos_settled: pd.Series | None = None,
+        homes: "pd.DataFrame | Sequence[Listing] | None" = None,
+        solos_settled: "pd.Series | Mapping[str, float] | None" = None,
     ) -> None:
-        self.villages = villages.sort_values("insee")
+        # A VillageTable and listings as tuples are what the service passes: built on them,
+        # a recommender loads neither pandas nor scikit-learn.
+        if isinstance(villages, VillageTable):
+            self.villages: pd.DataFrame | VillageTable = villages.sorted_by("insee")
+            self.facts = self.villages.records()
+        else:
+            self.villages = villages.sort_values("insee")
+            table = self.villages.drop(columns="geometry", errors="ignore")
+            self.facts = cast(list[dict[str, Any]], table.to_dict("records"))
         self.profile = resolve_weights(weights)
-        self.matcher = WeightedMatcher.from_weights(
-            self.profile.weights, villages=self.villages, homes=homes, solos_settled=solos_settled
-        ).fit()
+        self._homes, self._solos_settled = homes, solos_settled
+        codes = [str(f["insee"]) for f in self.facts]
+        if isinstance(homes, Sequence):
+            listings = Homes.from_rows(homes, codes)
+            homes_insee: list[str] | None = [str(listing[0]) for listing in homes]
+        else:
+            listings = Homes.from_frame(homes, codes)
+            homes_insee = None if homes is None else homes["insee"].astype(str).tolist()
+        inputs = village_inputs(
+            {c: self.villages[c] for c in VILLAGE_COLUMNS if c in self.villages},
+            codes,
+            homes_insee,
+            None if solos_settled is None else {str(k): v for k, v in solos_settled.items()},
+        )
+        weight_values = np.array(list(check_weights(self.profile.weights).values()))
+        self.scorer = Scorer(weight_values, inputs, codes, listings)
         self.model = {"name": self.profile.name, "version": self.profile.version}
-        table = pd.DataFrame(self.villages.drop(columns="geometry", errors="ignore"))
-        table["solos_settled"] = self.matcher.village_columns_["solos_settled"]
-        self.facts = cast(list[dict[str, Any]], table.to_dict("records"))
+        columns = self.scorer.village_columns
+        for f, settled in zip(self.facts, columns["solos_settled"].tolist(), strict=True):
+            f["solos_settled"] = settled
         self.explainer = explain.Explainer(self.facts)
-        self.codes = np.asarray(self.matcher.codes_, dtype=object)
+        self.codes = np.asarray(codes, dtype=object)
         # The village part of each result's facts, in plain Python types, built once.
         self.village_facts = [
             {c: _plain(f[c]) for c in FACT_COLUMNS}
             | {"ftth_vintage": str(f["ftth_vintage"]), "homes_available": int(listed)}
-            for f, listed in zip(
-                self.facts, self.matcher.village_columns_["homes_listed"], strict=True
-            )
+            for f, listed in zip(self.facts, columns["homes_listed"], strict=True)
         ]
         self._xy_km: NDArray[np.float64] | None = None
+
+    @cached_property
+    def matcher(self) -> "WeightedMatcher":
+        """The same model as a scikit-learn estimator, for analysts (made on first use: it
+        loads scikit-learn, which rankings do not need)."""
+        from matcher.weighted import WeightedMatcher
+
+        villages = self.villages
+        if isinstance(villages, VillageTable):
+            villages = villages.to_frame()
+        homes = self._homes
+        if isinstance(homes, Sequence):
+            import pandas as pd
+
+            homes = pd.DataFrame(list(homes), columns=list(HOME_COLUMNS))
+        solos = self._solos_settled
+        if solos is not None and not hasattr(solos, "reindex"):
+            import pandas as pd
+
+            solos = pd.Series(dict(solos), dtype="float64")
+        return WeightedMatcher.from_weights(
+            self.profile.weights, villages=villages, homes=homes, solos_settled=solos
+        ).fit()
 
     def recommend(
         self,
@@ -237,9 +284,9 @@ class Recommender:
     ) -> Iterator[Ranking]:
         for start in range(0, len(batch), CHUNK):
             chunk = batch[start : start + CHUNK]
-            prospects = self.matcher.prospect_columns(chunk)
-            pairs = pair_values(prospects, self.matcher.criteria_)
-            scored = score_pairs(pairs, self.matcher.weights_)
+            prospects = self.scorer.prospect_columns(chunk)
+            scored = self.scorer.evaluate(prospects)
+            pairs = scored.pairs
             if spread is not None:
                 chosen = [s[s >= 0] for s in spread[start : start + len(chunk)]]
             elif xy_km is not None:
@@ -279,7 +326,8 @@ class Recommender:
 
     def _spread(self, batch: list[ProfileLike], k: int, max_loss: float) -> NDArray[np.intp]:
         """Exposure-aware top k of every prospect of the batch (``rerank.exposure_aware``)."""
-        return exposure_aware(self.matcher.decision_function(batch), k, max_loss=max_loss)
+        scores = self.scorer.decision_function(self.scorer.prospect_columns(batch))
+        return exposure_aware(scores, k, max_loss=max_loss)
 
     def _diverse(
         self, scored: Scored, row: int, k: int, diversity: float, xy_km: NDArray[np.float64]
@@ -353,7 +401,7 @@ class Recommender:
             suggestions.append(Suggestion("housing.budget_eur", to, codes[opens].tolist()))
         only_auch = single & failing[:, CRITERION_CODES.index("access_auch")]
         if only_auch.any():
-            minutes = self.matcher.village_columns_["minutes_to_auch"]
+            minutes = self.scorer.village_columns["minutes_to_auch"]
             to = explain.round_up(float(minutes[only_auch].min()), MINUTES_STEP)
             opens = only_auch & (minutes <= to)
             suggestions.append(
@@ -371,7 +419,7 @@ class Recommender:
     def _budget_needed(self, cost: NDArray[np.float64], p: dict[str, float]) -> NDArray[np.float64]:
         """Per village, the budget that meets the housing ``must``: the estimated cost, or the
         cheapest listing in the prospect's tenure and bedrooms if that is lower."""
-        homes = self.matcher.homes_
+        homes = self.scorer.homes
         needed = np.array(cost, dtype=np.float64)
         fits = homes.fits(np.array([p["buy"]]), np.array([p["bedrooms_needed"]]))[0]
         if fits.any():
@@ -390,19 +438,21 @@ class Recommender:
 
     def _lambert_km(self) -> NDArray[np.float64]:
         if self._xy_km is None:
+            from geodata.derive import lambert_km  # geopandas: only diversity needs it
+
             self._xy_km = lambert_km(self.villages["point_lon"], self.villages["point_lat"])
         return self._xy_km
 
 
 def recommend(
     profiles: Sequence[ProfileLike] | ProfileLike,
-    villages: pd.DataFrame,
+    villages: "pd.DataFrame | VillageTable",
     k: int = 10,
     weights: WeightsLike = "default",
     *,
     lang: Lang = "fr",
-    homes: pd.DataFrame | None = None,
-    solos_settled: pd.Series | None = None,
+    homes: "pd.DataFrame | Sequence[Listing] | None" = None,
+    solos_settled: "pd.Series | Mapping[str, float] | None" = None,
     diversity: float = 0.0,
     exposure_aware: bool = False,
     max_loss: float = 0.05,

@@ -9,8 +9,6 @@ Villages failing one of the prospect's ``must`` criteria are not ranked.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -19,46 +17,15 @@ from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from features.pairs import PairValues, VillageCriteria, pair_values
+from features.columns import PROFILE_COLUMNS, Homes
 from features.profile import Profile
-from features.prospect import PROFILE_COLUMNS, ProspectVectorizer, profile_matrix
-from features.village import Homes, VillageVectorizer, village_frame
+from features.prospect import ProspectVectorizer
+from features.village import village_frame
 from features.vocab import CRITERION_CODES
 from matcher.evaluate import EVENT_RELEVANCE, ndcg_at_k
 from matcher.exceptions import MatcherError
+from matcher.scoring import Scored, Scorer
 from matcher.weights import WeightProfile, check_weights, load_weight_profile
-
-#: Prospects scored at once: bounds memory (P x V x C values) on large batches.
-CHUNK = 1024
-
-
-@dataclass(frozen=True)
-class Scored:
-    """Scores of P prospects against the matcher's V villages."""
-
-    pairs: PairValues
-    share: NDArray[np.float64]  # (P, C): each criterion's share of the score, summing to 1
-    scores: NDArray[np.float64]  # (P, V), in [0, 1]
-
-    @cached_property
-    def contributions(self) -> NDArray[np.float64]:
-        """(P, V, C) additive contributions, summing to ``scores`` over C (made on demand:
-        rankings need them for their k results only, see ``contributions_of``)."""
-        return self.pairs.values * self.share[:, None, :]
-
-    def contributions_of(
-        self, rows: NDArray[np.intp], villages: NDArray[np.intp]
-    ) -> NDArray[np.float64]:
-        """(N, C) contributions of the pairs (rows[i], villages[i])."""
-        return self.pairs.values[rows, villages] * self.share[rows]
-
-    @property
-    def eligible(self) -> NDArray[np.bool_]:
-        return self.pairs.eligible
-
-    def ranking_scores(self) -> NDArray[np.float64]:
-        """Scores with ``-inf`` where a ``must`` fails: what rankings sort."""
-        return np.where(self.eligible, self.scores, -np.inf)
 
 
 class WeightedMatcher(BaseEstimator):
@@ -140,15 +107,15 @@ class WeightedMatcher(BaseEstimator):
         if not isinstance(self.k, int) or self.k < 1:
             raise MatcherError(f"k: expected a whole number >= 1, found {self.k!r}")
         frame = village_frame(self.villages, self.homes, self.solos_settled)
-        if not frame.index.is_monotonic_increasing or not frame.index.is_unique:
-            raise MatcherError("villages: expected unique INSEE codes in increasing order")
+        codes = frame.index.tolist()
+        self.homes_ = Homes.from_frame(self.homes, codes)
+        # The numpy core, shared with Recommender (which the service runs without sklearn).
+        inputs = {str(name): column.to_numpy() for name, column in frame.items()}
+        self.scorer_ = Scorer(self.weights_, inputs, codes, self.homes_)
         self.codes_ = frame.index
         self.names_ = np.asarray(self.villages["name"], dtype=object)
-        vectorizer = VillageVectorizer().fit(frame)
-        matrix = vectorizer.transform(frame)
-        self.village_columns_ = dict(zip(vectorizer.get_feature_names_out(), matrix.T, strict=True))
-        self.homes_ = Homes.from_frame(self.homes, self.codes_)
-        self.criteria_ = VillageCriteria.from_columns(self.village_columns_, self.homes_)
+        self.village_columns_ = self.scorer_.village_columns
+        self.criteria_ = self.scorer_.criteria
         # Fitted on a one-row table: it only needs the column names of profile tables.
         template = pd.DataFrame(np.zeros((1, len(PROFILE_COLUMNS))), columns=list(PROFILE_COLUMNS))
         self.prospect_vectorizer_ = ProspectVectorizer().fit(template)
@@ -156,37 +123,25 @@ class WeightedMatcher(BaseEstimator):
 
     def prospect_columns(self, X: object) -> dict[str, NDArray[np.float64]]:
         """Columns of the prospect matrix for a profile table or a list of profiles."""
-        if not hasattr(self, "prospect_vectorizer_"):
+        if not hasattr(self, "scorer_"):
             check_is_fitted(self)
-        vectorizer = self.prospect_vectorizer_
         if isinstance(X, pd.DataFrame):
+            vectorizer = self.prospect_vectorizer_
             matrix = vectorizer.transform(X)
             return dict(zip(vectorizer.get_feature_names_out(), matrix.T, strict=True))
         # Profiles were validated by pydantic: skip sklearn's checks of the table.
-        rows = profile_matrix(_as_profiles(X))
-        return vectorizer.transform_columns(dict(zip(PROFILE_COLUMNS, rows.T, strict=True)))
+        return self.scorer_.prospect_columns(_as_profiles(X))
 
     def evaluate(self, X: object) -> Scored:
         """Criterion values, contributions and scores of every prospect against every village."""
-        pairs = pair_values(self.prospect_columns(X), self.criteria_)
-        return score_pairs(pairs, self.weights_)
+        columns = self.prospect_columns(X)  # first: it checks that the matcher is fitted
+        return self.scorer_.evaluate(columns)
 
     def decision_function(self, X: object) -> NDArray[np.float64]:
-        """(P, V) scores, ``-inf`` where a ``must`` criterion fails.
-
-        Scored ``CHUNK`` prospects at a time: the criterion values of 100,000 prospects
-        against 52 villages would take half a gigabyte at once.
-        """
-        columns = self.prospect_columns(X)
-        n = len(columns["remote_days"])
-        if n <= CHUNK:
-            return score_pairs(pair_values(columns, self.criteria_), self.weights_).ranking_scores()
-        scores = np.empty((n, len(self.codes_)))
-        for start in range(0, n, CHUNK):
-            chunk = {name: column[start : start + CHUNK] for name, column in columns.items()}
-            pairs = pair_values(chunk, self.criteria_)
-            scores[start : start + CHUNK] = score_pairs(pairs, self.weights_).ranking_scores()
-        return scores
+        """(P, V) scores, ``-inf`` where a ``must`` criterion fails (scored in chunks, see
+        ``Scorer.decision_function``)."""
+        columns = self.prospect_columns(X)  # first: it checks that the matcher is fitted
+        return self.scorer_.decision_function(columns)
 
     def score(self, X: object, y: object) -> float:
         """Mean NDCG@k of the rankings against ``y``.
@@ -196,17 +151,6 @@ class WeightedMatcher(BaseEstimator):
         """
         scores = self.decision_function(X)
         return ndcg_at_k(relevance_matrix(y, self.codes_, len(scores)), scores, self.k)
-
-
-def score_pairs(pairs: PairValues, weights: NDArray[np.float64]) -> Scored:
-    """Normalised weighted sum of the criterion values, with its additive contributions."""
-    effective = weights[None, :] * pairs.importance  # (P, C)
-    total = effective.sum(axis=1, keepdims=True)
-    share = np.divide(effective, total, out=np.zeros_like(effective), where=total > 0)
-    # The score is the sum of its parts (rounding can carry it a hair past 1: clamp); one
-    # matrix product per prospect, without the (P, V, C) contributions.
-    scores = np.minimum(np.matmul(pairs.values, share[:, :, None])[:, :, 0], 1.0)
-    return Scored(pairs=pairs, share=share, scores=scores)
 
 
 def relevance_matrix(y: object, codes: pd.Index, n_prospects: int) -> NDArray[np.float64]:

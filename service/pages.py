@@ -594,7 +594,7 @@ def _village(
     t = TEXT[lang]
     # Typed loosely by the ranking (any fact may be text); these ones are numbers.
     facts: Mapping[str, Any] = result.facts
-    record = state.villages.loc[result.insee]
+    record = state.rows[result.insee]
     operators = int(facts["operators_4g"])
     rows = [
         (t["fact_auch"], minutes(float(facts["minutes_to_auch"]), lang), t["estimate"]),

@@ -6,26 +6,28 @@ worker process is used from the next request in every one.
 """
 
 import contextlib
+import math
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import numpy as np
 import orjson
-import pandas as pd
 from sqlalchemy.exc import IntegrityError
 
-from geodata.io import read_villages
+from geodata.io import read_village_table, read_villages
 from geodata.schema import COLUMNS_BY_NAME
-from geodata.svgmap import SvgMap, svg_map
+from geodata.table import VillageTable
 from matcher import Recommender, load_weight_profile
 from service.auth import Keyring
 from service.config import Settings
 from service.exposure import ExposureLog
 from service.ratelimit import RateLimit, parse_limit
 from service.store import Store, StoredWeights
+
+if TYPE_CHECKING:
+    from geodata.svgmap import SvgMap
 
 #: Width of the SVG map's coordinate space (pages scale it with their viewBox).
 MAP_WIDTH = 500.0
@@ -68,16 +70,16 @@ class ServiceState:
         self.keyring = Keyring(
             {"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys}
         )
-        self.villages: gpd.GeoDataFrame = read_villages(
-            settings.villages_path, partners=settings.partners_path
-        ).sort_index()
-        self.partners = self.villages[self.villages["partner"]]
-        self.partner_codes = frozenset(self.partners.index)
+        self.villages = _village_table(settings).sorted_by("insee")
+        self.partners = self.villages.where("partner")
+        self.partner_codes = frozenset(self.partners["insee"])
+        #: Every village's row, as read (a missing value is nan), by INSEE code.
+        self.rows: dict[str, dict[str, Any]] = {
+            str(row["insee"]): row for row in self.villages.records()
+        }
         self._records: dict[str, dict[str, Any]] = {
-            str(code): {str(c): _plain(v) for c, v in row.items()}
-            for code, row in pd.DataFrame(self.villages.drop(columns="geometry"))
-            .to_dict("index")
-            .items()
+            code: {name: _plain(value) for name, value in row.items()}
+            for code, row in self.rows.items()
         }
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
@@ -106,15 +108,14 @@ class ServiceState:
         weights = self.store.active_weights()
         if weights is None:
             raise RuntimeError("no weight profile in the database: the lifespan installs one")
-        homes = self.store.homes_frame()
-        solos = self.store.solos_settled()
+        homes = self.store.listings()
+        solos = self.store.settled_counts()
         recommender = Recommender(self.partners, weights.profile, homes=homes, solos_settled=solos)
-        counts = homes["insee"].value_counts()
         return Snapshot(
             revision=revision,
             weights=weights,
             recommender=recommender,
-            homes_available={str(k): int(v) for k, v in counts.items()},
+            homes_available=dict(Counter(str(home[0]) for home in homes)),
             solos_settled={str(k): int(v) for k, v in solos.items()},
         )
 
@@ -156,8 +157,11 @@ class ServiceState:
         return self.summary(insee, snapshot) | {"attributes": attributes}
 
     @cached_property
-    def svg_map(self) -> SvgMap:
-        """The Gers and its partner villages in SVG coordinates, for the embed and print pages."""
+    def svg_map(self) -> "SvgMap":
+        """The Gers and its partner villages in SVG coordinates, for the embed and print pages
+        (drawn on first use: it loads shapely and pyproj)."""
+        from geodata.svgmap import svg_map
+
         return svg_map(self.villages, width=MAP_WIDTH)
 
     def geojson(self, snapshot: Snapshot) -> bytes:
@@ -166,24 +170,36 @@ class ServiceState:
             {
                 "type": "Feature",
                 "id": code,
-                "geometry": geometry.__geo_interface__,
-                "properties": self.summary(str(code), snapshot),
+                "geometry": geometry,
+                "properties": self.summary(code, snapshot),
             }
-            for code, geometry in self.partners.geometry.items()
+            for code, geometry in self._partner_geometries.items()
         ]
         return orjson.dumps({"type": "FeatureCollection", "features": features})
 
+    @cached_property
+    def _partner_geometries(self) -> dict[str, dict[str, Any]]:
+        """The partners' outlines as GeoJSON geometries (decoded once: this loads shapely)."""
+        return {
+            str(code): geometry.__geo_interface__
+            for code, geometry in zip(
+                self.partners["insee"], self.partners.geometries(), strict=True
+            )
+        }
+
+
+def _village_table(settings: Settings) -> VillageTable:
+    """The packaged villages as the build wrote them for the service; a GeoParquet named in
+    the settings is read with geopandas (which costs the process its memory)."""
+    if settings.villages_path is None:
+        return read_village_table(partners=settings.partners_path)
+    return VillageTable.from_frame(
+        read_villages(settings.villages_path, partners=settings.partners_path)
+    )
+
 
 def _plain(value: Any) -> Any:
-    """Numpy scalars as Python ones, NaN as None: JSON-ready."""
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return None if np.isnan(value) else float(value)
-    if value is None or (isinstance(value, str)):
-        return value
-    if pd.isna(value):
+    """NaN as None: JSON-ready (the table's values are Python ones already)."""
+    if isinstance(value, float) and math.isnan(value):
         return None
     return value

@@ -5,6 +5,7 @@ ORM view and a test keeps the two identical. Every write is one transaction: it 
 not at all.
 """
 
+import ast
 import contextlib
 import fcntl
 import threading
@@ -14,11 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -43,11 +41,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from matcher.weights import WeightProfile
 from service.auth import KEY_ID_DIGITS
+
+if TYPE_CHECKING:  # the service reads these as plain rows: pandas costs it too much memory
+    import pandas as pd
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: Revision counters that tell every worker process to rebuild its recommender.
@@ -56,6 +58,30 @@ MODEL_INPUTS = "model_inputs"
 ExposureKey = tuple[datetime, str, str, int]
 #: PostgreSQL advisory lock taken while migrating (any constant the application owns).
 LOCK_KEY = 0x50A0501
+
+
+def migration_heads() -> list[str]:
+    """The newest revisions of ``service/migrations`` (one, unless the history branches), read
+    from the scripts' ``revision`` and ``down_revision`` as Alembic does."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found: dict[str, Any] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            # ``revision = "0002"``, or ``revision: str = "0002"`` as newer templates write it
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                found[target.id] = ast.literal_eval(value)
+        if "revision" in found:
+            revisions.add(found["revision"])
+            down = found.get("down_revision")
+            parents.update([down] if isinstance(down, str) else down or ())
+    return sorted(revisions - parents)
 
 
 def utcnow() -> datetime:
@@ -266,6 +292,11 @@ class Store:
         Several worker processes may start at once on a new database: the first to take the
         lock migrates, the others then find the schema up to date.
         """
+        if revision == "head" and self.at_head():
+            return  # without loading Alembic, which a serving process otherwise never needs
+        from alembic import command
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self._migration_lock(), self.engine.begin() as connection:
@@ -273,6 +304,18 @@ class Store:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+
+    def at_head(self) -> bool:
+        """Whether the schema is at the newest migration, read with SQLAlchemy alone."""
+        heads = migration_heads()
+        if len(heads) != 1:
+            return False
+        try:
+            with self.engine.connect() as connection:
+                found = connection.execute(text("SELECT version_num FROM alembic_version"))
+                return list(found.scalars()) == heads
+        except SQLAlchemyError:  # no version table: a new database
+            return False
 
     @contextmanager
     def _migration_lock(self) -> Iterator[None]:
@@ -432,8 +475,14 @@ class Store:
             session.flush()
             return row.id
 
-    def solos_settled(self) -> pd.Series:
+    def solos_settled(self) -> "pd.Series":
         """Solos living in each village: settled events minus left events, never below 0."""
+        import pandas as pd
+
+        return pd.Series(self.settled_counts(), dtype="float64")
+
+    def settled_counts(self) -> dict[str, int]:
+        """``solos_settled`` as a plain dict."""
         with self.sessions() as session:
             rows = session.execute(
                 select(OutcomeRow.insee, OutcomeRow.event, func.count())
@@ -443,7 +492,7 @@ class Store:
         net: dict[str, int] = {}
         for insee, event_name, count in rows:
             net[insee] = net.get(insee, 0) + (count if event_name == "settled" else -count)
-        return pd.Series({k: max(v, 0) for k, v in net.items()}, dtype="float64")
+        return {k: max(v, 0) for k, v in net.items()}
 
     # -- homes -----------------------------------------------------------------------------
 
@@ -476,13 +525,20 @@ class Store:
             _audit(session, by, "homes.replace", insee, f"{len(homes)} listing(s)")
         return list(homes)
 
-    def homes_frame(self) -> pd.DataFrame:
-        """Every listing, as ``matcher.Recommender`` takes them."""
+    def homes_frame(self) -> "pd.DataFrame":
+        """Every listing, as a table."""
+        import pandas as pd
+
+        return pd.DataFrame(self.listings(), columns=["insee", "tenure", "price_eur", "bedrooms"])
+
+    def listings(self) -> list[tuple[str, str, float, float]]:
+        """Every listing as ``(insee, tenure, price_eur, bedrooms)``, as ``matcher.Recommender``
+        takes them."""
         with self.sessions() as session:
             rows = session.execute(
                 select(HomeRow.insee, HomeRow.tenure, HomeRow.price_eur, HomeRow.bedrooms)
             ).all()
-        return pd.DataFrame(rows, columns=["insee", "tenure", "price_eur", "bedrooms"])
+        return [(insee, tenure, price, bedrooms) for insee, tenure, price, bedrooms in rows]
 
     # -- weight profiles -------------------------------------------------------------------
 

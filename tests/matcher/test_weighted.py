@@ -28,11 +28,11 @@ def fitted() -> WeightedMatcher:
 def test_large_batches_are_scored_in_chunks_with_the_same_scores(
     fitted, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from matcher import weighted
+    from matcher import scoring
 
     profiles = PROFILES * 3
     whole = fitted.evaluate(profiles).ranking_scores()
-    monkeypatch.setattr(weighted, "CHUNK", 2)
+    monkeypatch.setattr(scoring, "CHUNK", 2)
     np.testing.assert_array_equal(fitted.decision_function(profiles), whole)
     table = profile_table(profiles)
     np.testing.assert_array_equal(fitted.decision_function(table), whole)
