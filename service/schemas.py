@@ -30,13 +30,18 @@ MAX_HOMES = 200
 #: Dates outside these years are typos (and some would overflow a database timestamp).
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+#: C0 and C1 control characters but tab and line feed, and the bidirectional overrides and
+#: isolates, which can make a printed name or email read other than it is stored.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _no_control_characters(text: str) -> str:
     found = _CONTROL.search(text)
     if found:
-        raise ValueError(f"control character {found.group()!r} is not allowed")
+        raise ValueError(
+            f"control character U+{ord(found.group()):04X} at position {found.start()} is not "
+            "allowed"
+        )
     return text
 
 

@@ -456,6 +456,13 @@ def test_a_prospect_is_stored_and_read_back(client: TestClient) -> None:
         assert body["profile"][key] == value
 
 
+def test_unicode_contact_fields_are_kept_as_sent(client: TestClient) -> None:
+    contact = {"name": "Zoé Ñúñez-Łukasiewicz 李 🌻", "email": "zoé@exemple.fr", "phone": "+33 6"}
+    prospect_id = add_prospect(client, {**PROSPECT, "contact": contact})
+    body = client.get(f"/v1/prospects/{prospect_id}", headers=STAFF).json()
+    assert body["contact"] == contact
+
+
 def test_without_consent_there_is_no_consent_date(client: TestClient) -> None:
     prospect_id = add_prospect(client, {**PROSPECT, "consent": False})
     body = client.get(f"/v1/prospects/{prospect_id}", headers=STAFF).json()
@@ -468,6 +475,10 @@ def test_without_consent_there_is_no_consent_date(client: TestClient) -> None:
     [
         ({"contact": {"email": "not-an-address"}}, ["body", "contact", "email"]),
         ({"contact": {"name": "Camille\x00"}}, ["body", "contact", "name"]),
+        ({"contact": {"name": "Camille\x85"}}, ["body", "contact", "name"]),
+        ({"contact": {"name": "\u202eellimaC"}}, ["body", "contact", "name"]),
+        ({"contact": {"name": "C" * 10_000}}, ["body", "contact", "name"]),
+        ({"contact": {"phone": "+33 6 12 34 56 78 " * 100}}, ["body", "contact", "phone"]),
         ({"contact": {"fax": "01"}}, ["body", "contact", "fax"]),
         ({"consent": None}, ["body", "consent"]),
         ({"profile": {"profession": "translator"}}, ["body", "profile", "connectivity"]),
