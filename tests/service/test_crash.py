@@ -17,13 +17,15 @@ What is checked, and why it is enough:
   writes as before.
 
 "In flight" is counted on the client's side: a request is in flight from just before its
-first byte is sent until its answer is read. The server is killed while the writers hold no
-lock on that count, with at least half of them in flight, so writes are under way in the
-server when it dies (unless they are all still in the network stack, which only makes the
-check easier to pass, never wrong).
+first byte is sent until its answer is read. The kill is sent with the lock on that count
+held, so the set in flight at that instant is exact, and once at least half the writers are in
+flight, so writes are under way in the server when it dies (unless they are all still in the
+network stack, which only makes the check easier to pass, never wrong).
 
-PostgreSQL's own crash safety (its WAL, fsync) is PostgreSQL's: here its server stays up and
-it is the service's process that dies, with transactions open on its connections.
+SQLite runs in WAL mode with ``synchronous=FULL``: a commit is written (and synced) before the
+answer, so killing the process cannot lose it; FULL also covers a power cut, which this test
+cannot stage. PostgreSQL's own crash safety (its WAL, fsync) is PostgreSQL's: here its server
+stays up and it is the service's process that dies, with transactions open on its connections.
 """
 
 import http.client
