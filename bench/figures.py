@@ -49,6 +49,8 @@ def show(value: float, unit: str) -> str:
         return f"{value * 1e3:,.2f} ms" if value < 1 else f"{value:,.2f} s"
     if unit == "req/s":
         return f"{value:,.0f} req/s"
+    if unit == "requests":
+        return f"{value:,.0f}"
     return f"{value:,.1f} {unit}"
 
 

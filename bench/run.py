@@ -1,7 +1,7 @@
 """Every speed and memory figure of the matcher and the service, with its target and its ratio
 to a baseline measured in the same run (see bench/README.md).
 
-    python bench/run.py [--quick] [--only inprocess,scale,web] [--json figures.json]
+    python bench/run.py [--quick] [--only inprocess,scale,web,load] [--json figures.json]
 
 ``--quick`` runs each figure briefly (a smoke test: the figures are noisier); the README's are
 from a full run.
@@ -14,11 +14,12 @@ import time
 from dataclasses import asdict
 
 import inprocess
+import load
 import scale
 import web
 from figures import Figure, machine, table
 
-SECTIONS = ("inprocess", "scale", "web")
+SECTIONS = ("inprocess", "scale", "web", "load")
 
 
 def measure(section: str, quick: bool) -> list[Figure]:
@@ -26,7 +27,15 @@ def measure(section: str, quick: bool) -> list[Figure]:
         return inprocess.figures(repeat=300 if quick else 2000, batch=20_000 if quick else 100_000)
     if section == "scale":
         return scale.figures(communes=35_000, repeat=30 if quick else 200)
-    return web.figures(duration=2.0 if quick else 10.0, connections=16)
+    if section == "web":
+        return web.figures(duration=2.0 if quick else 10.0, connections=16)
+    report, hello = load.measure(
+        duration=3.0 if quick else 60.0, baseline_duration=2.0 if quick else 10.0
+    )
+    if report.overall.errors:
+        raise RuntimeError(f"the mixed load had errors:\n{load.detail(report)}")
+    print(f"load, per endpoint:\n{load.detail(report)}\n")
+    return load.figures(report, hello)
 
 
 def main() -> int:

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,12 +58,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(factory: str, data_dir: Path) -> Iterator[tuple[str, int]]:
-    """A uvicorn process serving ``factory`` (of ``served.py``); yields its URL and pid."""
+def server(
+    factory: str, data_dir: Path, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """A uvicorn process serving ``factory`` (of ``served.py``), with ``env`` added to its
+    environment; yields its URL and pid."""
     port = free_port()
-    # No rate limit: it would answer wrk's load with 429s (the setting is ignored where the
-    # service has none).
-    env = os.environ | {"SOHOSOLO_DATA_DIR": str(data_dir), "SOHOSOLO_RATE_LIMIT": "off"}
+    # No rate limit: it would answer the benchmarks' load, all from one address, with 429s.
+    env = (
+        os.environ
+        | {"SOHOSOLO_DATA_DIR": str(data_dir), "SOHOSOLO_RATE_LIMIT": "off"}
+        | dict(env or {})
+    )
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "--app-dir", str(BENCH), factory,
         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",

@@ -13,6 +13,12 @@ import pytest
 from tests.conftest import REPO
 
 BENCH = REPO / "bench"
+LOAD_ENDPOINTS = (
+    "POST /v1/recommendations",
+    "GET /v1/villages/{insee}",
+    "GET /v1/villages",
+    "POST /v1/outcomes",
+)
 WRK_REPORT = """\
 Running 10s test @ http://127.0.0.1:8000/v1/recommendations?k=10
   1 threads and 16 connections
@@ -47,7 +53,7 @@ def test_wrk_reports_are_read_with_their_units_and_errors() -> None:
 
 
 def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> None:
-    sections = "inprocess,scale"
+    sections = "inprocess,scale,load"
     if shutil.which("wrk"):
         sections += ",web"
     elif os.environ.get("SOHOSOLO_REQUIRE_WRK") == "1":
@@ -64,6 +70,8 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
     figures = json.loads(out.read_text())
     names = [f["name"] for f in figures]
     expected = ["scores and top 10", "full ranking", "prospects x 52 partners", "35,000"]
+    expected += ["answered 2xx", "achieved rate", "p99 latency, all", "max latency, all"]
+    expected += [f"{endpoint} p99" for endpoint in LOAD_ENDPOINTS]
     if "web" in sections:
         expected += ["POST recommendations", "p50", "p99", "resident memory"]
     for part in expected:
@@ -76,6 +84,13 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
         if figure["target"]:
             assert figure["met"] in (True, False)
     assert "targets met" in done.stdout
+    # The quick load: every request answered 2xx, at the rate scheduled; its per-endpoint table.
+    (answered,) = [f for f in figures if f["name"].endswith("answered 2xx")]
+    assert answered["met"] is True
+    assert answered["value"] == answered["baseline"]
+    for endpoint in LOAD_ENDPOINTS:
+        row = next(line for line in done.stdout.splitlines() if line.startswith(endpoint + " "))
+        assert row.split()[3] == "0", row  # its errors column
 
 
 def test_run_names_an_unknown_section() -> None:
