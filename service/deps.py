@@ -32,7 +32,7 @@ async def get_state(request: Request) -> ServiceState:
 
 
 async def get_snapshot(request: Request) -> Snapshot:
-    return state_of(request).snapshot()
+    return await state_of(request).snapshot_async()
 
 
 def get_caller(request: Request, key: Annotated[str | None, Security(api_key)] = None) -> Caller:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from geodata.io import read_village_table, read_villages
 from geodata.schema import COLUMNS_BY_NAME
@@ -93,10 +94,25 @@ class ServiceState:
 
     def snapshot(self) -> Snapshot:
         """The model inputs as of the database's current revision."""
+        revision, fresh = self._fresh()
+        return fresh or self._rebuilt(revision)
+
+    async def snapshot_async(self) -> Snapshot:
+        """``snapshot`` for coroutines: the revision read (microseconds) on the event loop,
+        a rebuild (tens of milliseconds, after homes, weights or a settlement change) in a
+        worker thread, so that the other requests are answered meanwhile."""
+        revision, fresh = self._fresh()
+        if fresh is not None:
+            return fresh
+        return await run_in_threadpool(self._rebuilt, revision)
+
+    def _fresh(self) -> tuple[int, Snapshot | None]:
+        """The database's revision, and the snapshot if it is of that revision."""
         revision = self.store.model_inputs_revision()
         current = self._snapshot
-        if current is not None and current.revision == revision:
-            return current
+        return revision, current if current is not None and current.revision == revision else None
+
+    def _rebuilt(self, revision: int) -> Snapshot:
         with self._lock:
             current = self._snapshot
             if current is None or current.revision != revision:

@@ -52,3 +52,31 @@ def test_a_started_service_has_loaded_neither_pandas_nor_scikit_learn(tmp_path: 
             check=True,
         )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_rebuild_runs_off_the_event_loop(tmp_path: Path, monkeypatch) -> None:
+    """After a change of the model's inputs the next request rebuilds the recommender (tens
+    of milliseconds): in a worker thread, so the event loop answers other requests meanwhile."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.state import ServiceState
+    from tests.service.conftest import STAFF, make_settings
+
+    built_on: list[int] = []
+    build = ServiceState._build
+
+    def recording_build(self: ServiceState, revision: int) -> object:
+        built_on.append(threading.get_ident())
+        return build(self, revision)
+
+    monkeypatch.setattr(ServiceState, "_build", recording_build)
+    with TestClient(create_app(make_settings(tmp_path))) as client:
+        loop_thread = client.portal.call(threading.get_ident)
+        homes = {"homes": [{"tenure": "buy", "price_eur": 150000, "bedrooms": 2}]}
+        assert client.put("/v1/villages/32001/homes", json=homes, headers=STAFF).is_success
+        assert client.get("/v1/villages/32001").json()["homes_available"] == 1
+    assert len(built_on) == 2  # at start, then after the change
+    assert built_on[-1] != loop_thread
