@@ -58,36 +58,37 @@ PROFILE_COLUMNS: tuple[str, ...] = (
 FULL_REMOTE_DAYS = 5
 
 
+def profile_row(p: Profile) -> tuple[float, ...]:
+    """One validated profile's values of ``PROFILE_COLUMNS``, as Python floats."""
+    profession = PROFESSIONS_BY_CODE[p.profession.value]
+    levels = [school_level(age) for age in p.household.children_ages]
+    musts = {m.value for m in p.must}
+    return (
+        float(p.remote_days_per_week),
+        float(CONNECTIVITY_LEVELS.index(p.connectivity.value)),
+        float(profession.local_clients),
+        float(profession.travel),
+        float(profession.large_uploads),
+        float(p.household.adults),
+        float(levels.count("creche")),
+        float(levels.count("ecole")),
+        float(levels.count("college")),
+        float(levels.count("lycee")),
+        float(p.housing is not None),
+        float(p.housing is not None and p.housing.tenure == "buy"),
+        float(p.housing.budget_eur) if p.housing is not None else 0.0,
+        float(p.housing.min_bedrooms) if p.housing is not None else 0.0,
+        float(p.max_minutes_to_auch),
+        float(p.preferences.needs_train_station),
+        float(p.preferences.settlement == "village"),
+        float(p.preferences.settlement == "small_town"),
+        *(float(c in musts) for c in CRITERION_CODES),
+    )
+
+
 def profile_matrix(profiles: Sequence[Profile | dict[str, Any]]) -> NDArray[np.float64]:
     """The rows of ``profile_table`` as a bare (P, len(PROFILE_COLUMNS)) array."""
-    rows = []
-    for p in parse_profiles(list(profiles)):
-        profession = PROFESSIONS_BY_CODE[p.profession.value]
-        levels = [school_level(age) for age in p.household.children_ages]
-        musts = {m.value for m in p.must}
-        rows.append(
-            (
-                p.remote_days_per_week,
-                CONNECTIVITY_LEVELS.index(p.connectivity.value),
-                profession.local_clients,
-                profession.travel,
-                float(profession.large_uploads),
-                p.household.adults,
-                levels.count("creche"),
-                levels.count("ecole"),
-                levels.count("college"),
-                levels.count("lycee"),
-                float(p.housing is not None),
-                float(p.housing is not None and p.housing.tenure == "buy"),
-                p.housing.budget_eur if p.housing is not None else 0.0,
-                p.housing.min_bedrooms if p.housing is not None else 0,
-                p.max_minutes_to_auch,
-                float(p.preferences.needs_train_station),
-                float(p.preferences.settlement == "village"),
-                float(p.preferences.settlement == "small_town"),
-                *(float(c in musts) for c in CRITERION_CODES),
-            )
-        )
+    rows = [profile_row(p) for p in parse_profiles(list(profiles))]
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(PROFILE_COLUMNS))
 
 
@@ -119,6 +120,43 @@ def prospect_derived(columns: Columns) -> dict[str, NDArray[np.float64]]:
         "ecosystem": 0.5 + 0.5 * columns["prof_local_clients"],
         "community": ones,
     }
+    return {"travel_need": travel, "bedrooms_needed": bedrooms} | {
+        f"importance_{c}": importance[c] for c in CRITERION_CODES
+    }
+
+
+def prospect_derived_row(row: Mapping[str, float]) -> dict[str, float]:
+    """``prospect_derived`` of one prospect, in Python floats: a dozen numpy calls on arrays
+    of one value cost more than ranking it. The same operations in the same order, so the
+    same bits (IEEE +, -, *, / and min/max do not depend on numpy)."""
+    remote = min(max(row["remote_days"], 0.0), float(FULL_REMOTE_DAYS))
+    on_site = (FULL_REMOTE_DAYS - remote) / FULL_REMOTE_DAYS
+    travel = max(row["prof_travel"], on_site * (1.0 - row["prof_local_clients"]))
+    n_creche, n_ecole, n_college, n_lycee = (
+        row["n_creche"],
+        row["n_ecole"],
+        row["n_college"],
+        row["n_lycee"],
+    )
+    children = n_creche + n_ecole + n_college + n_lycee
+    children_at_school = n_ecole + n_college + n_lycee
+    household = 1.0 + children + max(row["adults"] - 2.0, 0.0)
+    importance = {
+        "connectivity": min(
+            1.0, 0.5 + 0.25 * row["connectivity_level"] + 0.25 * row["prof_large_uploads"]
+        ),
+        "housing": 0.5 + 0.5 * (row["has_housing"] > 0),
+        "schools": float(children_at_school > 0),
+        "childcare": float(n_creche > 0),
+        "health": 1.0,
+        "shops": 1.0,
+        "access_auch": 0.5 * 1.0,
+        "access_toulouse": 0.2 + 0.8 * max(travel, row["needs_train_station"]),
+        "settlement": max(row["wants_village"], row["wants_small_town"]),
+        "ecosystem": 0.5 + 0.5 * row["prof_local_clients"],
+        "community": 1.0,
+    }
+    bedrooms = row["min_bedrooms"] if row["min_bedrooms"] > 0 else household
     return {"travel_need": travel, "bedrooms_needed": bedrooms} | {
         f"importance_{c}": importance[c] for c in CRITERION_CODES
     }

@@ -18,7 +18,9 @@ from features.columns import (
     PROFILE_COLUMNS,
     Homes,
     profile_matrix,
+    profile_row,
     prospect_derived,
+    prospect_derived_row,
     village_derived,
 )
 from features.numeric import Columns
@@ -108,7 +110,16 @@ class Scorer:
         self, profiles: Sequence[Profile | Mapping[str, Any]]
     ) -> dict[str, NDArray[np.float64]]:
         """The prospect columns of validated profiles (or dicts of their shape)."""
-        rows = profile_matrix(list(profiles))  # type: ignore[arg-type]
+        profiles = list(profiles)
+        if len(profiles) == 1:
+            # One prospect (each API request): its few numbers in Python floats, then one
+            # array; numpy calls on one-value columns would cost ten times more.
+            first = profiles[0]
+            profile = first if isinstance(first, Profile) else Profile.model_validate(first)
+            row = dict(zip(PROFILE_COLUMNS, profile_row(profile), strict=True))
+            row |= prospect_derived_row(row)
+            return dict(zip(row, np.array(list(row.values()))[:, None], strict=True))
+        rows = profile_matrix(profiles)  # type: ignore[arg-type]
         columns = dict(zip(PROFILE_COLUMNS, rows.T, strict=True))
         return columns | prospect_derived(columns)
 

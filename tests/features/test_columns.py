@@ -1,19 +1,25 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from features.columns import (
     PROFILE_COLUMNS,
     Homes,
     profile_matrix,
+    profile_row,
     prospect_derived,
+    prospect_derived_row,
     village_derived,
     village_inputs,
 )
 from features.exceptions import FeaturesError
+from features.profile import Profile
 from features.prospect import ProspectVectorizer, profile_table
 from features.village import VillageVectorizer, village_frame
 from tests.conftest import API_EXAMPLE_PROFILE, realistic_villages
+from tests.strategies import profiles as valid_profiles
 
 HOMES = pd.DataFrame(
     {
@@ -39,6 +45,21 @@ def test_prospect_derivation_is_the_vectorizers() -> None:
     assert list(derived) == list(expected)
     for name, values in expected.items():
         np.testing.assert_array_equal(derived[name], values, err_msg=name)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(valid_profiles, min_size=1, max_size=4))
+def test_one_prospects_derivation_in_floats_is_the_arrays(profiles) -> None:
+    matrix = profile_matrix(profiles)
+    columns = dict(zip(PROFILE_COLUMNS, matrix.T, strict=True))
+    derived = prospect_derived(columns)
+    for row, profile in enumerate(profiles):
+        values = profile_row(Profile.model_validate(profile))
+        assert values == tuple(matrix[row].tolist())
+        one = prospect_derived_row(dict(zip(PROFILE_COLUMNS, values, strict=True)))
+        assert list(one) == list(derived)
+        assert all(type(x) is float for x in one.values())
+        assert one == {name: column[row] for name, column in derived.items()}
 
 
 def test_village_inputs_and_derivation_are_the_vectorizers() -> None:

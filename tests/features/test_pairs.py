@@ -4,11 +4,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from features.pairs import pair_values
+from features.pairs import (
+    MAX_CASES,
+    VillageCriteria,
+    batch_pair_values,
+    one_pair_values,
+    pair_values,
+)
 from features.prospect import ProspectVectorizer, profile_table
 from features.village import Homes, VillageVectorizer, village_frame
 from features.vocab import CRITERION_CODES
 from tests.conftest import realistic_villages
+from tests.strategies import profiles as valid_profiles
 
 C = {c: i for i, c in enumerate(CRITERION_CODES)}
 
@@ -165,3 +172,35 @@ def test_the_ecosystem_must_is_a_tiers_lieu_or_a_local_market() -> None:
     assert pairs.feasible[0, :, e].tolist() == [False, True, True, True, True]
     # A developer needs a tiers-lieu within 17.5 min: 32002 (10 min), 32003 (in), 32005 (15).
     assert pairs.feasible[1, :, e].tolist() == [False, True, True, False, True]
+
+
+HOMES = pd.DataFrame(
+    {
+        "insee": ["32002", "32002", "32002", "32004", "32001"],
+        "tenure": ["buy", "buy", "rent", "buy", "rent"],
+        "price_eur": [180000, 250000, 700, 150000, 450],
+        "bedrooms": [3, 4, 3, 2, 1],
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(valid_profiles, min_size=1, max_size=3), st.booleans())
+def test_one_prospect_gets_the_batchs_numbers_bit_for_bit(profiles, with_homes) -> None:
+    p, v, homes = columns(profiles, realistic_villages(), HOMES if with_homes else None)
+    villages = VillageCriteria.from_columns(v, homes)
+    batch = batch_pair_values(p, villages)
+    for row in range(len(profiles)):
+        one = one_pair_values({name: column[row : row + 1] for name, column in p.items()}, villages)
+        for name in batch.__dataclass_fields__:
+            np.testing.assert_array_equal(
+                getattr(one, name), getattr(batch, name)[row : row + 1], err_msg=name, strict=True
+            )
+
+
+def test_cases_kept_for_one_prospect_are_bounded() -> None:
+    p, v, homes = columns([FAMILY], realistic_villages())
+    villages = VillageCriteria.from_columns(v, homes)
+    for i in range(MAX_CASES + 10):
+        one_pair_values(p | {"prof_local_clients": np.array([i / 1000])}, villages)
+    assert len(villages._cases) == MAX_CASES

@@ -75,3 +75,15 @@ def test_ranking_loads_neither_scikit_learn_nor_pandas() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_one_profiles_columns_are_its_row_of_a_batch() -> None:
+    villages = realistic_villages()
+    scorer = Recommender(villages).scorer
+    other = {"profession": "craft_maker", "connectivity": "basic", "remote_days_per_week": 1}
+    batch = scorer.prospect_columns([API_EXAMPLE_PROFILE, other])
+    for row, profile in enumerate([API_EXAMPLE_PROFILE, other]):
+        one = scorer.prospect_columns([profile])
+        assert list(one) == list(batch)
+        for name, column in batch.items():
+            np.testing.assert_array_equal(one[name], column[row : row + 1], strict=True)
