@@ -286,14 +286,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     from service.auth import Keyring
     from service.config import get_settings
-    from service.store import Store
 
     settings = get_settings()
     keyring = Keyring({"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys})
     # Migrate once here, so that several workers do not race to create the schema.
-    store = Store(settings.sqlalchemy_url)
-    store.upgrade()
-    store.dispose()
+    _upgraded_store(settings.sqlalchemy_url).dispose()
     database = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
     print(
         f"sohosolo: serving http://{args.host}:{args.port} (/docs, /embed, /v1/health); "
@@ -392,12 +389,9 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
 
     from service.config import get_settings
-    from service.store import Store
 
     url = get_settings().sqlalchemy_url
-    store = Store(url)
-    store.upgrade()
-    store.dispose()
+    _upgraded_store(url).dispose()
     print(f"database {make_url(url).render_as_string(hide_password=True)} is up to date")
     return 0
 

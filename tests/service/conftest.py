@@ -7,9 +7,16 @@ database of its own. Without it the PostgreSQL cases skip, unless
 """
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +27,7 @@ from sqlalchemy.engine import make_url
 from service.app import create_app
 from service.config import Settings
 from service.store import Store
+from tests.conftest import REPO
 
 STAFF_KEY = "staff-key-for-the-tests-0001"
 ANALYST_KEY = "analyst-key-for-the-tests-0001"
@@ -92,6 +100,19 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture
+def backend_settings(tmp_path: Path, database_url: str) -> Settings:
+    """The test settings on each backend."""
+    return make_settings(tmp_path, database_url)
+
+
+@pytest.fixture
+def backend_client(backend_settings: Settings) -> Iterator[TestClient]:
+    """A client inside its lifespan, on each backend."""
+    with TestClient(create_app(backend_settings)) as test_client:
+        yield test_client
+
+
 ClientFactory = Callable[[Settings], AbstractContextManager[TestClient]]
 
 
@@ -99,3 +120,64 @@ ClientFactory = Callable[[Settings], AbstractContextManager[TestClient]]
 def new_client() -> ClientFactory:
     """Clients on given settings, each inside its own lifespan (a server start and stop)."""
     return lambda settings: TestClient(create_app(settings))
+
+
+#: How long a served process may take to answer /v1/health (a loaded CI machine is slow).
+SERVER_START_SECONDS = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def served(folder: Path, env: Mapping[str, str]) -> Iterator[tuple[int, "subprocess.Popen[bytes]"]]:
+    """``sohosolo serve`` in a process and process group of its own (so that a kill reaches
+    all of it), on a free port, with ``env`` added to the environment and its log in
+    ``folder``; yields the port and the process once /v1/health answers, and stops it (if it
+    still runs) on the way out."""
+    port = free_port()
+    log = (folder / f"server-{port}.log").open("w+b")
+    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--log-level", "warning"],
+        cwd=folder,
+        env=os.environ
+        | {"PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+        | dict(env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while not _answers(f"http://127.0.0.1:{port}/v1/health"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                why = (
+                    f"exited with {process.returncode}"
+                    if process.poll() is not None
+                    else f"did not answer /v1/health within {SERVER_START_SECONDS:g} s"
+                )
+                pytest.fail(f"the server {why}:\n{log.read().decode()}")
+            time.sleep(0.1)
+        yield port, process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(response.status == 200)
+    except (OSError, urllib.error.HTTPError):
+        return False  # not listening yet

@@ -38,17 +38,6 @@ def key_id(key: str) -> str:
 
 
 @pytest.fixture
-def backend_settings(tmp_path: Path, database_url: str) -> Settings:
-    return make_settings(tmp_path, database_url)
-
-
-@pytest.fixture
-def backend_client(backend_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(backend_settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
 def cli_env(
     backend_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[pytest.MonkeyPatch]:

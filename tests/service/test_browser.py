@@ -13,11 +13,7 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.service.conftest import STAFF, STAFF_KEY
+from tests.service.conftest import STAFF, STAFF_KEY, served
 
 try:
     from selenium import webdriver
@@ -38,7 +34,6 @@ except ImportError:  # the dev extras bring it; its absence is reported below
     webdriver = None  # type: ignore[assignment]
 
 REPO = Path(__file__).resolve().parents[2]
-SERVER_START_SECONDS = 30.0
 WAIT_SECONDS = 20.0
 K = 8
 #: What the test fills in, and the same profile as the page should send it.
@@ -85,12 +80,6 @@ def browser_paths() -> tuple[str, str]:
     return chromium, driver
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -118,60 +107,12 @@ def get_with_key(url: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service under uvicorn, as ``sohosolo serve`` runs it; yields its base URL."""
+    """The service as ``sohosolo serve`` runs it; yields its base URL."""
     browser_paths()  # no server to start when the browser tests cannot run
     data_dir = tmp_path_factory.mktemp("server")
-    port = free_port()
-    log = (data_dir / "server.log").open("w+b")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "service.app:app_factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=REPO,
-        env={
-            **os.environ,
-            "SOHOSOLO_DATA_DIR": str(data_dir),
-            "SOHOSOLO_STAFF_API_KEYS": STAFF_KEY,
-        },
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"the server exited with {process.returncode}:\n{log.read().decode()}")
-            try:
-                if get(f"{base}/v1/health")[0] == 200:
-                    break
-            except OSError:
-                pass  # not listening yet
-            if time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(
-                    f"the server did not answer /v1/health within {SERVER_START_SECONDS:g} s:\n"
-                    f"{log.read().decode()}"
-                )
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    env = {"SOHOSOLO_DATA_DIR": str(data_dir), "SOHOSOLO_STAFF_API_KEYS": STAFF_KEY}
+    with served(data_dir, env) as (port, _process):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")

@@ -32,11 +32,8 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,12 +41,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select, text
 
 from service.store import MODEL_INPUTS, OutcomeRow, RevisionRow, Store
-from tests.conftest import API_EXAMPLE_PROFILE, REPO
-from tests.service.conftest import STAFF, STAFF_KEY
+from tests.conftest import API_EXAMPLE_PROFILE
+from tests.service.conftest import STAFF, STAFF_KEY, served
 
 WRITERS = 8
 #: Outcomes answered before the kill: enough for a stream, few enough for a quick test.
@@ -58,7 +54,6 @@ VILLAGES = ("32249", "32242", "32200", "32107")
 EVENTS = ("shortlisted", "visited", "settled", "left")
 #: Each outcome's ``at`` is START plus its index in seconds: a stored row tells which it was.
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-SERVER_START_SECONDS = 120.0
 
 
 def outcome(index: int, prospect_id: str) -> dict[str, str]:
@@ -68,12 +63,6 @@ def outcome(index: int, prospect_id: str) -> dict[str, str]:
         "event": EVENTS[index % len(EVENTS)],
         "at": (START + timedelta(seconds=index)).isoformat(),
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def request(port: int, method: str, path: str, body: object = None) -> tuple[int, Any]:
@@ -96,51 +85,14 @@ class Server:
 
 @contextmanager
 def serve(database_url: str, folder: Path) -> Iterator[Server]:
-    """``sohosolo serve`` in a process of its own (and its own process group, so that the
-    kill reaches all of it), on ``database_url``; stopped on the way out if still running."""
-    port = free_port()
-    log = (folder / f"server-{port}.log").open("w+b")
-    env = os.environ | {
-        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    """``sohosolo serve`` on ``database_url``, in a process group of its own."""
+    env = {
         "SOHOSOLO_DATABASE_URL": database_url,
         "SOHOSOLO_STAFF_API_KEYS": STAFF_KEY,
-        # A per-address rate limit is coming; every request here comes from one address.
-        "SOHOSOLO_RATE_LIMIT": "off",
+        "SOHOSOLO_RATE_LIMIT": "off",  # every request here comes from one address
     }
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--log-level", "warning"],
-        cwd=folder,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"the server exited with {process.returncode}:\n{log.read().decode()}")
-            try:
-                if request(port, "GET", "/v1/health")[0] == 200:
-                    break
-            except OSError:
-                pass  # not listening yet
-            if time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"the server did not start in time:\n{log.read().decode()}")
-            time.sleep(0.1)
+    with served(folder, env) as (port, process):
         yield Server(port, process)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
 
 
 @dataclass

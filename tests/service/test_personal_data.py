@@ -2,9 +2,7 @@
 to the logs; and a weight profile change is whole or nothing. SQLite and PostgreSQL."""
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,21 +13,10 @@ from service.cli import main
 from service.config import Settings, get_settings
 from service.store import OutcomeRow, ProspectRow, Store, WeightProfileRow, utcnow
 from tests.conftest import API_EXAMPLE_PROFILE
-from tests.service.conftest import ANALYST, STAFF, make_settings
+from tests.service.conftest import ANALYST, STAFF
 from tests.service.test_access import WEIGHTS
 
 CONTACT = {"name": "Zoé Étchebarne", "email": "zoe.etchebarne@example.org", "phone": "+33 5 62 61"}
-
-
-@pytest.fixture
-def backend_settings(tmp_path: Path, database_url: str) -> Settings:
-    return make_settings(tmp_path, database_url)
-
-
-@pytest.fixture
-def backend_client(backend_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(backend_settings)) as test_client:
-        yield test_client
 
 
 def add(client: TestClient, consent: bool) -> str:
