@@ -107,16 +107,14 @@ def unreadable_body(cause: BaseException) -> RequestValidationError:
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """The methods the OpenAPI document lists for a concrete path."""
-    table: list[tuple[re.Pattern[str], list[str]]] | None = getattr(app.state, "allow_table", None)
-    if table is None:
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow_table", None)
+    if table is None:  # made once, from the schema FastAPI caches
         table = [
             (
                 re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"),
-                sorted(m.upper() for m in operations),
+                {method.upper() for method in operations},
             )
             for template, operations in app.openapi()["paths"].items()
         ]
         app.state.allow_table = table
-    return sorted(
-        {method for pattern, methods in table if pattern.match(path) for method in methods}
-    )
+    return sorted(set().union(*(methods for pattern, methods in table if pattern.match(path))))
