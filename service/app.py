@@ -67,10 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
 
-    async def app_settings() -> Settings:  # async: a plain function would cost a thread hop
-        return settings
-
-    app.dependency_overrides[get_settings] = app_settings
     for router in (
         public.router,
         villages.router,

@@ -79,5 +79,5 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """The settings of the environment, read once (tests override this dependency)."""
+    """The settings of the environment."""
     return Settings()

@@ -7,7 +7,7 @@ from fastapi import Depends, HTTPException, Query, Request, Response, Security, 
 from fastapi.security import APIKeyHeader
 
 from service.auth import Caller
-from service.config import Settings, get_settings
+from service.config import Settings
 from service.errors import invalid
 from service.state import ServiceState, Snapshot
 
@@ -29,6 +29,13 @@ def state_of(request: Request) -> ServiceState:
 
 async def get_state(request: Request) -> ServiceState:
     return state_of(request)
+
+
+async def get_app_settings(request: Request) -> Settings:
+    # From the app's state, not ``dependency_overrides``: while any override is set, FastAPI
+    # analyses every dependency's signature again on every request (a third of a ranking's
+    # time went there).
+    return state_of(request).settings
 
 
 async def get_snapshot(request: Request) -> Snapshot:
@@ -59,7 +66,7 @@ async def get_analyst(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
     return caller
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StateDep = Annotated[ServiceState, Depends(get_state)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 StaffDep = Annotated[Caller, Depends(get_caller)]

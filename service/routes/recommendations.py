@@ -12,6 +12,7 @@ from service.deps import (
     StateDep,
     json_response,
     resolve_k,
+    state_of,
 )
 from service.errors import problems
 from service.schemas import BatchIn, BatchOut
@@ -22,19 +23,17 @@ router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
 
 @router.post("", response_model=RankingOut, responses=problems(413, 415, 429))
 async def recommend_one(
-    request: Request,
-    profile: Profile,
-    state: StateDep,
-    snapshot: SnapshotDep,
-    settings: SettingsDep,
-    k: K = None,
-    lang: Lang = "fr",
+    request: Request, profile: Profile, k: K = None, lang: Lang = "fr"
 ) -> Response:
     """The ranked partner villages for one prospect profile, with reasons and exclusions."""
     # A coroutine: one ranking is a fraction of a millisecond of work that holds the GIL
-    # anyway, less than the hop to a pool thread would cost.
+    # anyway, less than the hop to a pool thread would cost. The state is read here rather
+    # than through dependencies: FastAPI solves each dependency on every request, and on
+    # this, the busiest route, that cost as much as the ranking's reasons.
+    state = state_of(request)
     state.rate_limit.check(request)
-    chosen_k = resolve_k(k, settings.default_k, snapshot)
+    snapshot = await state.snapshot_async()
+    chosen_k = resolve_k(k, state.settings.default_k, snapshot)
     (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
     state.exposure.add("public", [ranking])
     return json_response(ranking.to_dict())
