@@ -215,7 +215,7 @@ def pair_values(
         else VillageCriteria.from_columns(villages, homes)
     )
     if len(prospects["remote_days"]) == 1:
-        return one_pair_values(prospects, vc)
+        return one_pair_values({name: float(column[0]) for name, column in prospects.items()}, vc)
     return batch_pair_values(prospects, vc)
 
 
@@ -297,27 +297,10 @@ def batch_pair_values(prospects: Arrays, vc: VillageCriteria) -> PairValues:
 
 #: Cases above this many are not kept: prospect tables can hold any number in their columns.
 MAX_CASES = 256
-#: The inputs ``one_pair_values`` reads as numbers, after the importance and must columns.
-ONE_PROSPECT_INPUTS = (
-    "connectivity_level",
-    "needs_train_station",
-    "wants_village",
-    "wants_small_town",
-    "prof_local_clients",
-    "n_creche",
-    "n_ecole",
-    "n_college",
-    "n_lycee",
-    "has_housing",
-    "buy",
-    "budget_eur",
-    "bedrooms_needed",
-    "max_minutes_to_auch",
-)
-_ONE_COLUMNS = (
+#: A prospect's importance and must columns, in ``CRITERION_CODES`` order.
+_IMPORTANCE_AND_MUST = (
     *(f"importance_{c}" for c in CRITERION_CODES),
     *(f"must_{c}" for c in CRITERION_CODES),
-    *ONE_PROSPECT_INPUTS,
 )
 
 
@@ -356,26 +339,19 @@ def one_prospect_case(
     return values, feasible
 
 
-def one_prospect_inputs(prospects: Arrays) -> tuple[NDArray[np.float64], list[float]]:
-    """The (C,) importance and must columns of one prospect, and its ``ONE_PROSPECT_INPUTS``
-    as Python floats, read in one numpy call."""
-    flat = np.concatenate([prospects[name] for name in _ONE_COLUMNS])
-    return flat, flat.tolist()
+def one_pair_values(x: Mapping[str, float], vc: VillageCriteria) -> PairValues:
+    """``pair_values`` of one prospect, given as its row of Python floats (the columns of
+    ``pair_values``'s prospects, one value each): the same numbers as ``batch_pair_values``,
+    in a third of the numpy calls (one prospect's ranking costs about a microsecond a call,
+    not what the calls compute).
 
-
-def one_pair_values(prospects: Arrays, vc: VillageCriteria) -> PairValues:
-    """``pair_values`` of one prospect: the same numbers as ``batch_pair_values``, in a
-    third of the numpy calls (one prospect's ranking costs about a microsecond a call, not
-    what the calls compute).
-
-    The prospect's side is a handful of Python floats; what depends on it only through a
-    few cases is copied from ``one_prospect_case``; housing, schools and the time to Auch
-    are computed as in ``batch_pair_values``, with the same operations in the same order.
+    What depends on the prospect only through a few cases is copied from
+    ``one_prospect_case``; housing, schools and the time to Auch are computed as in
+    ``batch_pair_values``, with the same operations in the same order.
     """
     n_c = len(CRITERION_CODES)
-    flat, numbers = one_prospect_inputs(prospects)
-    x = dict(zip(ONE_PROSPECT_INPUTS, numbers[2 * n_c :], strict=True))
-    stated = [i for i, m in enumerate(numbers[n_c : 2 * n_c]) if m > 0]
+    flat = np.array([x[name] for name in _IMPORTANCE_AND_MUST])
+    stated = [i for i, c in enumerate(CRITERION_CODES) if x[f"must_{c}"] > 0]
     village, town = x["wants_village"] > 0, x["wants_small_town"] > 0
     wish = 1 if village else 2 if town else 0
     housing = x["has_housing"] > 0
@@ -397,7 +373,12 @@ def one_pair_values(prospects: Arrays, vc: VillageCriteria) -> PairValues:
     cost = price if x["buy"] > 0 else price * GROSS_RENTAL_YIELD / 12.0
     has_homes = len(vc.homes.village) > 0
     if housing and has_homes:
-        matching = homes_matching(prospects, vc.homes, vc.n)
+        homes = vc.homes
+        fits = homes.fits(np.array([x["buy"]]), np.array([x["bedrooms_needed"]]))[0] & (
+            homes.price_eur <= x["budget_eur"]
+        )
+        # Counts of whole listings: the batch's matrix product gives the same exact integers.
+        matching = np.bincount(homes.village[fits], minlength=vc.n)[None, :].astype(np.float64)
     else:  # no listing fits a prospect without a housing project
         matching = np.zeros((1, vc.n))
     if housing:
@@ -413,9 +394,9 @@ def one_pair_values(prospects: Arrays, vc: VillageCriteria) -> PairValues:
             values[:, :, column["housing"]] = 0.7 * afford + 0.3 * vc.vacant_stock
             feasible[:, :, column["housing"]] = budget >= cost
 
-    if x["n_ecole"] + x["n_college"] + x["n_lycee"] > 0:
-        counts = stacked([prospects[f"n_{level}"] for level in SCHOOL_MINUTES])
-        children = counts.sum(axis=1, keepdims=True)
+    children = x["n_ecole"] + x["n_college"] + x["n_lycee"]  # whole numbers: exact sums
+    if children > 0:
+        counts = np.array([[x[f"n_{level}"] for level in SCHOOL_MINUTES]])
         values[:, :, column["schools"]] = (counts @ vc.school_closeness) / children
         feasible[:, :, column["schools"]] = ((counts > 0) @ vc.school_too_far) == 0
 

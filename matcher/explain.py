@@ -303,90 +303,36 @@ def select_reasons(
     better on nothing, its largest contribution alone. A criterion every village shares (all
     partners have a welcome committee) is therefore not a reason to prefer one of them.
     """
+    # Plain indexing rather than take_along_axis: for the ten results of one ranking, numpy's
+    # Python-side overhead is most of the cost.
+    n = np.arange(len(contributions))
     advantage = contributions - mean
     top = np.argsort(-advantage, axis=1, kind="stable")[:, :REASONS_PER_RESULT]
-    top = np.where(np.take_along_axis(advantage, top, axis=1) > 1e-9, top, -1)
-    largest = np.argmax(contributions, axis=1)
-    has_largest = np.take_along_axis(contributions, largest[:, None], axis=1)[:, 0] > 0
-    top[:, 0] = np.where((top[:, 0] < 0) & has_largest, largest, top[:, 0])
+    top = np.where(advantage[n[:, None], top] > 1e-9, top, -1)
+    largest = contributions.argmax(axis=1)
+    top[:, 0] = np.where((top[:, 0] < 0) & (contributions[n, largest] > 0), largest, top[:, 0])
     masked = np.where(importance > 0, values, np.inf)
-    weakest = np.argmin(masked, axis=1)
-    weak = np.take_along_axis(masked, weakest[:, None], axis=1)[:, 0] < WEAK_VALUE
+    weakest = masked.argmin(axis=1)
+    weak = masked[n, weakest] < WEAK_VALUE
     covered = (top == weakest[:, None]).any(axis=1)
     return top, np.where(weak & ~covered, weakest, -1)
 
 
-def variant(code: str, p: Prospect, matching: float) -> tuple[object, ...]:
-    """What of the prospect a criterion's sentence depends on (the rest is the village's)."""
-    if code == "housing":
-        bedrooms = int(max(p["bedrooms_needed"], 1))
-        return (int(matching), p["has_housing"] > 0, p["buy"] > 0, bedrooms)
-    if code == "schools":
-        return (p["n_ecole"] > 0, p["n_college"] > 0, p["n_lycee"] > 0)
-    if code == "ecosystem":
-        return (p["prof_local_clients"] >= 0.5,)
-    return ()
+def variants(p: Prospect) -> list[tuple[object, ...]]:
+    """Per criterion, what of the prospect its sentence depends on (the rest is the village's,
+    and for housing the listings that match)."""
+    found: dict[str, tuple[object, ...]] = {
+        "housing": (p["has_housing"] > 0, p["buy"] > 0, int(max(p["bedrooms_needed"], 1))),
+        "schools": (p["n_ecole"] > 0, p["n_college"] > 0, p["n_lycee"] > 0),
+        "ecosystem": (p["prof_local_clients"] >= 0.5,),
+    }
+    return [found.get(code, ()) for code in CRITERION_CODES]
 
 
-class Explainer:
-    """Sentences for the villages of a ranking, each written once and reused.
-
-    A criterion's sentence depends on the village and on a small ``variant`` of the prospect,
-    so a batch of thousands of prospects reuses a few hundred sentences.
-    """
-
-    def __init__(self, facts: list[dict[str, Any]]) -> None:
-        self.facts = facts
-        self._sentences: dict[tuple[object, ...], str] = {}
-
-    def reason(self, c: int, v: int, p: Prospect, matching: float, cost: float, lang: Lang) -> str:
-        code = CRITERION_CODES[c]
-        key = (c, v, lang, variant(code, p, matching))
-        text = self._sentences.get(key)
-        if text is None:
-            text = criterion_reason(code, self.facts[v], p, matching, cost, lang)
-            self._sentences[key] = text
-        return text
-
-    def result_reasons(
-        self,
-        v: int,
-        p: Prospect,
-        top: list[int],
-        weakest: int,
-        matching: float,
-        cost: float,
-        lang: Lang = "fr",
-    ) -> list[str]:
-        """Reasons for a ranked village: its largest contributions, then its weakest point."""
-        reasons = [self.reason(c, v, p, matching, cost, lang) for c in top if c >= 0]
-        if weakest >= 0:
-            reasons.append(
-                say(lang, "check", text=self.reason(weakest, v, p, matching, cost, lang))
-            )
-        return reasons
-
-    def exclusion_reasons(
-        self, v: int, p: Prospect, failed: list[str], cost: float, lang: Lang = "fr"
-    ) -> list[str]:
-        """Which ``must`` criteria a village fails, and by how much."""
-        reasons = []
-        for code in failed:
-            if code == "housing":  # the shortfall depends on the exact budget
-                reasons.append(_failure(code, self.facts[v], p, cost, lang))
-                continue
-            key = ("must", code, v, lang, _failure_variant(code, p))
-            text = self._sentences.get(key)
-            if text is None:
-                text = _failure(code, self.facts[v], p, cost, lang)
-                self._sentences[key] = text
-            reasons.append(text)
-        return reasons
-
-
-def _failure_variant(code: str, p: Prospect) -> tuple[object, ...]:
-    """What of the prospect a failed ``must``'s sentence depends on (housing aside)."""
-    variants: dict[str, tuple[object, ...]] = {
+def failure_variants(p: Prospect) -> list[tuple[object, ...]]:
+    """Per criterion, what of the prospect a failed ``must``'s sentence depends on (housing
+    aside: its shortfall depends on the exact budget)."""
+    found: dict[str, tuple[object, ...]] = {
         "connectivity": (p["connectivity_level"],),
         "schools": (p["n_ecole"] > 0, p["n_college"] > 0, p["n_lycee"] > 0),
         "access_auch": (round(p["max_minutes_to_auch"]),),  # the sentence shows it rounded
@@ -394,7 +340,72 @@ def _failure_variant(code: str, p: Prospect) -> tuple[object, ...]:
         "settlement": (p["wants_village"] > 0,),
         "ecosystem": (p["prof_local_clients"] >= 0.5,),
     }
-    return variants.get(code, ())
+    return [found.get(code, ()) for code in CRITERION_CODES]
+
+
+HOUSING = CRITERION_CODES.index("housing")
+
+
+class Explainer:
+    """Sentences for the villages of rankings, each written once and reused.
+
+    A criterion's sentence depends on the village and on a small variant of the prospect, so
+    a batch of thousands of prospects reuses a few hundred sentences.
+    """
+
+    def __init__(self, facts: list[dict[str, Any]]) -> None:
+        self.facts = facts
+        self._sentences: dict[tuple[object, ...], str] = {}
+
+    def for_prospect(self, p: Prospect, lang: Lang = "fr") -> "ProspectReasons":
+        return ProspectReasons(self, p, lang)
+
+
+class ProspectReasons:
+    """The sentences of one prospect's ranking; what they depend on in the prospect is worked
+    out once, not once per village."""
+
+    def __init__(self, explainer: Explainer, p: Prospect, lang: Lang) -> None:
+        self.facts, self._sentences = explainer.facts, explainer._sentences
+        self.p, self.lang = p, lang
+        self._variants = variants(p)
+        self._failure_variants = failure_variants(p)
+
+    def reason(self, c: int, v: int, matching: float, cost: float) -> str:
+        key = (c, v, self.lang, self._variants[c], int(matching) if c == HOUSING else 0)
+        text = self._sentences.get(key)
+        if text is None:
+            code = CRITERION_CODES[c]
+            text = criterion_reason(code, self.facts[v], self.p, matching, cost, self.lang)
+            self._sentences[key] = text
+        return text
+
+    def result_reasons(
+        self, v: int, top: list[int], weakest: int, matching: float, cost: float
+    ) -> list[str]:
+        """Reasons for a ranked village: its largest contributions, then its weakest point."""
+        reasons = [self.reason(c, v, matching, cost) for c in top if c >= 0]
+        if weakest >= 0:
+            weak = self.reason(weakest, v, matching, cost)
+            reasons.append(say(self.lang, "check", text=weak))
+        return reasons
+
+    def exclusion_reasons(self, v: int, failed: tuple[int, ...], cost: float) -> list[str]:
+        """Which ``must`` criteria (indexes of ``CRITERION_CODES``) a village fails, and by
+        how much."""
+        reasons = []
+        for c in failed:
+            code = CRITERION_CODES[c]
+            if c == HOUSING:  # the shortfall depends on the exact budget
+                reasons.append(_failure(code, self.facts[v], self.p, cost, self.lang))
+                continue
+            key = ("must", c, v, self.lang, self._failure_variants[c])
+            text = self._sentences.get(key)
+            if text is None:
+                text = _failure(code, self.facts[v], self.p, cost, self.lang)
+                self._sentences[key] = text
+            reasons.append(text)
+        return reasons
 
 
 def _too_far(value: float, most: float, what: str, lang: Lang) -> str:

@@ -5,6 +5,7 @@ Rankings carry their results (with additive contributions, reasons and facts), t
 villages. Their ``to_dict()`` is the JSON body of ``POST /v1/recommendations``.
 """
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -172,6 +173,7 @@ class Recommender:
         self.profile = resolve_weights(weights)
         self._homes, self._solos_settled = homes, solos_settled
         codes = [str(f["insee"]) for f in self.facts]
+        self.labels = [(code, str(f["name"])) for code, f in zip(codes, self.facts, strict=True)]
         if isinstance(homes, Sequence):
             listings = Homes.from_rows(homes, codes)
             homes_insee: list[str] | None = [str(listing[0]) for listing in homes]
@@ -284,8 +286,15 @@ class Recommender:
     ) -> Iterator[Ranking]:
         for start in range(0, len(batch), CHUNK):
             chunk = batch[start : start + CHUNK]
-            prospects = self.scorer.prospect_columns(chunk)
-            scored = self.scorer.evaluate(prospects)
+            if len(chunk) == 1:  # each API request: one prospect, as Python floats
+                one = self.scorer.prospect_row(chunk[0])
+                scored, prospect_rows = self.scorer.evaluate_row(one), [one]
+            else:
+                prospects = self.scorer.prospect_columns(chunk)
+                scored = self.scorer.evaluate(prospects)
+                names = list(prospects)
+                table = stacked([prospects[name] for name in names]).tolist()
+                prospect_rows = [dict(zip(names, values, strict=True)) for values in table]
             pairs = scored.pairs
             if spread is not None:
                 chosen = [s[s >= 0] for s in spread[start : start + len(chunk)]]
@@ -302,19 +311,18 @@ class Recommender:
             rows = np.repeat(np.arange(len(chunk)), [len(c) for c in chosen])
             villages = np.concatenate(chosen)
             contributions = scored.contributions_of(rows, villages)
-            mean = pairs.values.mean(axis=1) * scored.share
+            # The mean over villages, as ndarray.mean computes it (a sum, then a division).
+            mean = np.add.reduce(pairs.values, axis=1) / pairs.values.shape[1] * scored.share
             top, weakest = explain.select_reasons(
                 contributions, mean[rows], pairs.values[rows, villages], pairs.importance[rows]
             )
-            names = list(prospects)
-            table = stacked([prospects[name] for name in names]).tolist()
             first = 0
             for row, results in enumerate(chosen):
                 last = first + len(results)
                 ranking = self._ranking(
                     scored,
                     row,
-                    dict(zip(names, table[row], strict=True)),
+                    prospect_rows[row],
                     results.tolist(),
                     contributions[first:last].tolist(),
                     (top[first:last].tolist(), weakest[first:last].tolist()),
@@ -353,34 +361,34 @@ class Recommender:
     ) -> Ranking:
         pairs = scored.pairs
         matching, cost = pairs.homes_matching[row].tolist(), pairs.housing_cost[row].tolist()
-        scores = scored.scores[row]
+        scores = scored.scores[row].tolist()
         top, weakest = reasons_for
+        sentences = self.explainer.for_prospect(p, lang)
         results = []
         for i, v in enumerate(chosen):
-            f = self.facts[v]
-            reasons = self.explainer.result_reasons(
-                v, p, top[i], weakest[i], matching[v], cost[v], lang
-            )
+            insee, name = self.labels[v]
             results.append(
                 Result(
                     rank=i + 1,
-                    insee=str(f["insee"]),
-                    name=str(f["name"]),
-                    score=float(scores[v]),
+                    insee=insee,
+                    name=name,
+                    score=scores[v],
                     contributions=dict(zip(CRITERION_CODES, contributions[i], strict=True)),
-                    reasons=reasons,
+                    reasons=sentences.result_reasons(v, top[i], weakest[i], matching[v], cost[v]),
                     facts=self._facts(v, p, matching[v], cost[v]),
                 )
             )
-        ineligible = np.flatnonzero(~pairs.eligible[row])
-        if not len(ineligible):
+        eligible = pairs.eligible[row]
+        if eligible.all():
             return Ranking(self.model, k, results)
+        ineligible = np.flatnonzero(~eligible)
         failing = pairs.must[row][None, :] & ~pairs.feasible[row]
         excluded = []
-        for v, fails in zip(ineligible.tolist(), failing[ineligible].tolist(), strict=True):
-            failed = [code for code, fail in zip(CRITERION_CODES, fails, strict=True) if fail]
-            text = self.explainer.exclusion_reasons(v, p, failed, cost[v], lang)
-            excluded.append(Excluded(str(self.facts[v]["insee"]), str(self.facts[v]["name"]), text))
+        # Each village's failed criteria as one number, its bits the criteria's indexes.
+        masks = failing[ineligible] @ CRITERION_BITS
+        for v, mask in zip(ineligible.tolist(), masks.tolist(), strict=True):
+            text = sentences.exclusion_reasons(v, _bits(mask), cost[v])
+            excluded.append(Excluded(*self.labels[v], text))
         suggestions = self._suggestions(failing, p, pairs.housing_cost[row])
         return Ranking(self.model, k, results, excluded, suggestions)
 
@@ -497,6 +505,16 @@ def recommend(
         exposure_aware=exposure_aware,
         max_loss=max_loss,
     )
+
+
+#: Criterion ``c`` is bit ``c`` of a village's mask of failed criteria.
+CRITERION_BITS = 1 << np.arange(len(CRITERION_CODES))
+
+
+@functools.cache
+def _bits(mask: int) -> tuple[int, ...]:
+    """The indexes of the bits set in ``mask``."""
+    return tuple(c for c in range(len(CRITERION_CODES)) if mask >> c & 1)
 
 
 def _plain(value: Any) -> float | int | str | None:

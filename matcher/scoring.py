@@ -24,7 +24,7 @@ from features.columns import (
     village_derived,
 )
 from features.numeric import Columns
-from features.pairs import PairValues, VillageCriteria, pair_values
+from features.pairs import PairValues, VillageCriteria, one_pair_values, pair_values
 from features.profile import Profile
 from matcher.exceptions import MatcherError
 
@@ -112,16 +112,22 @@ class Scorer:
         """The prospect columns of validated profiles (or dicts of their shape)."""
         profiles = list(profiles)
         if len(profiles) == 1:
-            # One prospect (each API request): its few numbers in Python floats, then one
-            # array; numpy calls on one-value columns would cost ten times more.
-            first = profiles[0]
-            profile = first if isinstance(first, Profile) else Profile.model_validate(first)
-            row = dict(zip(PROFILE_COLUMNS, profile_row(profile), strict=True))
-            row |= prospect_derived_row(row)
+            row = self.prospect_row(profiles[0])
             return dict(zip(row, np.array(list(row.values()))[:, None], strict=True))
         rows = profile_matrix(profiles)  # type: ignore[arg-type]
         columns = dict(zip(PROFILE_COLUMNS, rows.T, strict=True))
         return columns | prospect_derived(columns)
+
+    def prospect_row(self, profile: Profile | Mapping[str, Any]) -> dict[str, float]:
+        """One prospect's columns as Python floats (each API request ranks one prospect:
+        numpy calls on one-value columns would cost ten times more)."""
+        profile = profile if isinstance(profile, Profile) else Profile.model_validate(profile)
+        row = dict(zip(PROFILE_COLUMNS, profile_row(profile), strict=True))
+        return row | prospect_derived_row(row)
+
+    def evaluate_row(self, row: Mapping[str, float]) -> Scored:
+        """``evaluate`` of one prospect's ``prospect_row``: the same numbers."""
+        return score_pairs(one_pair_values(row, self.criteria), self.weights)
 
     def evaluate(self, prospects: Columns) -> Scored:
         """Criterion values, contributions and scores of every prospect against every village."""
