@@ -344,40 +344,69 @@ def failure_variants(p: Prospect) -> list[tuple[object, ...]]:
 
 
 HOUSING = CRITERION_CODES.index("housing")
+HOUSING_BIT = 1 << HOUSING
 
 
 class Explainer:
     """Sentences for the villages of rankings, each written once and reused.
 
     A criterion's sentence depends on the village and on a small variant of the prospect, so
-    a batch of thousands of prospects reuses a few hundred sentences.
+    a batch of thousands of prospects reuses a few hundred sentences. They are kept in one
+    table per (kind, criterion, language, variant), of the villages' sentences: a ranking
+    finds its tables once, then each sentence by village.
     """
 
     def __init__(self, facts: list[dict[str, Any]]) -> None:
         self.facts = facts
-        self._sentences: dict[tuple[object, ...], str] = {}
+        self._tables: dict[tuple[object, ...], dict[object, str]] = {}
+        # Each combination of variants met, with its tables (few: the variants are flags,
+        # small counts and whole minutes).
+        self._combinations: dict[tuple[object, ...], list[dict[object, str]]] = {}
+        # Excluded villages' reasons, by (village, failed criteria), for each combination.
+        self._exclusions: dict[tuple[object, ...], dict[Any, Any]] = {}
 
     def for_prospect(self, p: Prospect, lang: Lang = "fr") -> "ProspectReasons":
         return ProspectReasons(self, p, lang)
 
+    def tables(
+        self, kind: str, lang: Lang, variants: list[tuple[object, ...]]
+    ) -> list[dict[object, str]]:
+        """Per criterion, the table of its sentences for a prospect of these variants."""
+        key = (kind, lang, *variants)
+        found = self._combinations.get(key)
+        if found is None:
+            tables = self._tables
+            found = [tables.setdefault((kind, c, lang, v), {}) for c, v in enumerate(variants)]
+            self._combinations[key] = found
+        return found
+
+    def table(self, kind: str, lang: Lang, variants: list[tuple[object, ...]]) -> dict[Any, Any]:
+        """One table for a prospect of these variants, whatever criterion."""
+        key = (kind, lang, *variants)
+        found = self._exclusions.get(key)
+        if found is None:
+            found = self._exclusions[key] = {}
+        return found
+
 
 class ProspectReasons:
-    """The sentences of one prospect's ranking; what they depend on in the prospect is worked
-    out once, not once per village."""
+    """The sentences of one prospect's ranking."""
 
     def __init__(self, explainer: Explainer, p: Prospect, lang: Lang) -> None:
-        self.facts, self._sentences = explainer.facts, explainer._sentences
-        self.p, self.lang = p, lang
-        self._variants = variants(p)
-        self._failure_variants = failure_variants(p)
+        self.facts, self.p, self.lang = explainer.facts, p, lang
+        reasons = variants(p)
+        self._reasons = explainer.tables("reason", lang, reasons)
+        self._checks = explainer.tables("check", lang, reasons)
+        self._exclusions = explainer.table("excluded", lang, failure_variants(p))
 
     def reason(self, c: int, v: int, matching: float, cost: float) -> str:
-        key = (c, v, self.lang, self._variants[c], int(matching) if c == HOUSING else 0)
-        text = self._sentences.get(key)
+        key = (v, int(matching)) if c == HOUSING else v
+        table = self._reasons[c]
+        text = table.get(key)
         if text is None:
             code = CRITERION_CODES[c]
             text = criterion_reason(code, self.facts[v], self.p, matching, cost, self.lang)
-            self._sentences[key] = text
+            table[key] = text
         return text
 
     def result_reasons(
@@ -386,26 +415,32 @@ class ProspectReasons:
         """Reasons for a ranked village: its largest contributions, then its weakest point."""
         reasons = [self.reason(c, v, matching, cost) for c in top if c >= 0]
         if weakest >= 0:
-            weak = self.reason(weakest, v, matching, cost)
-            reasons.append(say(self.lang, "check", text=weak))
-        return reasons
-
-    def exclusion_reasons(self, v: int, failed: tuple[int, ...], cost: float) -> list[str]:
-        """Which ``must`` criteria (indexes of ``CRITERION_CODES``) a village fails, and by
-        how much."""
-        reasons = []
-        for c in failed:
-            code = CRITERION_CODES[c]
-            if c == HOUSING:  # the shortfall depends on the exact budget
-                reasons.append(_failure(code, self.facts[v], self.p, cost, self.lang))
-                continue
-            key = ("must", c, v, self.lang, self._failure_variants[c])
-            text = self._sentences.get(key)
+            key = (v, int(matching)) if weakest == HOUSING else v
+            checks = self._checks[weakest]
+            text = checks.get(key)
             if text is None:
-                text = _failure(code, self.facts[v], self.p, cost, self.lang)
-                self._sentences[key] = text
+                weak = self.reason(weakest, v, matching, cost)
+                text = checks[key] = say(self.lang, "check", text=weak)
             reasons.append(text)
         return reasons
+
+    def exclusion_reasons(self, v: int, failed: int, cost: float) -> tuple[str, ...]:
+        """Which ``must`` criteria a village fails, and by how much; ``failed`` has bit c set
+        for criterion c of ``CRITERION_CODES``."""
+        if failed & HOUSING_BIT:  # the shortfall depends on the exact budget: not kept
+            return self._exclusion_reasons(v, failed, cost)
+        reasons = self._exclusions.get((v, failed))
+        if reasons is None:
+            reasons = self._exclusions[(v, failed)] = self._exclusion_reasons(v, failed, cost)
+        return reasons
+
+    def _exclusion_reasons(self, v: int, failed: int, cost: float) -> tuple[str, ...]:
+        f, p, lang = self.facts[v], self.p, self.lang
+        return tuple(
+            _failure(code, f, p, cost, lang)
+            for c, code in enumerate(CRITERION_CODES)
+            if failed >> c & 1
+        )
 
 
 def _too_far(value: float, most: float, what: str, lang: Lang) -> str:

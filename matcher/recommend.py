@@ -2,10 +2,10 @@
 
 Rankings carry their results (with additive contributions, reasons and facts), the villages a
 ``must`` excludes (with reasons) and suggestions of the smallest change that opens more
-villages. Their ``to_dict()`` is the JSON body of ``POST /v1/recommendations``.
+villages. Their ``to_dict()`` is the JSON body of ``POST /v1/recommendations`` (which the
+service writes with orjson straight from the dataclasses: the same JSON).
 """
 
-import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -66,7 +66,7 @@ class Result:
 class Excluded:
     insee: str
     name: str
-    reasons: list[str]
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,7 @@ class Recommender:
             | {"ftth_vintage": str(f["ftth_vintage"]), "homes_available": int(listed)}
             for f, listed in zip(self.facts, columns["homes_listed"], strict=True)
         ]
+        self.minutes_to_auch: list[float] = columns["minutes_to_auch"].tolist()
         self._xy_km: NDArray[np.float64] | None = None
 
     @cached_property
@@ -367,61 +368,67 @@ class Recommender:
         results = []
         for i, v in enumerate(chosen):
             insee, name = self.labels[v]
+            m, c = matching[v], cost[v]
             results.append(
                 Result(
-                    rank=i + 1,
-                    insee=insee,
-                    name=name,
-                    score=scores[v],
-                    contributions=dict(zip(CRITERION_CODES, contributions[i], strict=True)),
-                    reasons=sentences.result_reasons(v, top[i], weakest[i], matching[v], cost[v]),
-                    facts=self._facts(v, p, matching[v], cost[v]),
+                    i + 1,
+                    insee,
+                    name,
+                    scores[v],
+                    dict(zip(CRITERION_CODES, contributions[i], strict=True)),
+                    sentences.result_reasons(v, top[i], weakest[i], m, c),
+                    self._facts(v, p, m, c),
                 )
             )
         eligible = pairs.eligible[row]
         if eligible.all():
             return Ranking(self.model, k, results)
-        ineligible = np.flatnonzero(~eligible)
-        failing = pairs.must[row][None, :] & ~pairs.feasible[row]
-        excluded = []
-        # Each village's failed criteria as one number, its bits the criteria's indexes.
-        masks = failing[ineligible] @ CRITERION_BITS
-        for v, mask in zip(ineligible.tolist(), masks.tolist(), strict=True):
-            text = sentences.exclusion_reasons(v, _bits(mask), cost[v])
-            excluded.append(Excluded(*self.labels[v], text))
-        suggestions = self._suggestions(failing, p, pairs.housing_cost[row])
+        ineligible = np.flatnonzero(~eligible).tolist()
+        # Each excluded village's failed criteria as one number, bit c for criterion c.
+        failing = pairs.must[row][None, :] & ~pairs.feasible[row][ineligible]
+        masks = (failing @ CRITERION_BITS).tolist()
+        excluded = [
+            Excluded(*self.labels[v], sentences.exclusion_reasons(v, mask, cost[v]))
+            for v, mask in zip(ineligible, masks, strict=True)
+        ]
+        suggestions = self._suggestions(ineligible, masks, p, pairs.housing_cost[row])
         return Ranking(self.model, k, results, excluded, suggestions)
 
     def _suggestions(
-        self, failing: NDArray[np.bool_], p: dict[str, float], cost: NDArray[np.float64]
+        self,
+        ineligible: list[int],
+        masks: list[int],
+        p: dict[str, float],
+        cost: NDArray[np.float64],
     ) -> list[Suggestion]:
-        """The smallest budget, maximum time, or dropped ``must`` that opens more villages."""
-        codes = self.codes
-        single = failing.sum(axis=1) == 1  # villages one change away
+        """The smallest budget, maximum time, or dropped ``must`` that opens more villages:
+        each for the excluded villages that fail that criterion alone."""
+        one_away: dict[int, list[int]] = {}  # criterion -> the villages that fail it alone
+        for v, mask in zip(ineligible, masks, strict=True):
+            if mask & (mask - 1) == 0:  # one bit set
+                one_away.setdefault(mask.bit_length() - 1, []).append(v)
+        codes = self.labels
         suggestions: list[Suggestion] = []
-        only_housing = single & failing[:, CRITERION_CODES.index("housing")]
-        if only_housing.any():
-            needed = self._budget_needed(cost, p)
-            to = explain.round_up(
-                float(needed[only_housing].min()), explain.PRICE_STEP[p["buy"] > 0]
-            )
-            opens = only_housing & (needed <= to)
-            suggestions.append(Suggestion("housing.budget_eur", to, codes[opens].tolist()))
-        only_auch = single & failing[:, CRITERION_CODES.index("access_auch")]
-        if only_auch.any():
-            minutes = self.scorer.village_columns["minutes_to_auch"]
-            to = explain.round_up(float(minutes[only_auch].min()), MINUTES_STEP)
-            opens = only_auch & (minutes <= to)
-            suggestions.append(
-                Suggestion("preferences.max_minutes_to_auch", to, codes[opens].tolist())
-            )
+        only_housing = one_away.get(HOUSING)
+        if only_housing:
+            needed = self._budget_needed(cost, p).tolist()
+            step = explain.PRICE_STEP[p["buy"] > 0]
+            to = explain.round_up(min(needed[v] for v in only_housing), step)
+            opens = [codes[v][0] for v in only_housing if needed[v] <= to]
+            suggestions.append(Suggestion("housing.budget_eur", to, opens))
+        only_auch = one_away.get(ACCESS_AUCH)
+        if only_auch:
+            minutes = self.minutes_to_auch
+            to = explain.round_up(min(minutes[v] for v in only_auch), MINUTES_STEP)
+            opens = [codes[v][0] for v in only_auch if minutes[v] <= to]
+            suggestions.append(Suggestion("preferences.max_minutes_to_auch", to, opens))
         stated = [c for c in CRITERION_CODES if p[f"must_{c}"] > 0]
         drops = []
         for code in stated:
-            only = single & failing[:, CRITERION_CODES.index(code)]
-            if only.any():
+            only = one_away.get(CRITERION_CODES.index(code))
+            if only:
                 rest = [m for m in stated if m != code]
-                drops.append(Suggestion("must", rest, codes[only].tolist()))
+                drops.append(Suggestion("must", rest, [codes[v][0] for v in only]))
         return suggestions + sorted(drops, key=lambda s: -len(s.opens))
 
     def _budget_needed(self, cost: NDArray[np.float64], p: dict[str, float]) -> NDArray[np.float64]:
@@ -509,12 +516,8 @@ def recommend(
 
 #: Criterion ``c`` is bit ``c`` of a village's mask of failed criteria.
 CRITERION_BITS = 1 << np.arange(len(CRITERION_CODES))
-
-
-@functools.cache
-def _bits(mask: int) -> tuple[int, ...]:
-    """The indexes of the bits set in ``mask``."""
-    return tuple(c for c in range(len(CRITERION_CODES)) if mask >> c & 1)
+HOUSING = CRITERION_CODES.index("housing")
+ACCESS_AUCH = CRITERION_CODES.index("access_auch")
 
 
 def _plain(value: Any) -> float | int | str | None:

@@ -67,10 +67,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
 
+    # Routes are matched in order: the rankings, the busiest, first.
     for router in (
+        recommendations.router,
         public.router,
         villages.router,
-        recommendations.router,
         prospects.router,
         weights.router,
         pages.router,

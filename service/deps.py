@@ -96,5 +96,6 @@ def resolve_k(k: int | None, default: int, snapshot: Snapshot) -> int:
 
 def json_response(body: object, status_code: int = 200) -> Response:
     # The rankings are built from checked values: serialising them directly spares a second
-    # validation of every field.
+    # validation of every field. orjson writes dataclasses (``Ranking``) field by field, as
+    # their ``to_dict()``.
     return Response(orjson.dumps(body), status_code, media_type="application/json")

@@ -109,7 +109,7 @@ def shortlist(
     (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
     state.exposure.add("shortlist", [ranking])
     if format == "json":
-        return json_response(ranking.to_dict())
+        return json_response(ranking)
     homes = {r.insee: state.store.homes(r.insee) for r in ranking.results}
     page = pages.shortlist(state, prospect, profile, ranking, homes, lang)
     # A prospect's page: not to be cached by a shared browser or proxy, nor sent as a referrer.
