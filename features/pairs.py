@@ -298,10 +298,8 @@ def batch_pair_values(prospects: Arrays, vc: VillageCriteria) -> PairValues:
 #: Cases above this many are not kept: prospect tables can hold any number in their columns.
 MAX_CASES = 256
 #: A prospect's importance and must columns, in ``CRITERION_CODES`` order.
-_IMPORTANCE_AND_MUST = (
-    *(f"importance_{c}" for c in CRITERION_CODES),
-    *(f"must_{c}" for c in CRITERION_CODES),
-)
+_MUSTS = tuple(f"must_{c}" for c in CRITERION_CODES)
+_IMPORTANCE_AND_MUST = (*(f"importance_{c}" for c in CRITERION_CODES), *_MUSTS)
 
 
 def one_prospect_case(
@@ -351,7 +349,7 @@ def one_pair_values(x: Mapping[str, float], vc: VillageCriteria) -> PairValues:
     """
     n_c = len(CRITERION_CODES)
     flat = np.array([x[name] for name in _IMPORTANCE_AND_MUST])
-    stated = [i for i, c in enumerate(CRITERION_CODES) if x[f"must_{c}"] > 0]
+    stated = [i for i, name in enumerate(_MUSTS) if x[name] > 0]
     village, town = x["wants_village"] > 0, x["wants_small_town"] > 0
     wish = 1 if village else 2 if town else 0
     housing = x["has_housing"] > 0

@@ -296,7 +296,8 @@ def select_reasons(
     and the weakest criterion to flag (``-1`` where none is weak or it is already covered).
 
     ``contributions`` and ``values`` are the pair's, ``mean`` the prospect's mean contribution
-    over the candidate villages, ``importance`` the prospect's; all (N, C).
+    over the candidate villages, ``importance`` the prospect's; all (N, C), or (C,) for the
+    last two when the N results are one prospect's.
 
     Reasons say what sets a village apart: the criteria where its contribution most exceeds
     the mean over the candidate villages (``-1`` past those that exceed it), or, for a village
@@ -401,21 +402,26 @@ class ProspectReasons:
 
     def reason(self, c: int, v: int, matching: float, cost: float) -> str:
         key = (v, int(matching)) if c == HOUSING else v
-        table = self._reasons[c]
-        text = table.get(key)
+        text = self._reasons[c].get(key)
         if text is None:
             code = CRITERION_CODES[c]
             text = criterion_reason(code, self.facts[v], self.p, matching, cost, self.lang)
-            table[key] = text
+            self._reasons[c][key] = text
         return text
 
     def result_reasons(
         self, v: int, top: list[int], weakest: int, matching: float, cost: float
     ) -> list[str]:
         """Reasons for a ranked village: its largest contributions, then its weakest point."""
-        reasons = [self.reason(c, v, matching, cost) for c in top if c >= 0]
+        # The lookups written out, as ``reason`` does them: this runs for every result.
+        tables, housing_key = self._reasons, (v, int(matching))
+        reasons = []
+        for c in top:
+            if c >= 0:
+                text = tables[c].get(housing_key if c == HOUSING else v)
+                reasons.append(text if text is not None else self.reason(c, v, matching, cost))
         if weakest >= 0:
-            key = (v, int(matching)) if weakest == HOUSING else v
+            key = housing_key if weakest == HOUSING else v
             checks = self._checks[weakest]
             text = checks.get(key)
             if text is None:

@@ -308,8 +308,11 @@ class Recommender:
                 ranked = scored.ranking_scores()
                 best = top_k(ranked, k)
                 chosen = [b[np.isfinite(r[b])] for b, r in zip(best, ranked, strict=True)]
-            # Contributions and reasons of the results only, all the chunk's at once.
-            rows = np.repeat(np.arange(len(chunk)), [len(c) for c in chosen])
+            # Contributions and reasons of the results only, all the chunk's at once (one
+            # prospect's row broadcast rather than repeated).
+            rows: int | NDArray[np.intp] = 0
+            if len(chunk) > 1:
+                rows = np.repeat(np.arange(len(chunk)), [len(c) for c in chosen])
             villages = np.concatenate(chosen)
             contributions = scored.contributions_of(rows, villages)
             # The mean over villages, as ndarray.mean computes it (a sum, then a division).
@@ -435,6 +438,8 @@ class Recommender:
         """Per village, the budget that meets the housing ``must``: the estimated cost, or the
         cheapest listing in the prospect's tenure and bedrooms if that is lower."""
         homes = self.scorer.homes
+        if not len(homes.village):
+            return cost
         needed = np.array(cost, dtype=np.float64)
         fits = homes.fits(np.array([p["buy"]]), np.array([p["bedrooms_needed"]]))[0]
         if fits.any():
@@ -446,10 +451,14 @@ class Recommender:
     def _facts(
         self, v: int, p: dict[str, float], matching: float, cost: float
     ) -> dict[str, float | int | str | None]:
-        out = self.village_facts[v] | {"homes_matching": int(matching)}
         if p["has_housing"] > 0:
-            out["estimated_housing_cost_eur"] = explain.estimate(float(cost), p["buy"] > 0)
-        return out
+            estimated = explain.estimate(cost, p["buy"] > 0)
+            return {
+                **self.village_facts[v],
+                "homes_matching": int(matching),
+                "estimated_housing_cost_eur": estimated,
+            }
+        return {**self.village_facts[v], "homes_matching": int(matching)}
 
     def _lambert_km(self) -> NDArray[np.float64]:
         if self._xy_km is None:

@@ -47,9 +47,10 @@ class Scored:
         return self.pairs.values * self.share[:, None, :]
 
     def contributions_of(
-        self, rows: NDArray[np.intp], villages: NDArray[np.intp]
+        self, rows: "int | NDArray[np.intp]", villages: NDArray[np.intp]
     ) -> NDArray[np.float64]:
-        """(N, C) contributions of the pairs (rows[i], villages[i])."""
+        """(N, C) contributions of the pairs (rows[i], villages[i]); ``rows`` may be one row
+        for every village."""
         return self.pairs.values[rows, villages] * self.share[rows]
 
     @property
