@@ -254,7 +254,10 @@ def batch_pair_values(prospects: Arrays, vc: VillageCriteria) -> PairValues:
 
     counts = stacked([prospects[f"n_{level}"] for level in SCHOOL_MINUTES])
     children = counts.sum(axis=1, keepdims=True)
-    total = counts @ vc.school_closeness
+    # Level by level, not a matrix product: BLAS may sum a row of a many-row product in
+    # another order than the same row alone, and one prospect must get the batch's bits.
+    ecole, college, lycee = vc.school_closeness
+    total = p("n_ecole") * ecole + p("n_college") * college + p("n_lycee") * lycee
     values[:, :, column["schools"]] = np.divide(
         total, children, out=np.ones_like(total), where=children > 0
     )
@@ -394,8 +397,10 @@ def one_pair_values(x: Mapping[str, float], vc: VillageCriteria) -> PairValues:
 
     children = x["n_ecole"] + x["n_college"] + x["n_lycee"]  # whole numbers: exact sums
     if children > 0:
+        ecole, college, lycee = vc.school_closeness
+        total = x["n_ecole"] * ecole + x["n_college"] * college + x["n_lycee"] * lycee
+        values[0, :, column["schools"]] = total / children
         counts = np.array([[x[f"n_{level}"] for level in SCHOOL_MINUTES]])
-        values[:, :, column["schools"]] = (counts @ vc.school_closeness) / children
         feasible[:, :, column["schools"]] = ((counts > 0) @ vc.school_too_far) == 0
 
     limit = x["max_minutes_to_auch"]

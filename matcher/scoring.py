@@ -65,12 +65,27 @@ class Scored:
 def score_pairs(pairs: PairValues, weights: NDArray[np.float64]) -> Scored:
     """Normalised weighted sum of the criterion values, with its additive contributions."""
     effective = weights[None, :] * pairs.importance  # (P, C)
-    total = effective.sum(axis=1, keepdims=True)
+    # Added criterion by criterion: numpy sums a row in another order when it is one of
+    # many than when it is alone, and a prospect must get the same bits in a batch as alone.
+    if len(effective) == 1:
+        total = np.array([[_sum_in_order(effective[0].tolist())]])
+    else:
+        total = effective[:, :1].copy()
+        for c in range(1, effective.shape[1]):
+            total += effective[:, c : c + 1]
     share = np.divide(effective, total, out=np.zeros_like(effective), where=total > 0)
     # The score is the sum of its parts (rounding can carry it a hair past 1: clamp); one
     # matrix product per prospect, without the (P, V, C) contributions.
     scores = np.minimum(np.matmul(pairs.values, share[:, :, None])[:, :, 0], 1.0)
     return Scored(pairs=pairs, share=share, scores=scores)
+
+
+def _sum_in_order(values: list[float]) -> float:
+    """Left to right, as the batch's column-by-column sum (``sum`` may compensate)."""
+    total = values[0]
+    for value in values[1:]:
+        total += value
+    return total
 
 
 class Scorer:

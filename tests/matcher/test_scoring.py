@@ -4,12 +4,15 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from features.columns import village_inputs
 from geodata.table import VillageTable
 from matcher import MatcherError, Recommender, WeightedMatcher
 from matcher.scoring import Scorer
 from tests.conftest import API_EXAMPLE_PROFILE, realistic_villages
+from tests.strategies import profiles
 
 PROFILES = [
     API_EXAMPLE_PROFILE,
@@ -87,3 +90,16 @@ def test_one_profiles_columns_are_its_row_of_a_batch() -> None:
         assert list(one) == list(batch)
         for name, column in batch.items():
             np.testing.assert_array_equal(one[name], column[row : row + 1], strict=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(profiles, min_size=2, max_size=8))
+def test_one_prospects_scores_are_its_row_of_a_batch_bit_for_bit(batch: list[dict]) -> None:
+    """A prospect ranked alone (each API request) and in a batch gets the same scores, not
+    scores an ulp apart that could order two close villages differently."""
+    scorer = Recommender(realistic_villages()).scorer
+    scores = scorer.evaluate(scorer.prospect_columns(batch))
+    for row, profile in enumerate(batch):
+        one = scorer.evaluate_row(scorer.prospect_row(profile))
+        np.testing.assert_array_equal(one.share, scores.share[row : row + 1], strict=True)
+        np.testing.assert_array_equal(one.scores, scores.scores[row : row + 1], strict=True)
