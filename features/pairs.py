@@ -119,6 +119,10 @@ class VillageCriteria:
     _cases: dict[
         tuple[int, int, int, float, bool, bool], tuple[NDArray[np.float64], NDArray[np.bool_]]
     ] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # (V,) schools value and feasibility by children per school level (``one_prospect_schools``).
+    _schools: dict[tuple[float, float, float], tuple[NDArray[np.float64], NDArray[np.bool_]]] = (
+        field(default_factory=dict, init=False, repr=False, compare=False)
+    )
 
     @classmethod
     def from_columns(cls, v: Arrays, homes: Homes | None = None) -> "VillageCriteria":
@@ -340,6 +344,25 @@ def one_prospect_case(
     return values, feasible
 
 
+def one_prospect_schools(
+    vc: VillageCriteria, counts: tuple[float, float, float]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """(V,) schools value and feasibility for these children per school level (as
+    ``batch_pair_values`` computes them); kept, as families have few shapes."""
+    cached = vc._schools.get(counts)
+    if cached is not None:
+        return cached
+    n_ecole, n_college, n_lycee = counts
+    ecole, college, lycee = vc.school_closeness
+    total = n_ecole * ecole + n_college * college + n_lycee * lycee
+    children = n_ecole + n_college + n_lycee  # whole numbers: an exact sum
+    too_far = (np.array([counts]) > 0) @ vc.school_too_far
+    found = (total / children, too_far[0] == 0)
+    if len(vc._schools) < MAX_CASES:
+        vc._schools[counts] = found
+    return found
+
+
 def one_pair_values(x: Mapping[str, float], vc: VillageCriteria) -> PairValues:
     """``pair_values`` of one prospect, given as its row of Python floats (the columns of
     ``pair_values``'s prospects, one value each): the same numbers as ``batch_pair_values``,
@@ -395,13 +418,11 @@ def one_pair_values(x: Mapping[str, float], vc: VillageCriteria) -> PairValues:
             values[:, :, column["housing"]] = 0.7 * afford + 0.3 * vc.vacant_stock
             feasible[:, :, column["housing"]] = budget >= cost
 
-    children = x["n_ecole"] + x["n_college"] + x["n_lycee"]  # whole numbers: exact sums
-    if children > 0:
-        ecole, college, lycee = vc.school_closeness
-        total = x["n_ecole"] * ecole + x["n_college"] * college + x["n_lycee"] * lycee
-        values[0, :, column["schools"]] = total / children
-        counts = np.array([[x[f"n_{level}"] for level in SCHOOL_MINUTES]])
-        feasible[:, :, column["schools"]] = ((counts > 0) @ vc.school_too_far) == 0
+    counts = (x["n_ecole"], x["n_college"], x["n_lycee"])
+    if any(counts):
+        school_values, school_feasible = one_prospect_schools(vc, counts)
+        values[0, :, column["schools"]] = school_values
+        feasible[0, :, column["schools"]] = school_feasible
 
     limit = x["max_minutes_to_auch"]
     auch = column["access_auch"]
@@ -409,8 +430,11 @@ def one_pair_values(x: Mapping[str, float], vc: VillageCriteria) -> PairValues:
     np.minimum(np.maximum(share, 0.0), 1.0, out=values[0, :, auch])
     np.less_equal(vc.minutes_to_auch, limit, out=feasible[0, :, auch])
 
+    # Met every must: one ``&`` per must beyond the first (prospects state one to three).
     if stated:
-        eligible = np.asarray(feasible[:, :, stated].all(axis=2))
+        eligible = feasible[:, :, stated[0]].copy()
+        for c in stated[1:]:
+            eligible &= feasible[:, :, c]
     else:
         eligible = np.ones((1, vc.n), dtype=bool)
     return PairValues(

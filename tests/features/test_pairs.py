@@ -191,11 +191,15 @@ def test_one_prospect_gets_the_batchs_numbers_bit_for_bit(profiles, with_homes) 
     villages = VillageCriteria.from_columns(v, homes)
     batch = batch_pair_values(p, villages)
     for row in range(len(profiles)):
-        one = one_pair_values({name: float(column[row]) for name, column in p.items()}, villages)
-        for name in batch.__dataclass_fields__:
-            np.testing.assert_array_equal(
-                getattr(one, name), getattr(batch, name)[row : row + 1], err_msg=name, strict=True
-            )
+        x = {name: float(column[row]) for name, column in p.items()}
+        for one in (one_pair_values(x, villages), one_pair_values(x, villages)):  # then cached
+            for name in batch.__dataclass_fields__:
+                np.testing.assert_array_equal(
+                    getattr(one, name),
+                    getattr(batch, name)[row : row + 1],
+                    err_msg=name,
+                    strict=True,
+                )
 
 
 def test_cases_kept_for_one_prospect_are_bounded() -> None:
@@ -206,3 +210,12 @@ def test_cases_kept_for_one_prospect_are_bounded() -> None:
             {n: float(c[0]) for n, c in p.items()} | {"prof_local_clients": i / 1000}, villages
         )
     assert len(villages._cases) == MAX_CASES
+
+
+def test_school_cases_kept_for_one_prospect_are_bounded() -> None:
+    p, v, homes = columns([FAMILY], realistic_villages())
+    villages = VillageCriteria.from_columns(v, homes)
+    row = {name: float(column[0]) for name, column in p.items()}
+    for i in range(MAX_CASES + 10):
+        one_pair_values(row | {"n_ecole": float(i + 1)}, villages)
+    assert len(villages._schools) == MAX_CASES
