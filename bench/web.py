@@ -7,8 +7,10 @@ hello world to it), on a fresh SQLite database; wrk (``apt install wrk``) loads 
 own process over loopback, with one thread, so that on a small machine the load generator
 takes one core and the server another. Each endpoint is loaded in turn for the same time at
 the same number of connections: first the hello world (the framework's floor), then
-``POST /v1/recommendations?k=10`` with a realistic profile. The server's resident memory is
-read after that warm-up, and compared with a bare FastAPI hello-world process.
+``POST /v1/recommendations?k=10`` with a realistic profile, then the same request to a route
+that parses and validates it as the rankings route does and answers the same bytes without
+ranking (``served.py``): what a request costs but for the engine. The server's resident
+memory is read after that warm-up, and compared with a bare FastAPI hello-world process.
 """
 
 import argparse
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from figures import Figure, machine, table
-from served import HELLO_PATH
+from served import HELLO_PATH, UNRANKED_PATH
 
 from features.personas import PERSONAS
 
@@ -160,8 +162,10 @@ def figures(duration: float = 10.0, connections: int = 16) -> list[Figure]:
         with server("served:app_factory", Path(folder) / "app") as (url, pid):
             hello = wrk(url + HELLO_PATH, duration, connections, None)
             recommend = wrk(url + RECOMMEND_PATH, duration, connections, PROFILE)
+            unranked = wrk(url + UNRANKED_PATH + "?k=10", duration, connections, PROFILE)
             service_mb = resident_mb(pid)
-    for name, load in (("hello world", hello), ("recommendations", recommend)):
+    loads = (("hello world", hello), ("recommendations", recommend), ("unranked", unranked))
+    for name, load in loads:
         if load.errors:
             raise RuntimeError(f"{name}: {load.errors} of {load.requests} requests failed")
     at = f"{connections} connections"
@@ -192,6 +196,15 @@ def figures(duration: float = 10.0, connections: int = 16) -> list[Figure]:
             recommend.p99 < P99_SECONDS,
             "hello world",
             hello.p99,
+        ),
+        Figure(
+            "POST recommendations without the ranking",
+            unranked.requests_per_second,
+            "req/s",
+            "",
+            None,
+            "hello world",
+            hello.requests_per_second,
         ),
         Figure(
             "service resident memory after the load",
