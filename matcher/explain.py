@@ -4,6 +4,7 @@ Text is French by default and English on request, from the catalogue ``TEXT``; e
 carries its figure and unit, and estimates and old data say so ("estimation", "ARCEP 2018").
 """
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -336,7 +337,8 @@ def failure_variants(p: Prospect) -> list[tuple[object, ...]]:
     found: dict[str, tuple[object, ...]] = {
         "connectivity": (p["connectivity_level"],),
         "schools": (p["n_ecole"] > 0, p["n_college"] > 0, p["n_lycee"] > 0),
-        "access_auch": (round(p["max_minutes_to_auch"]),),  # the sentence shows it rounded
+        # The sentence shows the limit as ``minutes`` writes it: under 1 minute, or rounded.
+        "access_auch": (0 < p["max_minutes_to_auch"] < 0.5, round(p["max_minutes_to_auch"])),
         "access_toulouse": (p["needs_train_station"] > 0,),
         "settlement": (p["wants_village"] > 0,),
         "ecosystem": (p["prof_local_clients"] >= 0.5,),
@@ -345,7 +347,6 @@ def failure_variants(p: Prospect) -> list[tuple[object, ...]]:
 
 
 HOUSING = CRITERION_CODES.index("housing")
-HOUSING_BIT = 1 << HOUSING
 
 
 class Explainer:
@@ -360,11 +361,9 @@ class Explainer:
     def __init__(self, facts: list[dict[str, Any]]) -> None:
         self.facts = facts
         self._tables: dict[tuple[object, ...], dict[object, str]] = {}
-        # Each combination of variants met, with its tables (few: the variants are flags,
-        # small counts and whole minutes).
+        # Each combination of a result's variants met, with its tables (a few hundred at most:
+        # the variants are flags and small counts).
         self._combinations: dict[tuple[object, ...], list[dict[object, str]]] = {}
-        # Excluded villages' reasons, by (village, failed criteria), for each combination.
-        self._exclusions: dict[tuple[object, ...], dict[Any, Any]] = {}
 
     def for_prospect(self, p: Prospect, lang: Lang = "fr") -> "ProspectReasons":
         return ProspectReasons(self, p, lang)
@@ -381,13 +380,11 @@ class Explainer:
             self._combinations[key] = found
         return found
 
-    def table(self, kind: str, lang: Lang, variants: list[tuple[object, ...]]) -> dict[Any, Any]:
-        """One table for a prospect of these variants, whatever criterion."""
-        key = (kind, lang, *variants)
-        found = self._exclusions.get(key)
-        if found is None:
-            found = self._exclusions[key] = {}
-        return found
+    def table(
+        self, kind: str, c: int, lang: Lang, variant: tuple[object, ...]
+    ) -> dict[object, str]:
+        """The table of criterion ``c``'s sentences for one variant."""
+        return self._tables.setdefault((kind, c, lang, variant), {})
 
 
 class ProspectReasons:
@@ -398,7 +395,12 @@ class ProspectReasons:
         reasons = variants(p)
         self._reasons = explainer.tables("reason", lang, reasons)
         self._checks = explainer.tables("check", lang, reasons)
-        self._exclusions = explainer.table("excluded", lang, failure_variants(p))
+        self._explainer = explainer
+        # A failed must's sentences, by criterion: found when a village first fails it. Kept
+        # per criterion, not per combination of failures: the variants of all criteria
+        # together (minutes to Auch among them) make too many combinations to keep.
+        self._failure_variants = failure_variants(p)
+        self._failures: list[dict[object, str] | None] = [None] * len(CRITERION_CODES)
 
     def reason(self, c: int, v: int, matching: float, cost: float) -> str:
         key = (v, int(matching)) if c == HOUSING else v
@@ -433,20 +435,28 @@ class ProspectReasons:
     def exclusion_reasons(self, v: int, failed: int, cost: float) -> tuple[str, ...]:
         """Which ``must`` criteria a village fails, and by how much; ``failed`` has bit c set
         for criterion c of ``CRITERION_CODES``."""
-        if failed & HOUSING_BIT:  # the shortfall depends on the exact budget: not kept
-            return self._exclusion_reasons(v, failed, cost)
-        reasons = self._exclusions.get((v, failed))
-        if reasons is None:
-            reasons = self._exclusions[(v, failed)] = self._exclusion_reasons(v, failed, cost)
-        return reasons
-
-    def _exclusion_reasons(self, v: int, failed: int, cost: float) -> tuple[str, ...]:
         f, p, lang = self.facts[v], self.p, self.lang
-        return tuple(
-            _failure(code, f, p, cost, lang)
-            for c, code in enumerate(CRITERION_CODES)
-            if failed >> c & 1
-        )
+        reasons = []
+        for c in criteria_in(failed):
+            if c == HOUSING:  # the shortfall depends on the exact budget: not kept
+                reasons.append(_failure("housing", f, p, cost, lang))
+                continue
+            table = self._failures[c]
+            if table is None:
+                variant = self._failure_variants[c]
+                table = self._failures[c] = self._explainer.table("must", c, lang, variant)
+            text = table.get(v)
+            if text is None:
+                text = table[v] = _failure(CRITERION_CODES[c], f, p, cost, lang)
+            reasons.append(text)
+        return tuple(reasons)
+
+
+@functools.cache
+def criteria_in(mask: int) -> tuple[int, ...]:
+    """The criteria whose bits are set in ``mask``, in ``CRITERION_CODES`` order (at most
+    2 ** 11 masks)."""
+    return tuple(c for c in range(len(CRITERION_CODES)) if mask >> c & 1)
 
 
 def _too_far(value: float, most: float, what: str, lang: Lang) -> str:

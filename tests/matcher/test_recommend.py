@@ -1,6 +1,9 @@
 import copy
 import dataclasses
+import gc
 import json
+import random
+import tracemalloc
 
 import numpy as np
 import orjson
@@ -8,6 +11,7 @@ import pandas as pd
 import pytest
 
 import geodata
+from features.vocab import CONNECTIVITY_LEVELS, CRITERION_CODES
 from matcher import MatcherError, Recommender, recommend
 from matcher.recommend import RANKING_COLUMNS, Ranking
 from tests.conftest import API_EXAMPLE_PROFILE, realistic_villages
@@ -271,6 +275,64 @@ def test_reasons_in_both_languages_carry_figures() -> None:
         "Maison de 3 chambres estimée à 120\u202f000\u202f€ (1\u202f200\u202f€/m² en 2024 pour "
         "l'intercommunalité)"
     )
+
+
+def test_sentences_kept_stay_few_however_varied_the_prospects(partners) -> None:
+    """Sentences are kept per (criterion, language, what of the prospect they depend on)
+    and village; not per combination of everything a prospect states, which varied traffic
+    would make grow with every request."""
+    rng = random.Random(0)
+    criteria = [c for c in CRITERION_CODES if c != "housing"]
+
+    def varied() -> dict[str, object]:
+        return {
+            "profession": rng.choice(["software_developer", "building_artisan"]),
+            "connectivity": rng.choice(list(CONNECTIVITY_LEVELS)),
+            "household": {"children_ages": rng.sample([4, 12, 16], rng.randint(0, 3))},
+            "preferences": {
+                "max_minutes_to_auch": rng.randint(1, 240),
+                "needs_train_station": rng.random() < 0.5,
+                "settlement": rng.choice(["village", "small_town"]),
+            },
+            "must": rng.sample(criteria, rng.randint(3, 8)),
+        }
+
+    recommender = Recommender(partners)
+    recommender.recommend([varied() for _ in range(10)], 10)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for i in range(1500):
+            recommender.recommend(varied(), 10, lang="fr" if i % 2 else "en")
+        gc.collect()
+        retained, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert retained < 4e6, f"{retained / 1e6:.1f} MB kept after 1,500 varied rankings"
+
+
+def test_a_limit_under_a_minute_is_told_as_such_whatever_was_asked_before(partners) -> None:
+    """The sentence of a failed time to Auch shows the limit as ``minutes`` writes it: the
+    kept sentence for one limit must not be served for another written differently."""
+    recommender = Recommender(partners)
+    far = {**FAMILY, "must": ["access_auch"]}
+
+    def limit_shown(minutes: float) -> str:
+        ranking = recommender.recommend(
+            {**far, "preferences": {"max_minutes_to_auch": minutes}}, 5
+        )[0]
+        return ranking.excluded[0].reasons[0]
+
+    under, at_half = limit_shown(0.3), limit_shown(0.5)
+    assert "moins d'1 min" in under
+    assert (
+        at_half
+        == Recommender(partners)
+        .recommend({**far, "preferences": {"max_minutes_to_auch": 0.5}}, 5)[0]
+        .excluded[0]
+        .reasons[0]
+    )
+    assert "moins d'1 min" not in at_half
 
 
 def test_the_shortfall_brings_the_budget_to_the_cost_shown() -> None:
