@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from features.exceptions import FeaturesError
 from matcher.exceptions import MatcherError
 from service.config import MAX_BODY_BYTES, Settings, get_settings
+from service.deps import is_json_media
 from service.errors import http_error, validation_error
 from service.routes import pages, prospects, public, recommendations, villages, weights
 from service.state import ServiceState
@@ -147,9 +148,17 @@ class BodyLimit:
         has_body = (declared is not None and declared.strip(b"0") != b"") or (
             b"chunked" in headers.get(b"transfer-encoding", b"")
         )
-        content_type = headers.get(b"content-type")
-        if has_body and scope["method"] in BODY_METHODS and not _is_json(content_type):
-            found = repr(content_type.decode("latin-1")) if content_type else "none"
+        # The first Content-Type, as Starlette and FastAPI read it.
+        content_type = next(
+            (
+                value.decode("latin-1")
+                for name, value in scope["headers"]
+                if name == b"content-type"
+            ),
+            None,
+        )
+        if has_body and scope["method"] in BODY_METHODS and not is_json_media(content_type):
+            found = repr(content_type) if content_type else "none"
             detail = f"expected Content-Type: application/json, found {found}"
             await _refuse(send, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, detail)
             return
@@ -165,13 +174,6 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
-
-
-def _is_json(content_type: bytes | None) -> bool:
-    media = (content_type or b"").split(b";")[0].strip().lower()
-    return media == b"application/json" or (
-        media.startswith(b"application/") and media.endswith(b"+json")
-    )
 
 
 async def _refuse(send: Send, status_code: int, detail: str) -> None:

@@ -1,5 +1,6 @@
 """Dependencies shared by the routers, as ``Annotated`` aliases."""
 
+import email.message
 from typing import Annotated, Literal
 
 import orjson
@@ -92,6 +93,21 @@ def resolve_k(k: int | None, default: int, snapshot: Snapshot) -> int:
             context={"le": villages},
         )
     return k
+
+
+def is_json_media(content_type: str | None) -> bool:
+    """Whether a Content-Type is JSON as FastAPI decides it before it reads a body as JSON:
+    ``application/json`` or ``application/*+json``, parsed by the email package."""
+    if content_type is None:
+        return False
+    if content_type == "application/json":  # what clients send: no parsing
+        return True
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
 
 
 def json_response(body: object, status_code: int = 200) -> Response:

@@ -17,6 +17,7 @@ from service.deps import (
     SettingsDep,
     SnapshotDep,
     StateDep,
+    is_json_media,
     json_response,
     resolve_k,
     state_of,
@@ -65,6 +66,8 @@ async def valid_ranking_request(
 ) -> tuple[Profile, int | None, LangCode] | None:
     """The profile, ``k`` and ``lang`` of a valid ranking request; ``None`` for anything
     FastAPI would refuse (or might: the full check then falls to it)."""
+    if not is_json_media(request.headers.get("content-type")):
+        return None  # FastAPI would not read the body as JSON
     query = request.query_params
     try:
         k = K_VALUE.validate_python(query.get("k"))
