@@ -28,7 +28,9 @@ def measure(section: str, quick: bool) -> list[Figure]:
     if section == "scale":
         return scale.figures(communes=35_000, repeat=30 if quick else 200)
     if section == "web":
-        return web.figures(duration=2.0 if quick else 10.0, connections=16)
+        return web.figures(
+            duration=2.0 if quick else 10.0, connections=16, distinct=200 if quick else 2000
+        )
     report, hello = load.measure(
         duration=3.0 if quick else 60.0, baseline_duration=2.0 if quick else 10.0
     )

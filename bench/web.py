@@ -10,12 +10,16 @@ the same number of connections: first the hello world (the framework's floor), t
 ``POST /v1/recommendations?k=10`` with a realistic profile, then the same request to a route
 that parses and validates it as the rankings route does and answers the same bytes without
 ranking (``served.py``): what a request costs but for the engine. The server's resident
-memory is read after that warm-up, and compared with a bare FastAPI hello-world process.
+memory is read after that load and after rankings of 2,000 distinct simulated profiles (so
+that anything kept per request would show), and compared with a bare FastAPI hello-world
+process.
 """
 
 import argparse
+import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -34,9 +38,11 @@ from figures import Figure, machine, table
 from served import HELLO_PATH, UNRANKED_PATH
 
 from features.personas import PERSONAS
+from matcher.simulate import simulate_profiles
 
 BENCH = Path(__file__).resolve().parent
 RECOMMEND_PATH = "/v1/recommendations?k=10"
+JSON_HEADERS = {"Content-Type": "application/json"}
 PROFILE = PERSONAS["developer_family"].model_dump(mode="json", exclude_defaults=True)
 #: Targets of issue 6.
 THROUGHPUT_RATIO = 0.5
@@ -154,7 +160,31 @@ def parse_wrk(report: str) -> Load:
     return Load(rate, percentile(50), percentile(99), requests, errors)
 
 
-def figures(duration: float = 10.0, connections: int = 16) -> list[Figure]:
+def rank_distinct_profiles(url: str, count: int, seed: int = 11) -> None:
+    """Rankings of ``count`` distinct simulated profiles, each with its own limit to Auch,
+    k and language, one at a time on one connection."""
+    rng = random.Random(seed)
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        for profile in simulate_profiles(count, random_state=seed):
+            body = profile.model_dump(mode="json", exclude_defaults=True)
+            body["preferences"] = body.get("preferences", {}) | {
+                "max_minutes_to_auch": rng.randint(1, 240)
+            }
+            query = f"?k={rng.choice([3, 5, 10])}&lang={rng.choice(['fr', 'en'])}"
+            connection.request(
+                "POST", RECOMMEND_PATH.split("?")[0] + query, json.dumps(body), JSON_HEADERS
+            )
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status != 200:
+                raise RuntimeError(f"a distinct profile got {answer.status}: {body}")
+    finally:
+        connection.close()
+
+
+def figures(duration: float = 10.0, connections: int = 16, distinct: int = 2000) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="sohosolo-bench-") as folder:
         with server("served:hello_only", Path(folder) / "bare") as (url, pid):
             wrk(url + HELLO_PATH, min(duration, 3.0), connections, None)
@@ -163,6 +193,7 @@ def figures(duration: float = 10.0, connections: int = 16) -> list[Figure]:
             hello = wrk(url + HELLO_PATH, duration, connections, None)
             recommend = wrk(url + RECOMMEND_PATH, duration, connections, PROFILE)
             unranked = wrk(url + UNRANKED_PATH + "?k=10", duration, connections, PROFILE)
+            rank_distinct_profiles(url, distinct)
             service_mb = resident_mb(pid)
     loads = (("hello world", hello), ("recommendations", recommend), ("unranked", unranked))
     for name, load in loads:
@@ -207,7 +238,7 @@ def figures(duration: float = 10.0, connections: int = 16) -> list[Figure]:
             hello.requests_per_second,
         ),
         Figure(
-            "service resident memory after the load",
+            "service resident memory after load, varied profiles",
             service_mb,
             "MB",
             f"< {RSS_MB:.0f} MB",
@@ -224,9 +255,12 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--distinct", type=int, default=2000, help="distinct profiles ranked before the memory"
+    )
     args = parser.parse_args()
     print(machine())
-    print(table(figures(args.duration, args.connections)))
+    print(table(figures(args.duration, args.connections, args.distinct)))
 
 
 if __name__ == "__main__":
