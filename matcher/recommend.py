@@ -410,20 +410,20 @@ class Recommender:
         for v, mask in zip(ineligible, masks, strict=True):
             if mask & (mask - 1) == 0:  # one bit set
                 one_away.setdefault(mask.bit_length() - 1, []).append(v)
-        codes = self.labels
+        codes = self.scorer.codes
         suggestions: list[Suggestion] = []
         only_housing = one_away.get(HOUSING)
         if only_housing:
             needed = self._budget_needed(cost, p).tolist()
             step = explain.PRICE_STEP[p["buy"] > 0]
             to = explain.round_up(min(needed[v] for v in only_housing), step)
-            opens = [codes[v][0] for v in only_housing if needed[v] <= to]
+            opens = [codes[v] for v in only_housing if needed[v] <= to]
             suggestions.append(Suggestion("housing.budget_eur", to, opens))
         only_auch = one_away.get(ACCESS_AUCH)
         if only_auch:
             minutes = self.minutes_to_auch
             to = explain.round_up(min(minutes[v] for v in only_auch), MINUTES_STEP)
-            opens = [codes[v][0] for v in only_auch if minutes[v] <= to]
+            opens = [codes[v] for v in only_auch if minutes[v] <= to]
             suggestions.append(Suggestion("preferences.max_minutes_to_auch", to, opens))
         stated = [c for c in CRITERION_CODES if p[f"must_{c}"] > 0]
         drops = []
@@ -431,7 +431,7 @@ class Recommender:
             only = one_away.get(CRITERION_CODES.index(code))
             if only:
                 rest = [m for m in stated if m != code]
-                drops.append(Suggestion("must", rest, [codes[v][0] for v in only]))
+                drops.append(Suggestion("must", rest, [codes[v] for v in only]))
         return suggestions + sorted(drops, key=lambda s: -len(s.opens))
 
     def _budget_needed(self, cost: NDArray[np.float64], p: dict[str, float]) -> NDArray[np.float64]:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
+from starlette.requests import ClientDisconnect
 
 from features.profile import Profile
 from features.vocab import Lang as LangCode
@@ -76,7 +77,9 @@ async def valid_ranking_request(
         # json.loads, as FastAPI reads the body (orjson would be faster, but reads some
         # numbers differently: 10**29 as a float).
         profile = Profile.model_validate(json.loads(await request.body()))
-    except (ValueError, RecursionError):  # JSON, Unicode and validation errors are ValueErrors
+    # JSON, Unicode and validation errors are ValueErrors; a client gone mid-body is left to
+    # FastAPI's handler too, which answers it as it always has.
+    except (ValueError, RecursionError, ClientDisconnect):
         return None
     return profile, k, lang
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -193,3 +194,36 @@ def test_the_schema_still_documents_the_body_and_the_parameters(tmp_path: Path) 
     assert post["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Ranking"
     }
+
+
+def test_a_client_gone_mid_body_is_answered_as_fastapi_answers_it(
+    ranking_client: TestClient,
+) -> None:
+    """Not a 500 from the fast path: FastAPI's handler answers it, as before (a body it could
+    not read: 422)."""
+    app = ranking_client.app
+    sent: list[dict[str, Any]] = []
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/recommendations",
+        "raw_path": b"/v1/recommendations",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")],
+        "client": ("127.0.0.1", 5555),
+        "server": ("127.0.0.1", 80),
+    }
+    messages = iter([{"type": "http.request", "body": b'{"prof', "more_body": True}])
+
+    async def receive() -> dict[str, Any]:
+        return next(messages, {"type": "http.disconnect"})
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    anyio.run(app, scope, receive, send)  # type: ignore[arg-type]
+    assert sent[0]["status"] == 422
