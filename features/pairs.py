@@ -191,6 +191,30 @@ class VillageCriteria:
         )
 
 
+def housing_with_project(
+    vc: "VillageCriteria",
+    budget: "float | NDArray[np.float64]",
+    cost: NDArray[np.float64],
+    matching: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """(P, V) housing value and feasibility for prospects with a housing project: their
+    ``budget`` (one, or (P, 1)) against each village's estimated ``cost`` and the listings
+    ``matching`` them. The batch and the one-prospect path both call it, so that they make
+    the same operations and get the same bits."""
+    low, high = AFFORDABILITY_RANGE
+    afford = bounded((budget / cost - low) / (high - low))
+    # Homes to be found: the vacant stock, or listings that fit, whichever says more; a listing
+    # that does not fit never makes a village worse.
+    if len(vc.homes.village):
+        on_offer = np.maximum(vc.vacant_stock, 1.0 - np.exp(-matching / 2.0))
+        base = 0.7 * afford + 0.3 * on_offer
+        return np.where(matching > 0, np.maximum(base, 0.85), base), (matching > 0) | (
+            budget >= cost
+        )
+    # No listing anywhere: the same formula with no match, in fewer steps.
+    return 0.7 * afford + 0.3 * vc.vacant_stock, budget >= cost
+
+
 def settlement_variant(prospects: Arrays) -> NDArray[np.intp]:
     """Each prospect's row of ``VillageCriteria.settlement`` (a village wins over a town)."""
     village = prospects["wants_village"] > 0
@@ -242,19 +266,10 @@ def batch_pair_values(prospects: Arrays, vc: VillageCriteria) -> PairValues:
     buy, budget = p("buy"), p("budget_eur")
     cost = estimated_housing_cost(vc.house_price_m2[None, :], p("bedrooms_needed"), buy)
     matching = homes_matching(prospects, vc.homes, n_v)
-    low, high = AFFORDABILITY_RANGE
-    afford = bounded((budget / cost - low) / (high - low))
-    # Homes to be found: the vacant stock, or listings that fit, whichever says more; a listing
-    # that does not fit never makes a village worse.
-    if len(vc.homes.village):
-        on_offer = np.maximum(vc.vacant_stock, 1.0 - np.exp(-matching / 2.0))
-        base = 0.7 * afford + 0.3 * on_offer
-        with_project = np.where(matching > 0, np.maximum(base, 0.85), base)
-    else:  # no listing anywhere: the same formula with no match, in fewer steps
-        with_project = 0.7 * afford + 0.3 * vc.vacant_stock
+    with_project, within_reach = housing_with_project(vc, budget, cost, matching)
     has_housing = p("has_housing") > 0
     values[:, :, column["housing"]] = np.where(has_housing, with_project, vc.price_value)
-    feasible[:, :, column["housing"]] = ~has_housing | (matching > 0) | (budget >= cost)
+    feasible[:, :, column["housing"]] = ~has_housing | within_reach
 
     counts = stacked([prospects[f"n_{level}"] for level in SCHOOL_MINUTES])
     children = counts.sum(axis=1, keepdims=True)
@@ -406,17 +421,9 @@ def one_pair_values(x: Mapping[str, float], vc: VillageCriteria) -> PairValues:
     else:  # no listing fits a prospect without a housing project
         matching = np.zeros((1, vc.n))
     if housing:
-        budget = x["budget_eur"]
-        low, high = AFFORDABILITY_RANGE
-        afford = bounded((budget / cost - low) / (high - low))
-        if has_homes:
-            on_offer = np.maximum(vc.vacant_stock, 1.0 - np.exp(-matching / 2.0))
-            base = 0.7 * afford + 0.3 * on_offer
-            values[:, :, column["housing"]] = np.where(matching > 0, np.maximum(base, 0.85), base)
-            feasible[:, :, column["housing"]] = (matching > 0) | (budget >= cost)
-        else:
-            values[:, :, column["housing"]] = 0.7 * afford + 0.3 * vc.vacant_stock
-            feasible[:, :, column["housing"]] = budget >= cost
+        with_project, within_reach = housing_with_project(vc, x["budget_eur"], cost, matching)
+        values[:, :, column["housing"]] = with_project
+        feasible[:, :, column["housing"]] = within_reach
 
     counts = (x["n_ecole"], x["n_college"], x["n_lycee"])
     if any(counts):

@@ -452,6 +452,10 @@ class ProspectReasons:
         return tuple(reasons)
 
 
+#: Criterion ``c`` is bit ``c`` of a village's mask of failed criteria.
+CRITERION_BITS = 1 << np.arange(len(CRITERION_CODES))
+
+
 @functools.cache
 def criteria_in(mask: int) -> tuple[int, ...]:
     """The criteria whose bits are set in ``mask``, in ``CRITERION_CODES`` order (at most

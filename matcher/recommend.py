@@ -389,7 +389,7 @@ class Recommender:
         ineligible = np.flatnonzero(~eligible).tolist()
         # Each excluded village's failed criteria as one number, bit c for criterion c.
         failing = pairs.must[row][None, :] & ~pairs.feasible[row][ineligible]
-        masks = (failing @ CRITERION_BITS).tolist()
+        masks = (failing @ explain.CRITERION_BITS).tolist()
         excluded = [
             Excluded(*self.labels[v], sentences.exclusion_reasons(v, mask, cost[v]))
             for v, mask in zip(ineligible, masks, strict=True)
@@ -412,7 +412,7 @@ class Recommender:
                 one_away.setdefault(mask.bit_length() - 1, []).append(v)
         codes = self.scorer.codes
         suggestions: list[Suggestion] = []
-        only_housing = one_away.get(HOUSING)
+        only_housing = one_away.get(explain.HOUSING)
         if only_housing:
             needed = self._budget_needed(cost, p).tolist()
             step = explain.PRICE_STEP[p["buy"] > 0]
@@ -523,9 +523,6 @@ def recommend(
     )
 
 
-#: Criterion ``c`` is bit ``c`` of a village's mask of failed criteria.
-CRITERION_BITS = 1 << np.arange(len(CRITERION_CODES))
-HOUSING = CRITERION_CODES.index("housing")
 ACCESS_AUCH = CRITERION_CODES.index("access_auch")
 
 

@@ -114,8 +114,6 @@ class WeightedMatcher(BaseEstimator):
         self.scorer_ = Scorer(self.weights_, inputs, codes, self.homes_)
         self.codes_ = frame.index
         self.names_ = np.asarray(self.villages["name"], dtype=object)
-        self.village_columns_ = self.scorer_.village_columns
-        self.criteria_ = self.scorer_.criteria
         # Fitted on a one-row table: it only needs the column names of profile tables.
         template = pd.DataFrame(np.zeros((1, len(PROFILE_COLUMNS))), columns=list(PROFILE_COLUMNS))
         self.prospect_vectorizer_ = ProspectVectorizer().fit(template)

@@ -9,9 +9,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from service.config import Settings
 
 Role = Literal["staff", "analyst"]
 #: What each role may do beyond the public endpoints: analysts also change the weights.
@@ -61,6 +64,11 @@ class Keyring:
         for role, secrets_ in keys.items():
             for n, secret in enumerate(secrets_):
                 self._entries.append((_configured_digest(secret.get_secret_value(), role, n), role))
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "Keyring":
+        """The staff and analyst keys the settings configure."""
+        return cls({"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys})
 
     def __len__(self) -> int:
         return len(self._entries)

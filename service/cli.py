@@ -288,7 +288,7 @@ def _serve(args: argparse.Namespace) -> int:
     from service.config import get_settings
 
     settings = get_settings()
-    keyring = Keyring({"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys})
+    keyring = Keyring.from_settings(settings)
     # Migrate once here, so that several workers do not race to create the schema.
     _upgraded_store(settings.sqlalchemy_url).dispose()
     database = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
@@ -320,19 +320,20 @@ def _key(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from service.auth import Keyring, revocation_digest
+    from service.auth import KEY_ID_DIGITS, Keyring, revocation_digest
     from service.config import get_settings
 
     settings = get_settings()
     if args.list:
         store = _upgraded_store(settings.sqlalchemy_url)
         for digest, at, by in store.revoked_keys():
-            print(f"{digest[:8]}  revoked {at:%Y-%m-%d %H:%M:%S} UTC by {by}  sha256:{digest}")
+            key_id = digest[:KEY_ID_DIGITS]
+            print(f"{key_id}  revoked {at:%Y-%m-%d %H:%M:%S} UTC by {by}  sha256:{digest}")
         store.dispose()
         return 0
     if not args.key:
         raise UsageError("expected a key, its sha256: digest or its id, or --list")
-    keyring = Keyring({"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys})
+    keyring = Keyring.from_settings(settings)
     digest = revocation_digest(args.key, keyring)
     store = _upgraded_store(settings.sqlalchemy_url)
     try:
@@ -341,7 +342,7 @@ def _revoke(args: argparse.Namespace) -> int:
         store.dispose()
     configured = any(d == digest for d, _ in keyring.digests())
     print(
-        f"key {digest[:8]} "
+        f"key {digest[:KEY_ID_DIGITS]} "
         + ("revoked: refused from the next request" if revoked else "was already revoked")
         + ("" if configured else " (it is not in this configuration's keys)")
     )

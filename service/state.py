@@ -68,9 +68,7 @@ class ServiceState:
         self.store = store
         self.exposure = ExposureLog(store)
         self.rate_limit = RateLimit(parse_limit(settings.rate_limit))
-        self.keyring = Keyring(
-            {"staff": settings.staff_api_keys, "analyst": settings.analyst_api_keys}
-        )
+        self.keyring = Keyring.from_settings(settings)
         self.villages = _village_table(settings).sorted_by("insee")
         self.partners = self.villages.where("partner")
         self.partner_codes = frozenset(self.partners["insee"])

@@ -525,12 +525,6 @@ class Store:
             _audit(session, by, "homes.replace", insee, f"{len(homes)} listing(s)")
         return list(homes)
 
-    def homes_frame(self) -> "pd.DataFrame":
-        """Every listing, as a table."""
-        import pandas as pd
-
-        return pd.DataFrame(self.listings(), columns=["insee", "tenure", "price_eur", "bedrooms"])
-
     def listings(self) -> list[tuple[str, str, float, float]]:
         """Every listing as ``(insee, tenure, price_eur, bedrooms)``, as ``matcher.Recommender``
         takes them."""
