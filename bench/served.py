@@ -1,14 +1,22 @@
 """The service as ``sohosolo serve`` runs it, plus a hello-world endpoint: the baseline the
-HTTP figures are measured against, in the same app, process and server settings; and the
-ranking route without its ranking, to tell the engine's share of a request from the rest.
+HTTP figures are measured against, in the same app, process and server settings; the ranking
+route without its ranking, to tell the engine's share of a request from the rest (with a busy
+wait added on request, to find what time a target leaves the engine: ``budget.py``); and a
+copy of the ranking route that times its own work.
 
     uvicorn --factory --app-dir bench served:app_factory
 """
+
+import statistics
+import time
 
 from fastapi import FastAPI, Request, Response
 
 HELLO_PATH = "/bench/hello"
 UNRANKED_PATH = "/bench/unranked"
+#: The unranked route's query parameter: microseconds to wait busily before answering.
+BUSY_QUERY = "busy_us"
+TIMED_PATH = "/bench/timed"
 
 
 def app_factory() -> FastAPI:
@@ -23,14 +31,16 @@ def app_factory() -> FastAPI:
         return {"message": "Hello World"}
 
     from service.deps import json_response, resolve_k, state_of
-    from service.routes.recommendations import valid_ranking_request
+    from service.routes.recommendations import recommend_one, valid_ranking_request
 
     answers: dict[tuple[bytes, int | None, str], Response] = {}
 
     @app.post(UNRANKED_PATH, include_in_schema=False)
     async def unranked(request: Request) -> Response:
         """What ``POST /v1/recommendations`` does but rank: the same parsing and validation,
-        and an answer as large (the profile's ranking, made once and kept)."""
+        and an answer as large (the profile's ranking, made once and kept); then, with
+        ``busy_us``, that many microseconds of the server's one thread, held as a ranking
+        holds it."""
         arguments = await valid_ranking_request(request)
         if arguments is None:
             return Response(status_code=422)
@@ -43,7 +53,36 @@ def app_factory() -> FastAPI:
             (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
             answers[key] = json_response(ranking)
         answer = answers[key]
+        busy = request.query_params.get(BUSY_QUERY)
+        if busy is not None:
+            until = time.perf_counter() + float(busy) * 1e-6
+            while time.perf_counter() < until:
+                pass
         return Response(answer.body, media_type="application/json")
+
+    timings: list[float] = []
+
+    @app.post(TIMED_PATH, include_in_schema=False)
+    async def timed(request: Request) -> Response:
+        """``POST /v1/recommendations``, its work timed from the valid request's arguments to
+        the answer (the ranking, the exposure count, the JSON): what it adds to ``unranked``."""
+        arguments = await valid_ranking_request(request)
+        if arguments is None:
+            return Response(status_code=422)
+        start = time.perf_counter()
+        answer = await recommend_one(request, *arguments)
+        timings.append(time.perf_counter() - start)
+        return answer
+
+    @app.get(TIMED_PATH, include_in_schema=False)
+    async def timed_median() -> dict[str, float]:
+        """The median time of the timed requests since the last call, and their count."""
+        found = {
+            "median_seconds": statistics.median(timings) if timings else 0.0,
+            "requests": len(timings),
+        }
+        timings.clear()
+        return found
 
     return app
 

@@ -102,3 +102,29 @@ def test_run_names_an_unknown_section() -> None:
     )
     assert done.returncode == 2
     assert "unknown section 'speed'" in done.stderr
+
+
+def test_budget_reports_the_time_left_and_the_routes_own_work() -> None:
+    if not shutil.which("wrk"):
+        if os.environ.get("SOHOSOLO_REQUIRE_WRK") == "1":
+            pytest.fail("SOHOSOLO_REQUIRE_WRK=1 but wrk is not installed")
+        pytest.skip("wrk is not installed")
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "budget.py"), "--duration", "1", "--busy", "40,80"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for part in [
+        "without the ranking ",
+        "the time a request may add at the target",
+        "without the ranking, + 40 µs a request",
+        "without the ranking, + 80 µs a request",
+        "POST recommendations (its timed copy)",
+        "its own work under that load, median",
+    ]:
+        assert part in done.stdout, part
+    work = next(line for line in done.stdout.splitlines() if "its own work" in line)
+    assert "time left at the target" in work
