@@ -30,21 +30,19 @@ def app_factory() -> FastAPI:
     async def hello() -> dict[str, str]:
         return {"message": "Hello World"}
 
-    from service.deps import json_response, resolve_k, state_of
-    from service.routes.recommendations import recommend_one, valid_ranking_request
+    from features.profile import Profile
+    from service.deps import K, Lang, json_response, resolve_k, state_of
+    from service.routes.recommendations import DEFAULT_LANG, RankingRoute, recommend_one
 
     answers: dict[tuple[bytes, int | None, str], Response] = {}
 
-    @app.post(UNRANKED_PATH, include_in_schema=False)
-    async def unranked(request: Request) -> Response:
-        """What ``POST /v1/recommendations`` does but rank: the same parsing and validation,
-        and an answer as large (the profile's ranking, made once and kept); then, with
-        ``busy_us``, that many microseconds of the server's one thread, held as a ranking
-        holds it."""
-        arguments = await valid_ranking_request(request)
-        if arguments is None:
-            return Response(status_code=422)
-        profile, k, lang = arguments
+    async def unranked(
+        request: Request, profile: Profile, k: K = None, lang: Lang = DEFAULT_LANG
+    ) -> Response:
+        """What ``POST /v1/recommendations`` does but rank: the same parsing and validation
+        (its route class), and an answer as large (the profile's ranking, made once and
+        kept); then, with ``busy_us``, that many microseconds of the server's one thread,
+        held as a ranking holds it."""
         key = (await request.body(), k, lang)  # read once: Starlette keeps it
         if key not in answers:
             state = state_of(request)
@@ -62,22 +60,32 @@ def app_factory() -> FastAPI:
 
     timings: list[float] = []
 
-    @app.post(TIMED_PATH, include_in_schema=False)
-    async def timed(request: Request) -> Response:
-        """``POST /v1/recommendations``, its work timed from the valid request's arguments to
-        the answer (the ranking, the exposure count, the JSON): what it adds to ``unranked``."""
-        arguments = await valid_ranking_request(request)
-        if arguments is None:
-            return Response(status_code=422)
+    async def timed(
+        request: Request, profile: Profile, k: K = None, lang: Lang = DEFAULT_LANG
+    ) -> Response:
+        """``POST /v1/recommendations`` itself, its work timed from the valid request's
+        arguments to the answer (the ranking, the exposure count, the JSON): what it adds to
+        ``unranked``."""
         start = time.perf_counter()
-        answer = await recommend_one(request, *arguments)
+        answer = await recommend_one(request, profile, k, lang)
         timings.append(time.perf_counter() - start)
         return answer
 
+    for path, endpoint in ((UNRANKED_PATH, unranked), (TIMED_PATH, timed)):
+        app.router.add_api_route(
+            path,
+            endpoint,
+            methods=["POST"],
+            include_in_schema=False,
+            route_class_override=RankingRoute,
+        )
+
     @app.get(TIMED_PATH, include_in_schema=False)
-    async def timed_median() -> dict[str, float]:
-        """The median time of the timed requests since the last call, and their count."""
+    async def timed_work() -> dict[str, float | int]:
+        """The mean and median times of the timed requests since the last call (the mean is
+        what a throughput is made of), and their count."""
         found = {
+            "mean_seconds": statistics.fmean(timings) if timings else 0.0,
             "median_seconds": statistics.median(timings) if timings else 0.0,
             "requests": len(timings),
         }

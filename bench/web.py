@@ -195,10 +195,7 @@ def figures(duration: float = 10.0, connections: int = 16, distinct: int = 2000)
             unranked = wrk(url + UNRANKED_PATH + "?k=10", duration, connections, PROFILE)
             rank_distinct_profiles(url, distinct)
             service_mb = resident_mb(pid)
-    loads = (("hello world", hello), ("recommendations", recommend), ("unranked", unranked))
-    for name, load in loads:
-        if load.errors:
-            raise RuntimeError(f"{name}: {load.errors} of {load.requests} requests failed")
+    check_errors({"hello world": hello, "recommendations": recommend, "unranked": unranked})
     at = f"{connections} connections"
     return [
         Figure(
@@ -206,7 +203,7 @@ def figures(duration: float = 10.0, connections: int = 16, distinct: int = 2000)
             recommend.requests_per_second,
             "req/s",
             f">= {THROUGHPUT_RATIO} x baseline",
-            recommend.requests_per_second >= THROUGHPUT_RATIO * hello.requests_per_second,
+            meets_throughput(recommend, hello),
             "hello world",
             hello.requests_per_second,
         ),
@@ -247,6 +244,16 @@ def figures(duration: float = 10.0, connections: int = 16, distinct: int = 2000)
             bare_mb,
         ),
     ]
+
+
+def check_errors(loads: Mapping[str, Load]) -> None:
+    for name, load in loads.items():
+        if load.errors:
+            raise RuntimeError(f"{name}: {load.errors} of {load.requests} requests failed")
+
+
+def meets_throughput(load: Load, hello: Load) -> bool:
+    return load.requests_per_second >= THROUGHPUT_RATIO * hello.requests_per_second
 
 
 def main() -> None:
