@@ -14,8 +14,8 @@ import time
 from scipy.stats import spearmanr
 
 import geodata
+from features import criteria
 from features.prospect import profile_table
-from features.vocab import CRITERION_CODES
 from matcher import WeightedMatcher
 from matcher.learned import LearnedMatcher, relevance_from_outcomes
 from matcher.simulate import simulate_outcomes, simulate_profiles
@@ -48,7 +48,7 @@ def main() -> None:
     learned = LearnedMatcher(villages=villages).fit(X.iloc[train], relevance[train])
     seconds = time.perf_counter() - start
     order = spearmanr(
-        [learned.weights_[c] for c in CRITERION_CODES], [HIDDEN[c] for c in CRITERION_CODES]
+        [learned.weights_[c] for c in criteria.codes()], [HIDDEN[c] for c in criteria.codes()]
     )
     print(f"synthetic outcomes ({outcomes.attrs['synthetic']}); {len(villages)} candidate villages")
     print(f"fit on {args.train} prospects, {learned.n_pairs_} pairs, in {seconds:.1f} s")
@@ -60,7 +60,7 @@ def main() -> None:
     ):
         ndcg = model.score(X.iloc[test], relevance[test])
         print(f"NDCG@5 on {args.test} held-out prospects, {name} weights: {ndcg:.3f}")
-    for code in CRITERION_CODES:
+    for code in criteria.codes():
         print(f"  {code:<16} hidden {HIDDEN[code]:>4.1f}  learned {learned.weights_[code]:>5.2f}")
 
 

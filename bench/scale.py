@@ -22,7 +22,7 @@ from figures import Figure, machine, median_seconds, table
 from inprocess import PERSONA, matrix_product
 
 import geodata
-from features.village import VILLAGE_COLUMNS
+from features.village import village_columns
 from matcher import Recommender
 from matcher.evaluate import top_k
 
@@ -36,7 +36,7 @@ def synthetic_communes(n: int, random_state: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(random_state)
     real = pd.DataFrame(geodata.read_villages().drop(columns="geometry"))
     rows = real.iloc[rng.integers(0, len(real), n)].reset_index(drop=True)
-    numeric = [c for c in VILLAGE_COLUMNS if c in rows.columns and c != "partner"]
+    numeric = [c for c in village_columns() if c in rows.columns and c != "partner"]
     jitter = rng.uniform(1 - JITTER, 1 + JITTER, (n, len(numeric)))
     rows[numeric] = rows[numeric].to_numpy(np.float64) * jitter
     rows["ftth_share"] = rows["ftth_share"].clip(0.0, 1.0)

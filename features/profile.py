@@ -7,18 +7,57 @@ pydantic's messages name the field (``loc``) and what was expected.
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Strict,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from features.vocab import CONNECTIVITY_LEVELS, CRITERION_CODES, PROFESSION_CODES
+from features import criteria
+from features.vocab import (
+    CONNECTIVITY_LEVELS,
+    DEFAULT_MAX_MINUTES_TO_AUCH,
+    DEFAULT_REMOTE_DAYS,
+    PROFESSION_CODES,
+)
 
 ProfessionCode = StrEnum("ProfessionCode", {code: code for code in PROFESSION_CODES})  # type: ignore[misc]
 Connectivity = StrEnum("Connectivity", {code: code for code in CONNECTIVITY_LEVELS})  # type: ignore[misc]
-CriterionCode = StrEnum("CriterionCode", {code: code for code in CRITERION_CODES})  # type: ignore[misc]
 
-#: Defaults the model uses where a prospect states nothing.
-DEFAULT_REMOTE_DAYS = 5
-DEFAULT_MAX_MINUTES_TO_AUCH = 45.0
+
+class CriterionCode(str):
+    """A criterion's code, checked against the criteria registered when it is validated (and
+    listed in the JSON schema when that is made), so that a new criterion needs no edit here."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            _known_criterion, core_schema.str_schema(strict=True), ref="CriterionCode"
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"enum": list(criteria.codes()), "title": "CriterionCode", "type": "string"}
+
+
+def _known_criterion(value: str) -> str:
+    codes = criteria.codes()
+    if value not in codes:
+        quoted = [repr(code) for code in codes]
+        expected = f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        raise PydanticCustomError("enum", "Input should be {expected}", {"expected": expected})
+    return value
+
+
 #: Budgets beyond this are refused as typos (a village house in the Gers costs far less).
 MAX_BUDGET_EUR = 100_000_000
 
@@ -39,6 +78,10 @@ def _a_number(value: Any) -> Any:
 JsonInt = Annotated[int, BeforeValidator(_a_number)]
 JsonFloat = Annotated[float, BeforeValidator(_a_number)]
 JsonBool = Annotated[bool, Strict()]
+
+
+def _must_schema(schema: dict[str, Any]) -> None:
+    schema.update(maxItems=len(criteria.codes()), uniqueItems=True)
 
 
 class _Strict(BaseModel):
@@ -103,7 +146,8 @@ class Profile(_Strict):
     preferences: Preferences = Preferences()
     must: Annotated[
         list[CriterionCode],
-        Field(max_length=len(CRITERION_CODES), json_schema_extra={"uniqueItems": True}),
+        # Listed once each (checked below), so never more than the criteria.
+        Field(json_schema_extra=_must_schema),
     ] = []
 
     @field_validator("must")

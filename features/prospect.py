@@ -8,20 +8,21 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from features._base import DerivingTransformer
-from features.columns import PROFILE_COLUMNS, profile_matrix, prospect_derived
+from features.columns import profile_columns, profile_matrix, prospect_derived
 from features.numeric import Columns
+from features.pairs import importance_columns
 from features.profile import Profile
 
-__all__ = ["PROFILE_COLUMNS", "ProspectVectorizer", "profile_matrix", "profile_table"]
+__all__ = ["ProspectVectorizer", "profile_columns", "profile_matrix", "profile_table"]
 
 
 def profile_table(profiles: Sequence[Profile | dict[str, Any]]) -> pd.DataFrame:
     """One numeric row per profile (the input of ``ProspectVectorizer``)."""
-    return pd.DataFrame(profile_matrix(profiles), columns=list(PROFILE_COLUMNS))
+    return pd.DataFrame(profile_matrix(profiles), columns=list(profile_columns()))
 
 
 class ProspectVectorizer(DerivingTransformer):
-    """Profile table -> the same columns, plus what the pair step derives from a profile.
+    """Profile table -> the same columns, plus what the criteria derive from a profile.
 
     ``travel_need`` (0 to 1): how often the person goes to Toulouse or further, from the
     profession and the days on site (a trade's days on site are local, so they do not count).
@@ -31,7 +32,10 @@ class ProspectVectorizer(DerivingTransformer):
     by the analysts' weight.
     """
 
-    required = PROFILE_COLUMNS
+    @property
+    def required(self) -> tuple[str, ...]:  # type: ignore[override]
+        return profile_columns()
 
     def _derive(self, columns: Columns) -> dict[str, NDArray[np.float64]]:
-        return prospect_derived(columns)
+        derived = prospect_derived(columns)
+        return derived | importance_columns(dict(columns) | derived)

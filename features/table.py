@@ -152,7 +152,7 @@ def profile_row(prospect_id: str, profile: Profile) -> dict[str, str]:
         ),
         "needs_train_station": "true" if preferences.needs_train_station else "false",
         "settlement": preferences.settlement,
-        "must": " ".join(m.value for m in profile.must),
+        "must": " ".join(profile.must),
     }
 
 

@@ -1,29 +1,21 @@
-"""Village table -> numeric village table -> the village matrix (``VillageVectorizer``).
-
-Also the homes on offer (listings staff enter per village), which feed the housing criterion.
-"""
+"""Village table -> numeric village table -> the village matrix (``VillageVectorizer``)."""
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from features._base import DerivingTransformer
-from features.columns import (
-    HOME_COLUMNS,
-    OPTIONAL_COLUMNS,
-    VILLAGE_COLUMNS,
-    Homes,
-    village_derived,
-    village_inputs,
-)
+from features.columns import OPTIONAL_COLUMNS, village_columns, village_inputs
+from features.homes import HOME_COLUMNS, Homes
 from features.numeric import Columns
+from features.pairs import village_features
 
 __all__ = [
     "HOME_COLUMNS",
     "OPTIONAL_COLUMNS",
-    "VILLAGE_COLUMNS",
     "Homes",
     "VillageVectorizer",
+    "village_columns",
     "village_frame",
 ]
 
@@ -46,7 +38,7 @@ def village_frame(
     """
     codes = villages["insee"].astype(str).tolist()
     columns = village_inputs(
-        {c: villages[c].to_numpy(dtype=np.float64) for c in VILLAGE_COLUMNS if c in villages},
+        {c: villages[c].to_numpy(dtype=np.float64) for c in village_columns() if c in villages},
         codes,
         None if homes is None or homes.empty else homes["insee"].astype(str).tolist(),
         None if solos_settled is None else {str(k): v for k, v in solos_settled.items()},
@@ -55,13 +47,15 @@ def village_frame(
 
 
 class VillageVectorizer(DerivingTransformer):
-    """Village table -> the same columns plus prospect-independent criterion inputs in [0, 1].
+    """Village table -> the same columns plus every criterion's prospect-independent values.
 
     Every derived value uses fixed anchors (minutes, population), never the other villages
     of the table, so a village's values do not depend on which villages it is ranked among.
     """
 
-    required = VILLAGE_COLUMNS
+    @property
+    def required(self) -> tuple[str, ...]:  # type: ignore[override]
+        return village_columns()
 
     def _derive(self, columns: Columns) -> dict[str, NDArray[np.float64]]:
-        return village_derived(columns)
+        return village_features(columns)

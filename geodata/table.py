@@ -78,7 +78,7 @@ class VillageTable:
 
         table = villages.reset_index(drop=True)
         columns = {
-            str(name): [_plain(v) for v in table[name].tolist()]
+            str(name): [missing_as_nan(v) for v in table[name].tolist()]
             for name in table.columns
             if name != table.geometry.name
         }
@@ -92,8 +92,17 @@ class VillageTable:
         return pd.DataFrame(self.columns)
 
 
-def _plain(value: Any) -> Any:
-    # Missing text comes out of pandas as None or nan depending on the dtype: always nan here.
+def missing_as_nan(value: Any) -> Any:
+    """A table value, missing ones as nan (pandas gives None or nan depending on the dtype)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return math.nan
+    return value
+
+
+def json_value(value: Any) -> Any:
+    """A table value as JSON writes it: numpy scalars as Python ones, nan as null."""
+    if hasattr(value, "item"):  # a numpy scalar
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
     return value

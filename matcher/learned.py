@@ -19,7 +19,7 @@ from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from features.vocab import CRITERION_CODES
+from features import criteria
 from matcher.exceptions import MatcherError
 from matcher.weighted import WeightedMatcher, relevance_matrix
 from matcher.weights import WeightProfile, load_weight_profile
@@ -107,7 +107,7 @@ class LearnedMatcher(BaseEstimator):
         if not weights.any():
             raise MatcherError("fit: every learned weight is 0; the outcomes carry no signal")
         self.weights_ = dict(
-            zip(CRITERION_CODES, (weights * len(weights) / weights.sum()).tolist(), strict=True)
+            zip(criteria.codes(), (weights * len(weights) / weights.sum()).tolist(), strict=True)
         )
         self.prior_ = prior
         self.n_pairs_ = len(diffs)

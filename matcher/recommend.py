@@ -6,7 +6,7 @@ villages. Their ``to_dict()`` is the JSON body of ``POST /v1/recommendations`` (
 service writes with orjson straight from the dataclasses: the same JSON).
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from features.columns import HOME_COLUMNS, VILLAGE_COLUMNS, Homes, Listing, village_inputs
-from features.numeric import stacked
+from features.columns import must_columns, village_columns, village_inputs
+from features.criteria import Criterion
+from features.homes import HOME_COLUMNS, Homes, Listing
+from features.i18n import LANGS, Lang
 from features.profile import Profile
-from features.vocab import CRITERION_CODES, LANGS, Lang
-from geodata.table import VillageTable
+from geodata.table import VillageTable, json_value
 from matcher import explain
 from matcher.evaluate import top_k
 from matcher.exceptions import MatcherError
@@ -35,20 +36,9 @@ if TYPE_CHECKING:
 ProfileLike = Profile | Mapping[str, Any]
 WeightsLike = str | Path | WeightProfile | Mapping[str, float]
 
-#: Village facts every result carries, beside the per-prospect ones.
-FACT_COLUMNS = (
-    "minutes_to_auch",
-    "minutes_to_toulouse",
-    "ftth_share",
-    "operators_4g",
-    "house_price_m2",
-    "population",
-)
 #: Columns of the flat rankings ``Ranking.rows`` gives (the CSV of ``sohosolo batch``).
 RANKING_COLUMNS = ("prospect_id", "rank", "insee", "name", "score", "reasons", "excluded")
 REASON_SEPARATOR = " | "
-#: Step a suggested maximum time is rounded up to (budgets: ``explain.PRICE_STEP``).
-MINUTES_STEP = 5.0
 
 
 @dataclass(frozen=True)
@@ -174,33 +164,35 @@ class Recommender:
         self._homes, self._solos_settled = homes, solos_settled
         codes = [str(f["insee"]) for f in self.facts]
         self.labels = [(code, str(f["name"])) for code, f in zip(codes, self.facts, strict=True)]
-        if isinstance(homes, Sequence):
-            listings = Homes.from_rows(homes, codes)
-            homes_insee: list[str] | None = [str(listing[0]) for listing in homes]
-        else:
-            listings = Homes.from_frame(homes, codes)
-            homes_insee = None if homes is None else homes["insee"].astype(str).tolist()
+        listings, homes_insee = _listings(homes, codes)
         inputs = village_inputs(
-            {c: self.villages[c] for c in VILLAGE_COLUMNS if c in self.villages},
+            {c: self.villages[c] for c in village_columns() if c in self.villages},
             codes,
             homes_insee,
             None if solos_settled is None else {str(k): v for k, v in solos_settled.items()},
         )
         weight_values = np.array(list(check_weights(self.profile.weights).values()))
         self.scorer = Scorer(weight_values, inputs, codes, listings)
+        self.criteria = self.scorer.evaluator.criteria
+        self._must = must_columns(self.scorer.evaluator.codes)
         self.model = {"name": self.profile.name, "version": self.profile.version}
-        columns = self.scorer.village_columns
-        for f, settled in zip(self.facts, columns["solos_settled"].tolist(), strict=True):
-            f["solos_settled"] = settled
-        self.explainer = explain.Explainer(self.facts)
+        for f, settled, listed in zip(
+            self.facts,
+            inputs["solos_settled"].tolist(),
+            inputs["homes_listed"].tolist(),
+            strict=True,
+        ):
+            f["solos_settled"], f["homes_listed"] = settled, listed
+        self.explainer = explain.Explainer(self.facts, self.criteria)
         self.codes = np.asarray(codes, dtype=object)
         # The village part of each result's facts, in plain Python types, built once.
         self.village_facts = [
-            {c: _plain(f[c]) for c in FACT_COLUMNS}
-            | {"ftth_vintage": str(f["ftth_vintage"]), "homes_available": int(listed)}
-            for f, listed in zip(self.facts, columns["homes_listed"], strict=True)
+            {k: json_value(value) for c in self.criteria for k, value in c.village_facts(f).items()}
+            for f in self.facts
         ]
-        self.minutes_to_auch: list[float] = columns["minutes_to_auch"].tolist()
+        self._with_pair_facts = [
+            c for c in self.criteria if type(c).pair_facts is not Criterion.pair_facts
+        ]
         self._xy_km: NDArray[np.float64] | None = None
 
     @cached_property
@@ -261,6 +253,15 @@ class Recommender:
         """The rankings of ``recommend``, made as they are consumed (for progress bars and
         files written as they go); the arguments are checked at once, before the first."""
         batch = [profiles] if isinstance(profiles, Profile | Mapping) else list(profiles)
+        self._check(k, lang, diversity, exposure_aware)
+        xy_km = self._lambert_km() if diversity > 0 else None
+        # Exposure is balanced over the whole batch, so its rankings are chosen before any is
+        # written; the scores are computed again chunk by chunk to write them.
+        spread = self._spread(batch, int(k), max_loss) if exposure_aware else None
+        choose = _Choice(int(k), diversity, xy_km, spread)
+        return self._rankings(batch, choose, lang)
+
+    def _check(self, k: int, lang: str, diversity: float, exposure_aware: bool) -> None:
         if lang not in LANGS:
             raise MatcherError(f"lang: expected one of {list(LANGS)}, found {lang!r}")
         if not 0.0 <= diversity <= 1.0:
@@ -270,51 +271,20 @@ class Recommender:
         n = len(self.villages)
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= n:
             raise MatcherError(f"k: expected a whole number from 1 to {n}, found {k!r}")
-        xy_km = self._lambert_km() if diversity > 0 else None
-        # Exposure is balanced over the whole batch, so its rankings are chosen before any is
-        # written; the scores are computed again chunk by chunk to write them.
-        spread = self._spread(batch, int(k), max_loss) if exposure_aware else None
-        return self._rankings(batch, int(k), lang, diversity, xy_km, spread)
 
     def _rankings(
-        self,
-        batch: list[ProfileLike],
-        k: int,
-        lang: Lang,
-        diversity: float,
-        xy_km: NDArray[np.float64] | None,
-        spread: NDArray[np.intp] | None,
+        self, batch: list[ProfileLike], choose: "_Choice", lang: Lang
     ) -> Iterator[Ranking]:
         for start in range(0, len(batch), CHUNK):
             chunk = batch[start : start + CHUNK]
-            if len(chunk) == 1:  # each API request: one prospect, as Python floats
-                one = self.scorer.prospect_row(chunk[0])
-                scored, prospect_rows = self.scorer.evaluate_row(one), [one]
-            else:
-                prospects = self.scorer.prospect_columns(chunk)
-                scored = self.scorer.evaluate(prospects)
-                names = list(prospects)
-                table = stacked([prospects[name] for name in names]).tolist()
-                prospect_rows = [dict(zip(names, values, strict=True)) for values in table]
-            pairs = scored.pairs
-            if spread is not None:
-                chosen = [s[s >= 0] for s in spread[start : start + len(chunk)]]
-            elif xy_km is not None:
-                chosen = [
-                    self._diverse(scored, row, k, diversity, xy_km) for row in range(len(chunk))
-                ]
-            else:
-                # Score descending, ties by INSEE code (the villages' order); -inf: excluded.
-                ranked = scored.ranking_scores()
-                best = top_k(ranked, k)
-                chosen = [b[np.isfinite(r[b])] for b, r in zip(best, ranked, strict=True)]
-            # Contributions and reasons of the results only, all the chunk's at once (one
-            # prospect's row broadcast rather than repeated).
-            rows: int | NDArray[np.intp] = 0
-            if len(chunk) > 1:
-                rows = np.repeat(np.arange(len(chunk)), [len(c) for c in chosen])
+            prospects = self.scorer.prospect_columns(chunk)
+            scored = self.scorer.evaluate(prospects)
+            chosen = choose(self, scored, start)
+            # Contributions and reasons of the results only, all the chunk's at once.
+            rows = np.repeat(np.arange(len(chunk)), [len(c) for c in chosen])
             villages = np.concatenate(chosen)
             contributions = scored.contributions_of(rows, villages)
+            pairs = scored.pairs
             # The mean over villages, as ndarray.mean computes it (a sum, then a division).
             mean = np.add.reduce(pairs.values, axis=1) / pairs.values.shape[1] * scored.share
             top, weakest = explain.select_reasons(
@@ -323,34 +293,22 @@ class Recommender:
             first = 0
             for row, results in enumerate(chosen):
                 last = first + len(results)
-                ranking = self._ranking(
+                yield self._ranking(
                     scored,
                     row,
-                    prospect_rows[row],
+                    prospects.row(row),
                     results.tolist(),
                     contributions[first:last].tolist(),
                     (top[first:last].tolist(), weakest[first:last].tolist()),
-                    k,
+                    choose.k,
                     lang,
                 )
                 first = last
-                yield ranking
 
     def _spread(self, batch: list[ProfileLike], k: int, max_loss: float) -> NDArray[np.intp]:
         """Exposure-aware top k of every prospect of the batch (``rerank.exposure_aware``)."""
         scores = self.scorer.decision_function(self.scorer.prospect_columns(batch))
         return exposure_aware(scores, k, max_loss=max_loss)
-
-    def _diverse(
-        self, scored: Scored, row: int, k: int, diversity: float, xy_km: NDArray[np.float64]
-    ) -> NDArray[np.intp]:
-        """Results chosen by MMR over the eligible villages, then shown by score (ties by
-        INSEE code)."""
-        scores = scored.scores[row]
-        candidates = np.flatnonzero(scored.pairs.eligible[row])
-        if len(candidates) > k:
-            candidates = candidates[mmr(scores[candidates], xy_km[candidates], k, 1.0 - diversity)]
-        return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
 
     def _ranking(
         self,
@@ -364,101 +322,81 @@ class Recommender:
         lang: Lang,
     ) -> Ranking:
         pairs = scored.pairs
-        matching, cost = pairs.homes_matching[row].tolist(), pairs.housing_cost[row].tolist()
+        details = {name: array[row].tolist() for name, array in pairs.details.items()}
         scores = scored.scores[row].tolist()
         top, weakest = reasons_for
-        sentences = self.explainer.for_prospect(p, lang)
-        results = []
-        for i, v in enumerate(chosen):
-            insee, name = self.labels[v]
-            m, c = matching[v], cost[v]
-            results.append(
-                Result(
-                    i + 1,
-                    insee,
-                    name,
-                    scores[v],
-                    dict(zip(CRITERION_CODES, contributions[i], strict=True)),
-                    sentences.result_reasons(v, top[i], weakest[i], m, c),
-                    self._facts(v, p, m, c),
-                )
+        sentences = self.explainer.for_prospect(p, details, lang)
+        codes = self.scorer.evaluator.codes
+        facts = self._pair_facts(p, details)
+        results = [
+            Result(
+                i + 1,
+                *self.labels[v],
+                scores[v],
+                dict(zip(codes, contributions[i], strict=True)),
+                sentences.result_reasons(v, top[i], weakest[i]),
+                facts(v),
             )
+            for i, v in enumerate(chosen)
+        ]
         eligible = pairs.eligible[row]
         if eligible.all():
             return Ranking(self.model, k, results)
-        ineligible = np.flatnonzero(~eligible).tolist()
-        # Each excluded village's failed criteria as one number, bit c for criterion c.
-        failing = pairs.must[row][None, :] & ~pairs.feasible[row][ineligible]
-        masks = (failing @ explain.CRITERION_BITS).tolist()
+        ineligible = np.flatnonzero(~eligible)
+        masks = explain.bits(pairs.must[row][None, :] & ~pairs.feasible[row][ineligible])
         excluded = [
-            Excluded(*self.labels[v], sentences.exclusion_reasons(v, mask, cost[v]))
-            for v, mask in zip(ineligible, masks, strict=True)
+            Excluded(*self.labels[v], sentences.exclusion_reasons(v, mask))
+            for v, mask in zip(ineligible.tolist(), masks, strict=True)
         ]
-        suggestions = self._suggestions(ineligible, masks, p, pairs.housing_cost[row])
+        suggestions = self._suggestions(ineligible.tolist(), masks, p, row, scored)
         return Ranking(self.model, k, results, excluded, suggestions)
 
     def _suggestions(
-        self,
-        ineligible: list[int],
-        masks: list[int],
-        p: dict[str, float],
-        cost: NDArray[np.float64],
+        self, ineligible: list[int], masks: list[int], p: dict[str, float], row: int, scored: Scored
     ) -> list[Suggestion]:
-        """The smallest budget, maximum time, or dropped ``must`` that opens more villages:
-        each for the excluded villages that fail that criterion alone."""
+        """The smallest change of a criterion's field (a budget, a maximum time), or a dropped
+        ``must``, that opens more villages: each for the excluded villages that fail that
+        criterion alone."""
         one_away: dict[int, list[int]] = {}  # criterion -> the villages that fail it alone
         for v, mask in zip(ineligible, masks, strict=True):
             if mask & (mask - 1) == 0:  # one bit set
                 one_away.setdefault(mask.bit_length() - 1, []).append(v)
-        codes = self.scorer.codes
-        suggestions: list[Suggestion] = []
-        only_housing = one_away.get(explain.HOUSING)
-        if only_housing:
-            needed = self._budget_needed(cost, p).tolist()
-            step = explain.PRICE_STEP[p["buy"] > 0]
-            to = explain.round_up(min(needed[v] for v in only_housing), step)
-            opens = [codes[v] for v in only_housing if needed[v] <= to]
-            suggestions.append(Suggestion("housing.budget_eur", to, opens))
-        only_auch = one_away.get(ACCESS_AUCH)
-        if only_auch:
-            minutes = self.minutes_to_auch
-            to = explain.round_up(min(minutes[v] for v in only_auch), MINUTES_STEP)
-            opens = [codes[v] for v in only_auch if minutes[v] <= to]
-            suggestions.append(Suggestion("preferences.max_minutes_to_auch", to, opens))
-        stated = [c for c in CRITERION_CODES if p[f"must_{c}"] > 0]
-        drops = []
-        for code in stated:
-            only = one_away.get(CRITERION_CODES.index(code))
-            if only:
-                rest = [m for m in stated if m != code]
-                drops.append(Suggestion("must", rest, [codes[v] for v in only]))
-        return suggestions + sorted(drops, key=lambda s: -len(s.opens))
+        codes, codes_ = self.scorer.codes, self.scorer.evaluator.codes
+        details = {name: array[row] for name, array in scored.pairs.details.items()}
+        widenings: list[Suggestion] = []
+        drops: list[Suggestion] = []
+        stated = [code for code, must in zip(codes_, self._must, strict=True) if p[must] > 0]
+        for c, criterion in enumerate(self.criteria):
+            alone = one_away.get(c)
+            if not alone:
+                continue
+            inputs = {name: p[name] for name in criterion.value_inputs}
+            widening = criterion.widening(alone, inputs, details, self.scorer.evaluator.villages)
+            if widening is not None:
+                opens = [codes[v] for v in widening.opens]
+                widenings.append(Suggestion(widening.change, widening.to, opens))
+            rest = [code for code in stated if code != criterion.code]
+            drops.append(Suggestion("must", rest, [codes[v] for v in alone]))
+        return widenings + sorted(drops, key=lambda s: -len(s.opens))
 
-    def _budget_needed(self, cost: NDArray[np.float64], p: dict[str, float]) -> NDArray[np.float64]:
-        """Per village, the budget that meets the housing ``must``: the estimated cost, or the
-        cheapest listing in the prospect's tenure and bedrooms if that is lower."""
-        homes = self.scorer.homes
-        if not len(homes.village):
-            return cost
-        needed = np.array(cost, dtype=np.float64)
-        fits = homes.fits(np.array([p["buy"]]), np.array([p["bedrooms_needed"]]))[0]
-        if fits.any():
-            cheapest = np.full(len(needed), np.inf)
-            np.minimum.at(cheapest, homes.village[fits], homes.price_eur[fits])
-            needed = np.minimum(needed, cheapest)
-        return needed
+    def _pair_facts(
+        self, p: dict[str, float], details: Mapping[str, list[float]]
+    ) -> Callable[[int], dict[str, Any]]:
+        """A result's facts by village: the village's, and those of the pair."""
+        readers = [
+            (c, {name: p[name] for name in c.fact_inputs}, c.fact_details)
+            for c in self._with_pair_facts
+        ]
 
-    def _facts(
-        self, v: int, p: dict[str, float], matching: float, cost: float
-    ) -> dict[str, float | int | str | None]:
-        if p["has_housing"] > 0:
-            estimated = explain.estimate(cost, p["buy"] > 0)
-            return {
-                **self.village_facts[v],
-                "homes_matching": int(matching),
-                "estimated_housing_cost_eur": estimated,
-            }
-        return {**self.village_facts[v], "homes_matching": int(matching)}
+        def facts(v: int) -> dict[str, Any]:
+            found = dict(self.village_facts[v])
+            for criterion, inputs, names in readers:
+                found.update(
+                    criterion.pair_facts(inputs, {name: details[name][v] for name in names})
+                )
+            return found
+
+        return facts
 
     def _lambert_km(self) -> NDArray[np.float64]:
         if self._xy_km is None:
@@ -466,6 +404,52 @@ class Recommender:
 
             self._xy_km = lambert_km(self.villages["point_lon"], self.villages["point_lat"])
         return self._xy_km
+
+
+class _Choice:
+    """Which villages each prospect of a chunk is shown: by score (ties by INSEE code), by
+    MMR for diversity, or the batch's exposure-aware spread."""
+
+    def __init__(
+        self,
+        k: int,
+        diversity: float,
+        xy_km: NDArray[np.float64] | None,
+        spread: NDArray[np.intp] | None,
+    ) -> None:
+        self.k, self.diversity, self.xy_km, self.spread = k, diversity, xy_km, spread
+
+    def __call__(
+        self, recommender: Recommender, scored: Scored, start: int
+    ) -> list[NDArray[np.intp]]:
+        n = len(scored.scores)
+        if self.spread is not None:
+            return [s[s >= 0] for s in self.spread[start : start + n]]
+        if self.xy_km is not None:
+            return [self._diverse(scored, row, self.xy_km) for row in range(n)]
+        ranked = scored.ranking_scores()  # -inf: excluded
+        best = top_k(ranked, self.k)
+        return [b[np.isfinite(r[b])] for b, r in zip(best, ranked, strict=True)]
+
+    def _diverse(self, scored: Scored, row: int, xy_km: NDArray[np.float64]) -> NDArray[np.intp]:
+        """Results chosen by MMR over the eligible villages, then shown by score (ties by
+        INSEE code)."""
+        scores = scored.scores[row]
+        candidates = np.flatnonzero(scored.pairs.eligible[row])
+        if len(candidates) > self.k:
+            chosen = mmr(scores[candidates], xy_km[candidates], self.k, 1.0 - self.diversity)
+            candidates = candidates[chosen]
+        return candidates[np.argsort(-scores[candidates], kind="stable")][: self.k]
+
+
+def _listings(
+    homes: "pd.DataFrame | Sequence[Listing] | None", codes: list[str]
+) -> tuple[Homes, list[str] | None]:
+    """The listings of the villages in ``codes``, and the village of every listing."""
+    if isinstance(homes, Sequence):
+        return Homes.from_rows(homes, codes), [str(listing[0]) for listing in homes]
+    listings = Homes.from_frame(homes, codes)
+    return listings, None if homes is None else homes["insee"].astype(str).tolist()
 
 
 def recommend(
@@ -521,14 +505,3 @@ def recommend(
         exposure_aware=exposure_aware,
         max_loss=max_loss,
     )
-
-
-ACCESS_AUCH = CRITERION_CODES.index("access_auch")
-
-
-def _plain(value: Any) -> float | int | str | None:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return cast(float | int | str | None, value)

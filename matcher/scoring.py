@@ -1,8 +1,8 @@
 """The numpy core of the weighted score, with no scikit-learn: what the service runs.
 
 ``WeightedMatcher`` (a scikit-learn estimator, for analysts and learning) and ``Recommender``
-both delegate to a ``Scorer``: the villages' side of every criterion, prepared once, and the
-analysts' weights. See ``matcher.weighted`` for the formula.
+both delegate to a ``Scorer``: the criteria prepared for the villages once, and the analysts'
+weights. See ``matcher.weighted`` for the formula.
 """
 
 from collections.abc import Mapping, Sequence
@@ -14,17 +14,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from features.columns import (
-    PROFILE_COLUMNS,
-    Homes,
-    profile_matrix,
-    profile_row,
-    prospect_derived,
-    prospect_derived_row,
-    village_derived,
-)
+from features.columns import ProspectTable, prospect_columns
+from features.homes import Homes
 from features.numeric import Columns
-from features.pairs import PairValues, VillageCriteria, one_pair_values, pair_values
+from features.pairs import PairEvaluator, PairValues
 from features.profile import Profile
 from matcher.exceptions import MatcherError
 
@@ -47,10 +40,9 @@ class Scored:
         return self.pairs.values * self.share[:, None, :]
 
     def contributions_of(
-        self, rows: "int | NDArray[np.intp]", villages: NDArray[np.intp]
+        self, rows: NDArray[np.intp], villages: NDArray[np.intp]
     ) -> NDArray[np.float64]:
-        """(N, C) contributions of the pairs (rows[i], villages[i]); ``rows`` may be one row
-        for every village."""
+        """(N, C) contributions of the pairs (rows[i], villages[i])."""
         return self.pairs.values[rows, villages] * self.share[rows]
 
     @property
@@ -65,27 +57,14 @@ class Scored:
 def score_pairs(pairs: PairValues, weights: NDArray[np.float64]) -> Scored:
     """Normalised weighted sum of the criterion values, with its additive contributions."""
     effective = weights[None, :] * pairs.importance  # (P, C)
-    # Added criterion by criterion: numpy sums a row in another order when it is one of
-    # many than when it is alone, and a prospect must get the same bits in a batch as alone.
-    if len(effective) == 1:
-        total = np.array([[_sum_in_order(effective[0].tolist())]])
-    else:
-        total = effective[:, :1].copy()
-        for c in range(1, effective.shape[1]):
-            total += effective[:, c : c + 1]
+    # A running sum, criterion by criterion: numpy's sum adds a row in another order when it
+    # is one of many than when it is alone, and a prospect gets the same bits in any batch.
+    total = np.cumsum(effective, axis=1)[:, -1:]
     share = np.divide(effective, total, out=np.zeros_like(effective), where=total > 0)
     # The score is the sum of its parts (rounding can carry it a hair past 1: clamp); one
     # matrix product per prospect, without the (P, V, C) contributions.
     scores = np.minimum(np.matmul(pairs.values, share[:, :, None])[:, :, 0], 1.0)
     return Scored(pairs=pairs, share=share, scores=scores)
-
-
-def _sum_in_order(values: list[float]) -> float:
-    """Left to right, as the batch's column-by-column sum (``sum`` may compensate)."""
-    total = values[0]
-    for value in values[1:]:
-        total += value
-    return total
 
 
 class Scorer:
@@ -94,9 +73,9 @@ class Scorer:
     Parameters
     ----------
     weights
-        (C,) checked weights, in the order of ``CRITERION_CODES``.
+        (C,) checked weights, in the order of the registered criteria.
     inputs
-        The villages' ``VILLAGE_COLUMNS`` (``features.columns.village_inputs``), each (V,).
+        The villages' columns (``features.columns.village_inputs``), each (V,).
     codes
         The villages' INSEE codes, unique and in increasing order.
     homes
@@ -116,38 +95,29 @@ class Scorer:
             raise MatcherError("villages: expected unique INSEE codes in increasing order")
         self.weights = weights
         self.codes = list(codes)
-        self.homes = homes or Homes.empty()
-        self.village_columns: dict[str, NDArray[np.float64]] = dict(inputs) | village_derived(
-            inputs
-        )
-        self.criteria = VillageCriteria.from_columns(self.village_columns, self.homes)
+        self.evaluator = PairEvaluator(inputs, homes)
+        if len(weights) != len(self.evaluator.criteria):
+            raise MatcherError(
+                f"weights: expected {len(self.evaluator.criteria)}, one per criterion, "
+                f"found {len(weights)}"
+            )
 
-    def prospect_columns(
-        self, profiles: Sequence[Profile | Mapping[str, Any]]
-    ) -> dict[str, NDArray[np.float64]]:
+    @property
+    def homes(self) -> Homes:
+        return self.evaluator.villages.homes
+
+    @property
+    def village_columns(self) -> dict[str, NDArray[np.float64]]:
+        """The villages' columns, with every criterion's features."""
+        return self.evaluator.features
+
+    def prospect_columns(self, profiles: Sequence[Profile | Mapping[str, Any]]) -> ProspectTable:
         """The prospect columns of validated profiles (or dicts of their shape)."""
-        profiles = list(profiles)
-        if len(profiles) == 1:
-            row = self.prospect_row(profiles[0])
-            return dict(zip(row, np.array(list(row.values()))[:, None], strict=True))
-        rows = profile_matrix(profiles)  # type: ignore[arg-type]
-        columns = dict(zip(PROFILE_COLUMNS, rows.T, strict=True))
-        return columns | prospect_derived(columns)
-
-    def prospect_row(self, profile: Profile | Mapping[str, Any]) -> dict[str, float]:
-        """One prospect's columns as Python floats (each API request ranks one prospect:
-        numpy calls on one-value columns would cost ten times more)."""
-        profile = profile if isinstance(profile, Profile) else Profile.model_validate(profile)
-        row = dict(zip(PROFILE_COLUMNS, profile_row(profile), strict=True))
-        return row | prospect_derived_row(row)
-
-    def evaluate_row(self, row: Mapping[str, float]) -> Scored:
-        """``evaluate`` of one prospect's ``prospect_row``: the same numbers."""
-        return score_pairs(one_pair_values(row, self.criteria), self.weights)
+        return prospect_columns(profiles)
 
     def evaluate(self, prospects: Columns) -> Scored:
         """Criterion values, contributions and scores of every prospect against every village."""
-        return score_pairs(pair_values(prospects, self.criteria), self.weights)
+        return score_pairs(self.evaluator.evaluate(prospects), self.weights)
 
     def decision_function(self, prospects: Columns) -> NDArray[np.float64]:
         """(P, V) scores, ``-inf`` where a ``must`` criterion fails.
@@ -155,11 +125,11 @@ class Scorer:
         Scored ``CHUNK`` prospects at a time: the criterion values of 100,000 prospects
         against 52 villages would take half a gigabyte at once.
         """
-        n = len(prospects["remote_days"])
-        if n <= CHUNK:
-            return self.evaluate(prospects).ranking_scores()
-        scores = np.empty((n, len(self.codes)))
-        for start in range(0, n, CHUNK):
-            chunk = {name: column[start : start + CHUNK] for name, column in prospects.items()}
+        table = ProspectTable.from_columns(prospects)
+        if table.n <= CHUNK:
+            return self.evaluate(table).ranking_scores()
+        scores = np.empty((table.n, len(self.codes)))
+        for start in range(0, table.n, CHUNK):
+            chunk = table.sliced(start, start + CHUNK)
             scores[start : start + CHUNK] = self.evaluate(chunk).ranking_scores()
         return scores

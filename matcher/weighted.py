@@ -17,11 +17,12 @@ from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from features.columns import PROFILE_COLUMNS, Homes
+from features import criteria
+from features.columns import profile_columns
+from features.homes import Homes
 from features.profile import Profile
 from features.prospect import ProspectVectorizer
 from features.village import village_frame
-from features.vocab import CRITERION_CODES
 from matcher.evaluate import EVENT_RELEVANCE, ndcg_at_k
 from matcher.exceptions import MatcherError
 from matcher.scoring import Scored, Scorer
@@ -33,9 +34,6 @@ class WeightedMatcher(BaseEstimator):
 
     Parameters
     ----------
-    connectivity, housing, schools, childcare, health, shops, access_auch, access_toulouse,
-    settlement, ecosystem, community : float
-        Non-negative weight of each criterion (relative; 0 switches it off).
     villages : DataFrame
         The candidate villages (rows of ``geodata.read_villages()``), in INSEE order.
     homes : DataFrame, optional
@@ -44,41 +42,44 @@ class WeightedMatcher(BaseEstimator):
         Solos settled per INSEE code.
     k : int
         Cut-off of the NDCG that ``score`` reports.
+    **criterion_weights : float
+        Non-negative weight of each criterion, named by its code (``features.criteria``;
+        relative; 0 switches it off; 1 where not given). Each is a parameter of the
+        estimator, for ``set_params`` and grid searches: ``WeightedMatcher(schools=2.0)``.
     """
 
     def __init__(
         self,
-        connectivity: float = 1.0,
-        housing: float = 1.0,
-        schools: float = 1.0,
-        childcare: float = 1.0,
-        health: float = 1.0,
-        shops: float = 1.0,
-        access_auch: float = 1.0,
-        access_toulouse: float = 1.0,
-        settlement: float = 1.0,
-        ecosystem: float = 1.0,
-        community: float = 1.0,
         villages: pd.DataFrame | None = None,
         homes: pd.DataFrame | None = None,
         solos_settled: pd.Series | None = None,
         k: int = 5,
+        **criterion_weights: float,
     ) -> None:
-        self.connectivity = connectivity
-        self.housing = housing
-        self.schools = schools
-        self.childcare = childcare
-        self.health = health
-        self.shops = shops
-        self.access_auch = access_auch
-        self.access_toulouse = access_toulouse
-        self.settlement = settlement
-        self.ecosystem = ecosystem
-        self.community = community
         self.villages = villages
         self.homes = homes
         self.solos_settled = solos_settled
         self.k = k
+        # The criteria come from the registry, so their weights cannot be named in the
+        # signature: they are kept here and read and set as attributes (``__getattr__``,
+        # ``__setattr__``), which is what scikit-learn's parameters are.
+        self._weights: dict[str, float] = dict(criterion_weights)
+
+    def __getattr__(self, name: str) -> float:
+        # Called only when no attribute has the name: a criterion's weight, 1 if unset.
+        weights = self.__dict__.get("_weights")
+        if weights is not None and (name in weights or name in criteria.codes()):
+            return weights.get(name, 1.0)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in criteria.codes() and "_weights" in self.__dict__:
+            self._weights[name] = value
+        else:
+            super().__setattr__(name, value)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return super().get_params(deep=deep) | self.weights
 
     @classmethod
     def from_weights(cls, weights: Mapping[str, float], **params: Any) -> "WeightedMatcher":
@@ -97,7 +98,9 @@ class WeightedMatcher(BaseEstimator):
 
     @property
     def weights(self) -> dict[str, float]:
-        return {c: getattr(self, c) for c in CRITERION_CODES}
+        """Every criterion's weight (1 where not set), and any other weight given (which
+        ``fit`` refuses, naming it)."""
+        return dict.fromkeys(criteria.codes(), 1.0) | self._weights
 
     def fit(self, X: object = None, y: object = None) -> "WeightedMatcher":
         """Check the weights and prepare the villages; ``X`` and ``y`` are not used."""
@@ -115,11 +118,12 @@ class WeightedMatcher(BaseEstimator):
         self.codes_ = frame.index
         self.names_ = np.asarray(self.villages["name"], dtype=object)
         # Fitted on a one-row table: it only needs the column names of profile tables.
-        template = pd.DataFrame(np.zeros((1, len(PROFILE_COLUMNS))), columns=list(PROFILE_COLUMNS))
+        columns = profile_columns()
+        template = pd.DataFrame(np.zeros((1, len(columns))), columns=list(columns))
         self.prospect_vectorizer_ = ProspectVectorizer().fit(template)
         return self
 
-    def prospect_columns(self, X: object) -> dict[str, NDArray[np.float64]]:
+    def prospect_columns(self, X: object) -> Mapping[str, NDArray[np.float64]]:
         """Columns of the prospect matrix for a profile table or a list of profiles."""
         if not hasattr(self, "scorer_"):
             check_is_fitted(self)

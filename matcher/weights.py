@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from features.vocab import CRITERIA_BY_CODE, CRITERION_CODES
+from features import criteria
 from matcher.exceptions import WeightProfileError
 
 #: Weights are relative: this bound only keeps sums of weights far from overflowing.
@@ -33,16 +33,17 @@ class WeightProfile:
 
 def check_weights(weights: Mapping[str, object]) -> dict[str, float]:
     """Weights for every criterion, finite and non-negative, not all zero; in criterion order."""
-    unknown = sorted(set(weights) - set(CRITERION_CODES))
+    codes = criteria.codes()
+    unknown = sorted(set(weights) - set(codes))
     if unknown:
         raise WeightProfileError(
-            f"weights: unknown criterion {unknown[0]!r}; expected one of {list(CRITERION_CODES)}"
+            f"weights: unknown criterion {unknown[0]!r}; expected one of {list(codes)}"
         )
-    missing = [c for c in CRITERION_CODES if c not in weights]
+    missing = [c for c in codes if c not in weights]
     if missing:
         raise WeightProfileError(f"weights: expected a weight for {missing[0]!r}, found none")
     checked: dict[str, float] = {}
-    for code in CRITERION_CODES:
+    for code in codes:
         value = weights[code]
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise WeightProfileError(f"weights.{code}: expected a number, found {value!r}")
@@ -105,7 +106,7 @@ def dump_weight_profile(profile: WeightProfile) -> str:
         "[weights]",
     ]
     for code, weight in profile.weights.items():
-        comment = profile.comments.get(code) or CRITERIA_BY_CODE[code].label_en
+        comment = profile.comments.get(code) or criteria.get(code).label("en")
         lines += [f"# {comment}", f"{code} = {weight!r}"]
     return "\n".join(lines) + "\n"
 

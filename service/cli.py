@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+    from features.i18n import Lang
     from features.profile import Profile
     from features.table import RowError
-    from features.vocab import Lang
     from matcher import Ranking
     from service.store import Store
 
@@ -144,9 +144,10 @@ def _ranking_table(
 ) -> str:
     """A ranking as the terminal shows it: the project, the villages with their reasons, how
     many a ``must`` excludes and what would open more, in the language of the reasons."""
-    from service.pages import TEXT, project_summary, suggestion_text
+    from features.i18n import CATALOGUE
+    from service.pages import project_summary, suggestion_text
 
-    t = TEXT[lang]
+    t = CATALOGUE.section(lang, "page")
     lines = [f"{label}{t['colon']} {text}" for label, text in project_summary(profile, lang)]
     model = f"{ranking.model['name']} {ranking.model['version']}"
     lines += ["", f"{t['results']} ({t['score_scale'].format(model=model)})"]

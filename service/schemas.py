@@ -19,8 +19,8 @@ from pydantic import (
     field_validator,
 )
 
+from features import criteria
 from features.profile import MAX_BUDGET_EUR, JsonBool, JsonFloat, JsonInt, Profile
-from features.vocab import CRITERION_CODES
 from matcher.weights import MAX_WEIGHT
 
 #: Profiles one batch request may carry (the 64 KiB body limit comes first in practice).
@@ -260,7 +260,7 @@ else:
     CriterionWeights = create_model(
         "CriterionWeights",
         __config__=ConfigDict(extra="forbid", allow_inf_nan=False),
-        **{code: (_FiniteWeight, ...) for code in CRITERION_CODES},
+        **{code: (_FiniteWeight, ...) for code in criteria.codes()},
     )
 
 

@@ -6,7 +6,6 @@ worker process is used from the next request in every one.
 """
 
 import contextlib
-import math
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from geodata.io import read_village_table, read_villages
 from geodata.schema import COLUMNS_BY_NAME
-from geodata.table import VillageTable
+from geodata.table import VillageTable, json_value
 from matcher import Recommender, load_weight_profile
 from service.auth import Keyring
 from service.config import Settings
@@ -77,7 +76,7 @@ class ServiceState:
             str(row["insee"]): row for row in self.villages.records()
         }
         self._records: dict[str, dict[str, Any]] = {
-            code: {name: _plain(value) for name, value in row.items()}
+            code: {name: json_value(value) for name, value in row.items()}
             for code, row in self.rows.items()
         }
         self._lock = threading.Lock()
@@ -210,10 +209,3 @@ def _village_table(settings: Settings) -> VillageTable:
     return VillageTable.from_frame(
         read_villages(settings.villages_path, partners=settings.partners_path)
     )
-
-
-def _plain(value: Any) -> Any:
-    """NaN as None: JSON-ready (the table's values are Python ones already)."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value

@@ -2,7 +2,10 @@
 
 from hypothesis import strategies as st
 
-from features.vocab import CONNECTIVITY_LEVELS, CRITERION_CODES, PROFESSION_CODES
+from features.criteria import codes as criterion_codes
+from features.vocab import CONNECTIVITY_LEVELS, PROFESSION_CODES
+
+CRITERION_CODES = criterion_codes()
 
 #: Valid prospect profiles, as JSON-ready dicts of the API's shape.
 profiles = st.fixed_dictionaries(

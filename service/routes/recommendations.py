@@ -10,8 +10,8 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 from starlette.requests import ClientDisconnect
 
+from features.i18n import Lang as LangCode
 from features.profile import Profile
-from features.vocab import Lang as LangCode
 from service.deps import (
     K,
     Lang,

@@ -5,16 +5,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from features.columns import (
-    PROFILE_COLUMNS,
-    Homes,
+    ProspectTable,
+    profile_columns,
     profile_matrix,
     profile_row,
-    prospect_derived,
-    prospect_derived_row,
-    village_derived,
+    prospect_columns,
     village_inputs,
 )
 from features.exceptions import FeaturesError
+from features.pairs import village_features
 from features.profile import Profile
 from features.prospect import ProspectVectorizer, profile_table
 from features.village import VillageVectorizer, village_frame
@@ -35,34 +34,45 @@ PROFILES = [
 ]
 
 
-def test_prospect_derivation_is_the_vectorizers() -> None:
+def test_prospect_columns_are_the_vectorizers() -> None:
     table = profile_table(PROFILES)
     vectorizer = ProspectVectorizer().fit(table)
     names, matrix = vectorizer.get_feature_names_out(), vectorizer.transform(table)
     expected = dict(zip(names, matrix.T, strict=True))
-    columns = dict(zip(PROFILE_COLUMNS, profile_matrix(PROFILES).T, strict=True))
-    derived = columns | prospect_derived(columns)
-    assert list(derived) == list(expected)
-    for name, values in expected.items():
-        np.testing.assert_array_equal(derived[name], values, err_msg=name)
+    columns = prospect_columns(PROFILES)
+    assert list(columns) == list(names[: len(columns)])
+    for name, values in columns.items():
+        np.testing.assert_array_equal(values, expected[name], err_msg=name)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(valid_profiles, min_size=1, max_size=4))
-def test_one_prospects_derivation_in_floats_is_the_arrays(profiles) -> None:
-    matrix = profile_matrix(profiles)
-    columns = dict(zip(PROFILE_COLUMNS, matrix.T, strict=True))
-    derived = prospect_derived(columns)
+def test_one_prospects_columns_are_its_row_of_a_batch(profiles) -> None:
+    """One prospect's derivations are kept per case: the kept ones are the batch's bits."""
+    batch = prospect_columns(profiles)
     for row, profile in enumerate(profiles):
         values = profile_row(Profile.model_validate(profile))
-        assert values == tuple(matrix[row].tolist())
-        one = prospect_derived_row(dict(zip(PROFILE_COLUMNS, values, strict=True)))
-        assert list(one) == list(derived)
-        assert all(type(x) is float for x in one.values())
-        assert one == {name: column[row] for name, column in derived.items()}
+        assert values == tuple(profile_matrix(profiles)[row].tolist())
+        for _ in range(2):  # made, then kept
+            one = prospect_columns([profile])
+            assert one.row(0) == batch.row(row)
+            assert all(type(x) is float for x in one.row(0).values())
 
 
-def test_village_inputs_and_derivation_are_the_vectorizers() -> None:
+def test_a_prospect_table_reads_by_column_by_row_and_by_case() -> None:
+    table = ProspectTable(np.array([[1.0, 2.0], [3.0, 4.0]]), ["a", "b"])
+    assert list(table) == ["a", "b"]
+    assert table["b"].tolist() == [2.0, 4.0]
+    assert table.row(1) == {"a": 3.0, "b": 4.0}
+    assert table.key(["b", "a"]) == (2.0, 1.0)
+    assert table.sliced(1, 2).row(0) == {"a": 3.0, "b": 4.0}
+    joined = table.joined({"c": np.array([5.0, 6.0])})
+    assert joined.row(1) == {"a": 3.0, "b": 4.0, "c": 6.0}
+    assert ProspectTable.from_columns(dict(joined)).row(0) == joined.row(0)
+    assert list(prospect_columns(PROFILES))[: len(profile_columns())] == list(profile_columns())
+
+
+def test_village_inputs_and_features_are_the_vectorizers() -> None:
     villages = realistic_villages()
     solos = pd.Series({"32002": 2.0, "32005": 1.0})
     frame = village_frame(villages, HOMES, solos)
@@ -75,7 +85,7 @@ def test_village_inputs_and_derivation_are_the_vectorizers() -> None:
         HOMES["insee"].tolist(),
         {"32002": 2.0, "32005": 1.0},
     )
-    derived = inputs | village_derived(inputs)
+    derived = inputs | village_features(inputs)
     assert list(derived) == list(expected)
     assert derived["homes_listed"].tolist() == [2.0, 0.0, 1.0, 0.0, 0.0]
     for name, values in expected.items():
@@ -89,26 +99,3 @@ def test_village_inputs_name_a_missing_or_empty_column() -> None:
         village_inputs(without, ["32001"])
     with pytest.raises(FeaturesError, match="column 'solos_settled' expected finite numbers"):
         village_inputs(columns, ["32001"], solos_settled={"32001": float("nan")})
-
-
-def test_listings_as_rows_are_the_listings_of_a_frame() -> None:
-    codes = ["32001", "32002", "32003"]
-    from_frame = Homes.from_frame(HOMES, codes)
-    from_rows = Homes.from_rows(list(HOMES.itertuples(index=False, name=None)), codes)
-    for field in ("village", "buy", "price_eur", "bedrooms"):
-        np.testing.assert_array_equal(getattr(from_rows, field), getattr(from_frame, field))
-    assert from_rows.village.tolist() == [2, 0, 0]  # the listing outside the villages is left
-    assert len(Homes.from_rows([], codes).village) == 0
-
-
-@pytest.mark.parametrize(
-    ("listing", "message"),
-    [
-        (("32001", "lease", 1.0, 1), "tenure expected 'buy' or 'rent', found 'lease'"),
-        (("32001", "buy", "cheap", 1), "price_eur expected .*found 'cheap' \\(listing of 32001\\)"),
-        (("32001", "buy", 1.0, -1), "bedrooms expected a finite number >= 0, found -1"),
-    ],
-)
-def test_listings_as_rows_are_checked(listing, message) -> None:
-    with pytest.raises(FeaturesError, match=message):
-        Homes.from_rows([listing], ["32001"])

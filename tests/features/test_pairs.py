@@ -4,35 +4,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from features.pairs import (
-    MAX_CASES,
-    VillageCriteria,
-    batch_pair_values,
-    one_pair_values,
-    pair_values,
-)
-from features.prospect import ProspectVectorizer, profile_table
-from features.village import Homes, VillageVectorizer, village_frame
-from features.vocab import CRITERION_CODES
+from features.columns import prospect_columns
+from features.criteria import codes as criterion_codes
+from features.homes import Homes
+from features.numeric import MAX_CASES
+from features.pairs import PairEvaluator
+from features.village import village_frame
 from tests.conftest import realistic_villages
 from tests.strategies import profiles as valid_profiles
 
-C = {c: i for i, c in enumerate(CRITERION_CODES)}
+C = {c: i for i, c in enumerate(criterion_codes())}
 
 
-def columns(profiles, villages, homes=None):
-    table = profile_table(profiles)
-    prospect = ProspectVectorizer().fit(table)
+def evaluator(villages=None, homes=None) -> PairEvaluator:
+    villages = realistic_villages() if villages is None else villages
     frame = village_frame(villages, homes=homes)
-    village = VillageVectorizer().fit(frame)
-    p = dict(zip(prospect.get_feature_names_out(), prospect.transform(table).T, strict=True))
-    v = dict(zip(village.get_feature_names_out(), village.transform(frame).T, strict=True))
-    return p, v, Homes.from_frame(homes, frame.index)
+    inputs = {str(name): column.to_numpy() for name, column in frame.items()}
+    return PairEvaluator(inputs, Homes.from_frame(homes, frame.index.tolist()))
 
 
 def values_for(profiles, villages=None, homes=None):
-    villages = realistic_villages() if villages is None else villages
-    return pair_values(*columns(profiles, villages, homes))
+    return evaluator(villages, homes).evaluate(prospect_columns(profiles))
 
 
 FAMILY = {
@@ -45,7 +37,7 @@ FAMILY = {
 
 def test_shapes_and_bounds() -> None:
     pairs = values_for([FAMILY, {"profession": "other", "connectivity": "basic"}])
-    assert pairs.values.shape == (2, 5, len(CRITERION_CODES))
+    assert pairs.values.shape == (2, 5, len(C))
     assert pairs.feasible.shape == pairs.values.shape
     assert ((pairs.values >= 0) & (pairs.values <= 1)).all()
     assert pairs.eligible.all()  # no must: every village may be ranked
@@ -72,7 +64,9 @@ def test_connectivity_needs_more_for_video_than_for_mail() -> None:
 def test_housing_must_compares_budget_and_estimated_price() -> None:
     pairs = values_for([FAMILY])
     # 3 bedrooms: 40 + 3 x 20 = 100 m²; at 2,000 €/m² (village 3) 200,000 €: just affordable.
-    np.testing.assert_allclose(pairs.housing_cost[0], [120000, 150000, 200000, 140000, 130000])
+    np.testing.assert_allclose(
+        pairs.details["housing_cost"][0], [120000, 150000, 200000, 140000, 130000]
+    )
     assert pairs.feasible[0, :, C["housing"]].all()
     poorer = values_for([{**FAMILY, "housing": {**FAMILY["housing"], "budget_eur": 135000}}])
     assert poorer.feasible[0, :, C["housing"]].tolist() == [True, False, False, False, True]
@@ -88,7 +82,7 @@ def test_listings_count_when_they_fit_tenure_budget_and_bedrooms() -> None:
         }
     )
     pairs = values_for([FAMILY], homes=homes)
-    assert pairs.homes_matching[0].tolist() == [0, 1, 0, 0, 0]
+    assert pairs.details["homes_matching"][0].tolist() == [0, 1, 0, 0, 0]
     housing = pairs.values[0, :, C["housing"]]
     assert housing[1] >= 0.85  # a real home on offer within budget
 
@@ -159,7 +153,13 @@ def test_listings_with_numeric_codes_count() -> None:
     homes = pd.DataFrame(
         {"insee": [32002], "tenure": ["buy"], "price_eur": [150000], "bedrooms": [3]}
     )
-    assert values_for([FAMILY], homes=homes).homes_matching[0].tolist() == [0, 1, 0, 0, 0]
+    assert values_for([FAMILY], homes=homes).details["homes_matching"][0].tolist() == [
+        0,
+        1,
+        0,
+        0,
+        0,
+    ]
 
 
 def test_the_ecosystem_must_is_a_tiers_lieu_or_a_local_market() -> None:
@@ -187,35 +187,26 @@ HOMES = pd.DataFrame(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(valid_profiles, min_size=1, max_size=3), st.booleans())
 def test_one_prospect_gets_the_batchs_numbers_bit_for_bit(profiles, with_homes) -> None:
-    p, v, homes = columns(profiles, realistic_villages(), HOMES if with_homes else None)
-    villages = VillageCriteria.from_columns(v, homes)
-    batch = batch_pair_values(p, villages)
-    for row in range(len(profiles)):
-        x = {name: float(column[row]) for name, column in p.items()}
-        for one in (one_pair_values(x, villages), one_pair_values(x, villages)):  # then cached
-            for name in batch.__dataclass_fields__:
+    """One prospect is a batch of one; what is kept per case gives the batch's bits."""
+    pairs = evaluator(homes=HOMES if with_homes else None)
+    batch = pairs.evaluate(prospect_columns(profiles))
+    for row, profile in enumerate(profiles):
+        for _ in range(2):  # made, then kept
+            one = pairs.evaluate(prospect_columns([profile]))
+            for name in ("values", "feasible", "importance", "must", "eligible"):
                 np.testing.assert_array_equal(
                     getattr(one, name),
                     getattr(batch, name)[row : row + 1],
                     err_msg=name,
                     strict=True,
                 )
+            for name, array in batch.details.items():
+                np.testing.assert_array_equal(one.details[name], array[row : row + 1], err_msg=name)
 
 
 def test_cases_kept_for_one_prospect_are_bounded() -> None:
-    p, v, homes = columns([FAMILY], realistic_villages())
-    villages = VillageCriteria.from_columns(v, homes)
-    for i in range(MAX_CASES + 10):
-        one_pair_values(
-            {n: float(c[0]) for n, c in p.items()} | {"prof_local_clients": i / 1000}, villages
-        )
-    assert len(villages._cases) == MAX_CASES
-
-
-def test_school_cases_kept_for_one_prospect_are_bounded() -> None:
-    p, v, homes = columns([FAMILY], realistic_villages())
-    villages = VillageCriteria.from_columns(v, homes)
-    row = {name: float(column[0]) for name, column in p.items()}
-    for i in range(MAX_CASES + 10):
-        one_pair_values(row | {"n_ecole": float(i + 1)}, villages)
-    assert len(villages._schools) == MAX_CASES
+    pairs = evaluator()
+    for minutes in range(1, 4 * MAX_CASES + 20):
+        profile = {**FAMILY, "preferences": {"max_minutes_to_auch": minutes / 10}}
+        pairs.evaluate(prospect_columns([profile]))
+    assert len(pairs._cases._kept) == MAX_CASES

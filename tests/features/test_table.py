@@ -147,7 +147,7 @@ def test_spreadsheet_habits_are_read(tmp_path) -> None:
     a, b = rows.profiles
     assert a.housing.budget_eur == 220000
     assert a.preferences.max_minutes_to_auch == 37.5
-    assert [m.value for m in a.must] == ["housing", "connectivity"]
+    assert list(a.must) == ["housing", "connectivity"]
     assert b.housing.budget_eur == 650.5
 
 

@@ -2,9 +2,11 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from features.prospect import PROFILE_COLUMNS, ProspectVectorizer, profile_table
+from features.criteria import codes as criterion_codes
+from features.prospect import ProspectVectorizer, profile_columns, profile_table
 from features.village import VillageVectorizer, village_frame
-from features.vocab import CRITERION_CODES
+
+CRITERION_CODES = criterion_codes()
 
 
 @parametrize_with_checks([ProspectVectorizer(), VillageVectorizer()])
@@ -27,7 +29,7 @@ PROFILES = [
 
 def test_profile_table_encodes_each_field() -> None:
     table = profile_table(PROFILES)
-    assert list(table.columns) == list(PROFILE_COLUMNS)
+    assert list(table.columns) == list(profile_columns())
     assert table["connectivity_level"].tolist() == [2, 0, 1]
     assert table[["n_creche", "n_college"]].to_numpy().tolist() == [[0, 0], [1, 1], [0, 0]]
     assert table.loc[2, ["has_housing", "buy", "budget_eur", "min_bedrooms"]].tolist() == [
@@ -44,8 +46,8 @@ def test_prospect_vectorizer_derives_importances() -> None:
     table = profile_table(PROFILES)
     vectorizer = ProspectVectorizer().fit(table)
     names = list(vectorizer.get_feature_names_out())
-    assert names[: len(PROFILE_COLUMNS)] == list(PROFILE_COLUMNS)
-    assert names[len(PROFILE_COLUMNS) :] == [
+    assert names[: len(profile_columns())] == list(profile_columns())
+    assert names[len(profile_columns()) :] == [
         "travel_need",
         "bedrooms_needed",
         *(f"importance_{c}" for c in CRITERION_CODES),
@@ -60,7 +62,7 @@ def test_prospect_vectorizer_derives_importances() -> None:
     # Settlement is off for "any".
     assert out["importance_settlement"].tolist() == [0, 0, 1]
     trusted = vectorizer.transform_columns(
-        dict(zip(PROFILE_COLUMNS, table.to_numpy().T, strict=True))
+        dict(zip(profile_columns(), table.to_numpy().T, strict=True))
     )
     np.testing.assert_array_equal(trusted["importance_ecosystem"], out["importance_ecosystem"])
 

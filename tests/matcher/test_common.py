@@ -1,6 +1,6 @@
 """scikit-learn's estimator checks over the matchers.
 
-The matchers' X is a profile table (``features.prospect.PROFILE_COLUMNS``) and their y an
+The matchers' X is a profile table (``features.columns.profile_columns()``) and their y an
 outcome history over the candidate villages: the checks that feed random numeric arrays as X
 or y cannot apply, and are listed with that reason. Every other check must pass.
 """
@@ -11,7 +11,7 @@ from matcher.learned import LearnedMatcher
 from matcher.weighted import WeightedMatcher
 from tests.conftest import realistic_villages
 
-_NOT_PROFILES = "X must be a profile table (PROFILE_COLUMNS), not a random numeric array"
+_NOT_PROFILES = "X must be a profile table (profile_columns()), not a random numeric array"
 _COMMON = {
     name: _NOT_PROFILES
     for name in (

@@ -3,13 +3,15 @@ import pytest
 from scipy.stats import spearmanr
 
 import geodata
+from features.criteria import codes as criterion_codes
 from features.prospect import profile_table
-from features.vocab import CRITERION_CODES
 from matcher.exceptions import MatcherError
 from matcher.learned import LearnedMatcher, relevance_from_outcomes
 from matcher.simulate import SYNTHETIC_NOTE, simulate_outcomes, simulate_profiles
 from matcher.weighted import WeightedMatcher
 from matcher.weights import load_weight_profile, save_weight_profile
+
+CRITERION_CODES = criterion_codes()
 
 # Far from the default profile, so that learning has to move away from its prior.
 HIDDEN = {

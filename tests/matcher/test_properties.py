@@ -4,10 +4,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from features.vocab import CRITERION_CODES
+from features.criteria import codes as criterion_codes
 from matcher.weighted import WeightedMatcher
 from tests.conftest import realistic_villages
 from tests.strategies import profiles
+
+CRITERION_CODES = criterion_codes()
 
 MATCHER = WeightedMatcher.from_profile("default", villages=realistic_villages()).fit()
 
@@ -73,7 +75,9 @@ def test_adding_a_must_never_adds_a_village(profile, extra) -> None:
 def test_a_new_listing_never_makes_a_village_worse_for_housing(profile, listing) -> None:
     import pandas as pd
 
-    from features.vocab import CRITERION_CODES
+    from features.criteria import codes as criterion_codes
+
+    CRITERION_CODES = criterion_codes()
 
     with_listing = WeightedMatcher.from_profile(
         "default", villages=realistic_villages(), homes=pd.DataFrame([listing])

@@ -11,10 +11,13 @@ import pandas as pd
 import pytest
 
 import geodata
-from features.vocab import CONNECTIVITY_LEVELS, CRITERION_CODES
+from features.criteria import codes as criterion_codes
+from features.vocab import CONNECTIVITY_LEVELS
 from matcher import MatcherError, Recommender, recommend
 from matcher.recommend import RANKING_COLUMNS, Ranking
 from tests.conftest import API_EXAMPLE_PROFILE, realistic_villages
+
+CRITERION_CODES = criterion_codes()
 
 FAMILY = API_EXAMPLE_PROFILE
 

@@ -100,6 +100,6 @@ def test_one_prospects_scores_are_its_row_of_a_batch_bit_for_bit(batch: list[dic
     scorer = Recommender(realistic_villages()).scorer
     scores = scorer.evaluate(scorer.prospect_columns(batch))
     for row, profile in enumerate(batch):
-        one = scorer.evaluate_row(scorer.prospect_row(profile))
+        one = scorer.evaluate(scorer.prospect_columns([profile]))
         np.testing.assert_array_equal(one.share, scores.share[row : row + 1], strict=True)
         np.testing.assert_array_equal(one.scores, scores.scores[row : row + 1], strict=True)

@@ -3,11 +3,13 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
+from features.criteria import codes as criterion_codes
 from features.prospect import profile_table
-from features.vocab import CRITERION_CODES
 from matcher.exceptions import MatcherError, WeightProfileError
 from matcher.weighted import WeightedMatcher
 from tests.conftest import realistic_villages
+
+CRITERION_CODES = criterion_codes()
 
 PROFILES = [
     {

@@ -3,7 +3,7 @@ import tomllib
 
 import pytest
 
-from features.vocab import CRITERION_CODES
+from features.criteria import codes as criterion_codes
 from matcher.exceptions import WeightProfileError
 from matcher.weights import (
     WeightProfile,
@@ -12,6 +12,8 @@ from matcher.weights import (
     profile_path,
     save_weight_profile,
 )
+
+CRITERION_CODES = criterion_codes()
 
 
 def test_the_default_profile_loads_with_every_criterion_commented() -> None:

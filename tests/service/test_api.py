@@ -9,11 +9,14 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from features.village import OPTIONAL_COLUMNS, VILLAGE_COLUMNS
-from features.vocab import CRITERION_CODES, PROFESSION_CODES
+from features.criteria import codes as criterion_codes
+from features.village import OPTIONAL_COLUMNS, village_columns
+from features.vocab import PROFESSION_CODES
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import ANALYST, STAFF
 from tests.strategies import profiles
+
+CRITERION_CODES = criterion_codes()
 
 PARTNERS = 52
 #: One partner village, and one commune of the Gers that is not a partner.
@@ -102,7 +105,7 @@ def test_village_summaries(shared_client: TestClient, partner: str, count: int) 
 def test_one_village_has_every_model_attribute_with_its_unit(shared_client: TestClient) -> None:
     body = shared_client.get("/v1/villages/32013").json()
     assert body["name"] == "Auch"
-    for column in set(VILLAGE_COLUMNS) - set(OPTIONAL_COLUMNS):
+    for column in set(village_columns()) - set(OPTIONAL_COLUMNS):
         attribute = body["attributes"][column]
         assert attribute["unit"], f"{column} has no unit"
         assert attribute["sources"], f"{column} has no source"

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from features.vocab import CRITERIA, PROFESSIONS, Lang
-from matcher.explain import euros
+from features.criteria import all_criteria
+from features.i18n import Lang, euros
+from features.vocab import PROFESSIONS
 from service.app import create_app
 from service.routes.pages import content_security_policy
 from tests.conftest import API_EXAMPLE_PROFILE
@@ -112,9 +113,9 @@ def test_the_form_lists_the_professions_in_the_page_language(
     options = [o for o in page.options["profession"] if o[0]]
     assert options == [(p.code, p.label(lang)) for p in PROFESSIONS]
     labels = [a for t, a in page.tags if t == "input" and a.get("name") == "must"]
-    assert [a["value"] for a in labels] == [c.code for c in CRITERIA]
+    assert [a["value"] for a in labels] == [c.code for c in all_criteria()]
     text = html.unescape(response.text)
-    for criterion in CRITERIA:
+    for criterion in all_criteria():
         assert f">{criterion.label(lang)}<" in text
 
 
@@ -142,7 +143,7 @@ def test_every_profile_field_has_a_control(client: TestClient) -> None:
     page = Page(client.get("/embed").text)
     assert set(PROFILE_FIELDS) | {"k"} <= page.names()
     must = [a["value"] for t, a in page.tags if t == "input" and a.get("name") == "must"]
-    assert must == [c.code for c in CRITERIA]
+    assert must == [c.code for c in all_criteria()]
     labelled = {a["for"] for t, a in page.tags if t == "label" and "for" in a}
     controls = [a for t, a in page.tags if t in ("input", "select") and a.get("type") != "radio"]
     assert all(c["id"] in labelled for c in controls)  # radios sit inside their labels

@@ -1,0 +1,224 @@
+"""Housing: the budget against the estimated price or rent of a home with the bedrooms needed,
+and the homes on offer that fit."""
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from features.criteria.base import Columns, Criterion, Evaluation, Facts, Inputs, Villages, Widening
+from features.homes import Homes
+from features.i18n import Lang, euros, per_m2, plural_s, year_of
+from features.numeric import bounded, round_up
+
+# Housing: surface of a home with b bedrooms, and the gross yield that turns a price into rent.
+SURFACE_BASE_M2 = 40.0
+SURFACE_PER_BEDROOM_M2 = 20.0  # 3 bedrooms -> 100 m², the median house sold in the Gers EPCIs
+GROSS_RENTAL_YIELD = 0.055  # yearly rent / price; an assumption, flagged as an estimate
+# A budget under 70 % of the estimated price scores 0; from 130 % it scores 1.
+AFFORDABILITY_RANGE = (0.7, 1.3)
+# Without a housing project, cheaper is better: from 1,000 €/m² (1) to 2,500 €/m² (0), the
+# range of the Gers medians, fixed so that a village's value does not depend on the others.
+PRICE_RANGE_M2 = (1000.0, 2500.0)
+# 15 % of dwellings vacant: a real stock of homes to find, worth half of a listing that fits.
+VACANCY_STOCK = 0.15
+#: Euros estimated prices and budgets are rounded to: a price to buy, a monthly rent.
+PRICE_STEP = {True: 1000.0, False: 10.0}
+
+
+def estimated_housing_cost(
+    price_m2: NDArray[np.float64], bedrooms: NDArray[np.float64], buy: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Price of a house with ``bedrooms`` at ``price_m2``, or its monthly rent (broadcasts)."""
+    price = price_m2 * (SURFACE_BASE_M2 + SURFACE_PER_BEDROOM_M2 * np.maximum(bedrooms, 1.0))
+    return np.where(buy > 0, price, price * GROSS_RENTAL_YIELD / 12.0)
+
+
+def estimate(value: float, buy: bool) -> float:
+    """Round an estimated price to 1,000 € (a monthly rent to 10 €): no false precision."""
+    return round(value / PRICE_STEP[buy]) * PRICE_STEP[buy]
+
+
+def homes_matching(p: Columns, homes: Homes, n_villages: int) -> NDArray[np.float64]:
+    """(P, V) number of listings in the prospect's tenure, budget and bedrooms."""
+    n = len(p["budget_eur"])
+    if len(homes.village) == 0:
+        return np.zeros((n, n_villages))
+    fits = (
+        (p["has_housing"][:, None] > 0)
+        & homes.fits(p["buy"], p["bedrooms_needed"])
+        & (homes.price_eur[None, :] <= p["budget_eur"][:, None])
+    )
+    one_hot = np.zeros((len(homes.village), n_villages))
+    one_hot[np.arange(len(homes.village)), homes.village] = 1.0
+    return fits.astype(np.float64) @ one_hot
+
+
+class Housing(Criterion):
+    code = "housing"
+    texts: ClassVar = {
+        "fr": {
+            "label": "Logement",
+            "must": "un logement disponible dans le budget, ou un budget qui couvre le prix estimé",
+            "homes_on_offer": "{n} logement{s} disponible{s} dans votre budget",
+            "house_prices": "Maisons : {price} en médiane {year}{level}",
+            "house_cost": "Maison de {bedrooms} chambre{s} estimée à {cost} "
+            "({price} en {year}{level})",
+            "rent_cost": "Loyer estimé à {cost} par mois pour {bedrooms} chambre{s}",
+            "epci": " pour l'intercommunalité",
+            "no_house": "Aucun logement dans le budget : maison de {bedrooms} chambre{s} estimée "
+            "à {cost}, il manque {short}",
+            "no_rent": "Aucun logement dans le budget : loyer estimé à {cost} par mois, "
+            "il manque {short}",
+            "widen_buy": "Avec un budget de {to}",
+            "widen_rent": "Avec un loyer jusqu'à {to} par mois",
+        },
+        "en": {
+            "label": "Housing",
+            "must": "a home on offer within budget, or a budget that covers the estimated price",
+            "homes_on_offer": "{n} home{s} on offer within your budget",
+            "house_prices": "Houses: {price} median in {year}{level}",
+            "house_cost": "A {bedrooms}-bedroom house estimated at {cost} "
+            "({price} in {year}{level})",
+            "rent_cost": "Rent estimated at {cost} a month for {bedrooms} bedroom{s}",
+            "epci": " for the intercommunality",
+            "no_house": "No home within budget: a {bedrooms}-bedroom house is estimated at "
+            "{cost}, {short} short",
+            "no_rent": "No home within budget: rent estimated at {cost} a month, {short} short",
+            "widen_buy": "With a budget of {to}",
+            "widen_rent": "With a rent up to {to} a month",
+        },
+    }
+    importance_inputs = ("has_housing",)
+    value_inputs = ("has_housing", "buy", "budget_eur", "bedrooms_needed")
+    by_case = False  # the budget is any amount
+    village_columns = ("house_price_m2", "vacancy_share", "homes_listed")
+    sentence_inputs = ("has_housing", "buy", "bedrooms_needed")
+    sentence_details = ("homes_matching", "housing_cost")
+    failure_inputs = ("buy", "bedrooms_needed", "budget_eur")
+    failure_details = ("housing_cost",)
+    fact_inputs = ("has_housing", "buy")
+    fact_details = ("homes_matching", "housing_cost")
+    widens = "housing.budget_eur"
+
+    def importance(self, p: Columns) -> NDArray[np.float64]:
+        return 0.5 + 0.5 * (p["has_housing"] > 0).astype(np.float64)
+
+    def village_features(self, v: Columns) -> dict[str, NDArray[np.float64]]:
+        cheap, dear = PRICE_RANGE_M2
+        return {
+            # The value of the vacant stock, up to 0.5; the value without a housing project.
+            "vacant_stock": 0.5 * np.clip(v["vacancy_share"] / VACANCY_STOCK, 0.0, 1.0),
+            "price_value": np.clip((dear - v["house_price_m2"]) / (dear - cheap), 0.0, 1.0),
+        }
+
+    def evaluate(self, p: Columns, villages: Villages) -> Evaluation:
+        v = villages.columns
+        buy, budget = p["buy"][:, None], p["budget_eur"][:, None]
+        cost = estimated_housing_cost(
+            v["house_price_m2"][None, :], p["bedrooms_needed"][:, None], buy
+        )
+        matching = homes_matching(p, villages.homes, villages.n)
+        with_project, within_reach = self._with_project(villages, budget, cost, matching)
+        has_housing = p["has_housing"][:, None] > 0
+        return Evaluation(
+            np.where(has_housing, with_project, v["price_value"]),
+            ~has_housing | within_reach,
+            {"homes_matching": matching, "housing_cost": cost},
+        )
+
+    @staticmethod
+    def _with_project(
+        villages: Villages,
+        budget: NDArray[np.float64],
+        cost: NDArray[np.float64],
+        matching: NDArray[np.float64],
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """(P, V) value and feasibility for prospects with a housing project."""
+        low, high = AFFORDABILITY_RANGE
+        afford = bounded((budget / cost - low) / (high - low))
+        vacant_stock = villages.columns["vacant_stock"]
+        if not len(villages.homes.village):  # no listing anywhere: the same, in fewer steps
+            return 0.7 * afford + 0.3 * vacant_stock, budget >= cost
+        # Homes to be found: the vacant stock, or listings that fit, whichever says more; a
+        # listing that does not fit never makes a village worse.
+        on_offer = np.maximum(vacant_stock, 1.0 - np.exp(-matching / 2.0))
+        base = 0.7 * afford + 0.3 * on_offer
+        return np.where(matching > 0, np.maximum(base, 0.85), base), (matching > 0) | (
+            budget >= cost
+        )
+
+    def reason(self, village: Facts, p: Inputs, details: Inputs, lang: Lang) -> str:
+        matching = details["homes_matching"]
+        if matching > 0:
+            return self.say(lang, "homes_on_offer", n=int(matching), s=plural_s(matching, lang))
+        level = "" if village["house_price_level"] == "commune" else self.say(lang, "epci")
+        price = per_m2(village["house_price_m2"], lang)
+        year = year_of(str(village["price_vintage"]))
+        if p["has_housing"] == 0:
+            return self.say(lang, "house_prices", price=price, level=level, year=year)
+        bedrooms = int(max(p["bedrooms_needed"], 1))
+        cost = estimate(details["housing_cost"], p["buy"] > 0)
+        return self.say(
+            lang,
+            "house_cost" if p["buy"] > 0 else "rent_cost",
+            bedrooms=bedrooms,
+            s=plural_s(bedrooms, lang),
+            cost=euros(cost, lang),
+            price=price,
+            level=level,
+            year=year,
+        )
+
+    def failure(self, village: Facts, p: Inputs, details: Inputs, lang: Lang) -> str:
+        bedrooms = int(max(p["bedrooms_needed"], 1))
+        # The cost is rounded up, as suggested budgets are, and the shortfall is what brings
+        # the budget to it: never 0, always enough, and consistent with the suggestions.
+        needed = round_up(details["housing_cost"], PRICE_STEP[p["buy"] > 0])
+        return self.say(
+            lang,
+            "no_house" if p["buy"] > 0 else "no_rent",
+            bedrooms=bedrooms,
+            s=plural_s(bedrooms, lang),
+            cost=euros(needed, lang),
+            short=euros(needed - p["budget_eur"], lang),
+        )
+
+    def village_facts(self, village: Facts) -> dict[str, object]:
+        return {
+            "house_price_m2": village["house_price_m2"],
+            "homes_available": int(village["homes_listed"]),
+        }
+
+    def pair_facts(self, p: Inputs, details: Inputs) -> dict[str, object]:
+        facts: dict[str, object] = {"homes_matching": int(details["homes_matching"])}
+        if p["has_housing"] > 0:
+            cost = estimate(details["housing_cost"], p["buy"] > 0)
+            facts["estimated_housing_cost_eur"] = cost
+        return facts
+
+    def widening(
+        self,
+        alone: list[int],
+        p: Inputs,
+        details: Mapping[str, NDArray[np.float64]],
+        villages: Villages,
+    ) -> Widening:
+        needed = self._budget_needed(details["housing_cost"], p, villages.homes).tolist()
+        to = round_up(min(needed[v] for v in alone), PRICE_STEP[p["buy"] > 0])
+        return Widening(self.widens or "", to, [v for v in alone if needed[v] <= to])
+
+    @staticmethod
+    def _budget_needed(cost: NDArray[np.float64], p: Inputs, homes: Homes) -> NDArray[np.float64]:
+        """Per village, the budget that meets the housing ``must``: the estimated cost, or the
+        cheapest listing in the prospect's tenure and bedrooms if that is lower."""
+        if not len(homes.village):
+            return cost
+        needed = np.array(cost, dtype=np.float64)
+        fits = homes.fits(np.array([p["buy"]]), np.array([p["bedrooms_needed"]]))[0]
+        if fits.any():
+            cheapest = np.full(len(needed), np.inf)
+            np.minimum.at(cheapest, homes.village[fits], homes.price_eur[fits])
+            needed = np.minimum(needed, cheapest)
+        return needed
