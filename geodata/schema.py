@@ -20,6 +20,72 @@ CRS_METRIC = "EPSG:2154"  # Lambert-93: every distance and area is measured in i
 # data (SOURCES.md, "Not found"), so these are estimates and flagged as such everywhere.
 DETOUR_FACTOR = 1.3
 AVERAGE_SPEED_KMH = 70.0
+
+# -- travel: road times on the Travel Mapping skeleton (geodata.roads) -----------------------
+# One speed per road class: an average over a trip on that class (bends, villages, junctions,
+# traffic), not its limit. The skeleton joins waypoints by straight segments, which shortens
+# winding roads a little: the averages are not raised to make up for it.
+#: Autoroutes: 130 km/h on open sections, 90 to 110 on the Toulouse ring (A620) and its spurs,
+#: slowing at exits and tolls.
+MOTORWAY_SPEED_KMH = 110.0
+#: Routes nationales: the N124 Auch-Toulouse is two lanes each way at 110 km/h over most of its
+#: length; the N21 and the rest are two-lane roads at 80 with roundabouts and bypasses.
+NATIONAL_SPEED_KMH = 85.0
+#: Routes départementales: 80 km/h outside villages, 50 through them, with bends.
+DEPARTMENTAL_SPEED_KMH = 70.0
+#: Toulouse Métropole roads (the former départementales of the metropolis, M roads): urban
+#: arterials at 50 km/h or less, with traffic lights and traffic.
+METROPOLITAN_SPEED_KMH = 40.0
+#: From a place (a commune point, a station) to the road skeleton: village streets and communal
+#: roads, whose length is the straight line x DETOUR_FACTOR.
+ACCESS_SPEED_KMH = 40.0
+#: Waypoints of different routes this close are one junction: the routes of the skeleton were
+#: placed by different volunteers, and a crossing is often a few tens of metres off.
+JUNCTION_RADIUS_M = 50.0
+#: A place is joined to the nearest junction in each quadrant (north-east, north-west,
+#: south-east, south-west) within this distance, so to its nearest one and from every side:
+#: a town between roads (a city centre the skeleton has no streets for) is reached from all
+#: of them. Every place of the build has a junction within 3.9 km; one with none within this
+#: distance has no road time (the straight-line fallback, flagged).
+ACCESS_RADIUS_KM = 5.0
+
+
+@dataclass(frozen=True)
+class RoadClass:
+    """Travel Mapping highway systems that share one speed."""
+
+    name: str
+    systems: str  # a regular expression matching the whole system code
+    speed_kmh: float
+    note: str
+
+
+ROAD_CLASSES: tuple[RoadClass, ...] = (
+    RoadClass("motorway", r"fraa|fraar", MOTORWAY_SPEED_KMH, "autoroutes (A)"),
+    RoadClass(
+        "national",
+        r"fran|franr|frasf",
+        NATIONAL_SPEED_KMH,
+        "routes nationales (N), and a three-point motorway link in the Lot (frasf)",
+    ),
+    RoadClass(
+        "european",
+        r"eure|eurer",
+        NATIONAL_SPEED_KMH,
+        "E-roads: they run on the A and N roads, whose own waypoints give the motorway speed "
+        "where there is one; the national speed elsewhere",
+    ),
+    RoadClass(
+        "departmental",
+        r"fraoccd\d\d|franaqd\d\d",
+        DEPARTMENTAL_SPEED_KMH,
+        "routes départementales (D) of the Gers and its six neighbours",
+    ),
+    RoadClass("metropolitan", r"fraoccm31", METROPOLITAN_SPEED_KMH, "Toulouse Métropole (M)"),
+)
+#: No road time can beat the straight line at this speed (validate checks it).
+FASTEST_SPEED_KMH = max(max(c.speed_kmh for c in ROAD_CLASSES), ACCESS_SPEED_KMH)
+
 #: Radius around a commune's point in which ARCEP 4G antenna sites are counted.
 ANTENNA_RADIUS_KM = 5.0
 #: A commune's own 2024 median house price is used only when it rests on this many sales;

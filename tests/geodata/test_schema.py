@@ -1,4 +1,6 @@
-from geodata import schema
+import pandas as pd
+
+from geodata import roads, schema
 from geodata.io import RAW_FORMATS, packaged_path
 from tests.conftest import REPO
 
@@ -27,3 +29,18 @@ def test_every_source_carries_its_licence_and_vintage() -> None:
 
 def test_the_packaged_file_is_compact() -> None:
     assert packaged_path("villages.parquet").stat().st_size < 5_000_000
+
+
+def test_road_classes_cover_the_systems_of_the_skeleton() -> None:
+    systems = ["fraa", "fran", "eure", "frasf", "fraoccd32", "franaqd40", "fraoccm31"]
+    speeds = dict(zip(systems, roads.road_speeds(pd.Series(systems)), strict=True))
+    assert speeds == {
+        "fraa": schema.MOTORWAY_SPEED_KMH,
+        "fran": schema.NATIONAL_SPEED_KMH,
+        "eure": schema.NATIONAL_SPEED_KMH,
+        "frasf": schema.NATIONAL_SPEED_KMH,
+        "fraoccd32": schema.DEPARTMENTAL_SPEED_KMH,
+        "franaqd40": schema.DEPARTMENTAL_SPEED_KMH,
+        "fraoccm31": schema.METROPOLITAN_SPEED_KMH,
+    }
+    assert schema.FASTEST_SPEED_KMH == schema.MOTORWAY_SPEED_KMH == 110
