@@ -88,6 +88,22 @@ FASTEST_SPEED_KMH = max(max(c.speed_kmh for c in ROAD_CLASSES), ACCESS_SPEED_KMH
 
 #: Radius around a commune's point in which ARCEP 4G antenna sites are counted.
 ANTENNA_RADIUS_KM = 5.0
+# -- house prices: a commune's median shrunk toward its intercommunality's (geodata.prices) ---
+#: Empirical-Bayes constant k of the commune weight n / (n + k), n the commune's 2024 house
+#: sales. The log of a commune median lies around its EPCI's with a between-commune variance
+#: tau2 plus a sampling variance s2 / n; least squares of the squared gaps on 1 / n over the
+#: 337 communes with a median give tau2 = 0.0326 and s2 = 0.270, so k = s2 / tau2 = 8.3
+#: (``geodata.prices.shrinkage_constant``; a test recomputes it from the raw file).
+HOUSE_PRICE_SHRINKAGE_K = 8.3
+#: ``house_price_level`` is 'commune' when the commune's own sales carry at least this weight.
+HOUSE_PRICE_COMMUNE_LEVEL = 0.5
+
+# -- rents (geodata.prices) -------------------------------------------------------------------
+#: A commune absent from the ANIL file takes the median rent of its intercommunality's communes
+#: present in it, when there are at least this many; else that of its nearest communes present.
+RENT_EPCI_MIN_COMMUNES = 3
+RENT_NEIGHBOURS = 5
+
 #: A commune's own 2024 median house price is used only when it rests on this many sales;
 #: below, the intercommunality (EPCI) median of the same year is used instead.
 MIN_COMMUNE_SALES = 5
