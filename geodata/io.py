@@ -50,7 +50,9 @@ RAW_FORMATS: dict[str, RawFormat] = {
     "cantons": RawFormat(("code", "nom", "geometry")),
     "cog2019": RawFormat(("com", "dep", "libelle", "can"), ";", ("com", "dep", "can")),
     "points": RawFormat(
-        ("insee_com", "insee_dep", "commune", "lat", "lng"), ",", ("insee_com", "insee_dep")
+        ("insee_com", "insee_dep", "commune", "lat", "lng", "population_2021"),
+        ",",
+        ("insee_com", "insee_dep"),
     ),
     "neighbours": RawFormat(("insee_com", "insee_dep", "nom", "lat", "lng"), ",", ("insee_com",)),
     "comparateur": RawFormat(
@@ -77,8 +79,16 @@ RAW_FORMATS: dict[str, RawFormat] = {
         ("Code département",),
     ),
     "airports": RawFormat(("name", "icao", "latitude", "longitude")),
-    "ftth": RawFormat(("Code commune", "Champ", "T1 2018"), ",", ("Code commune",)),
+    "roads": RawFormat(
+        ("system", "route_file", "seq", "hidden_shaping_point", "lat", "lon"), ",", ("system",)
+    ),
+    "ftth": RawFormat(("insee_com", "insee_dep", "fibre_pct"), ",", ("insee_com", "insee_dep")),
+    "ftth_2018": RawFormat(("Code commune", "Champ", "T1 2018"), ",", ("Code commune",)),
     "antennas": RawFormat(("Operateur", "x", "y", "4G"), ";", ("Operateur",)),
+    "apl": RawFormat(("codgeo", "apl_med_gen"), ",", ("codgeo",)),
+    "rents": RawFormat(
+        ("INSEE_COM", "POPULATION", "loyer_apparts", "loyer_maisons"), ";", ("INSEE_COM",)
+    ),
     "ptod_iris": RawFormat(
         ("COM", "libelle_com", "epci", "TYP_IRIS", "logd_px2q2_mai_24", "logd_trans_mai_24"),
         ",",

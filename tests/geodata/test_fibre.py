@@ -3,14 +3,18 @@
 import struct
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
 from geodata import fibre
+from geodata.build import build_villages
 from geodata.exceptions import RawDataError
-from geodata.io import read_arcep_communes
+from geodata.io import packaged_path, read_arcep_communes
+from service.cli import main
 
 FIELDS = [("INSEE_COM", "C", 5), ("NOM_COM", "C", 30), ("ftth", "N", 9), ("Locaux", "N", 9)]
+VIVREA = "broadband/arcep_ftth_pct_commune_vivrea_2026-02_gers_voisins.csv"
 
 
 def write_dbf(path: Path, rows: list[tuple[object, ...]], fields=FIELDS) -> Path:
@@ -114,3 +118,51 @@ def test_a_vintage_that_cannot_be_told_is_refused() -> None:
         fibre.arcep_vintage("commune.dbf")
     with pytest.raises(RawDataError, match="expected a text such as 'ARCEP T3 2025'"):
         fibre.arcep_vintage("2025t3.dbf", "  ")
+
+
+@pytest.fixture(scope="module")
+def quarter(raw_dir, tmp_path_factory) -> Path:
+    """An ARCEP table for the 458 communes, with the packaged shares (ftth = per mille)."""
+    vivrea = pd.read_csv(raw_dir / VIVREA, dtype={"insee_com": str, "insee_dep": str})
+    gers = vivrea[vivrea["insee_dep"] == "32"]
+    rows = [
+        (code, name, round(percent * 10), 1000)
+        for code, name, percent in zip(
+            gers["insee_com"], gers["nom"], gers["fibre_pct"], strict=True
+        )
+    ]
+    rows[0] = (rows[0][0], rows[0][1], 0, 1000)  # a change: the first commune loses its fibre
+    folder = tmp_path_factory.mktemp("arcep")
+    return write_dbf(folder / "2025t4_commune.dbf", [*rows, ("31555", "Toulouse", 9, 10)])
+
+
+@pytest.mark.raw
+def test_a_build_with_a_newer_quarter_changes_only_the_fibre(raw_dir, quarter) -> None:
+    built = build_villages(raw_dir, ftth=quarter)
+    packaged = gpd.read_parquet(packaged_path("villages.parquet")).set_index("insee", drop=False)
+    assert (built["ftth_vintage"] == "ARCEP T4 2025").all()
+    first = built.index[0]
+    assert built.loc[first, "ftth_share"] == 0.0
+    pd.testing.assert_series_equal(
+        built["ftth_share"].drop(first), packaged["ftth_share"].drop(first), check_names=False
+    )
+    same = [c for c in built.columns if c not in ("ftth_share", "ftth_vintage", "geometry")]
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(built[same]).reset_index(drop=True),
+        pd.DataFrame(packaged[same]).reset_index(drop=True),
+    )
+
+
+@pytest.mark.raw
+def test_the_command_line_refreshes_fibre(raw_dir, quarter, tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    command = ["data", "build", "--raw", str(raw_dir), "--out", str(out), "--ftth", str(quarter)]
+    assert main([*command, "--ftth-vintage", "ARCEP T4 2025 (test)"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    villages = gpd.read_parquet(out / "villages.parquet")
+    assert set(villages["ftth_vintage"]) == {"ARCEP T4 2025 (test)"}
+    unnamed = quarter.with_name("commune.dbf")
+    unnamed.write_bytes(quarter.read_bytes())
+    command[-1] = str(unnamed)
+    assert main(command) == 2
+    assert "--ftth-vintage" in capsys.readouterr().err

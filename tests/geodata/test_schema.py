@@ -31,6 +31,23 @@ def test_the_packaged_file_is_compact() -> None:
     assert packaged_path("villages.parquet").stat().st_size < 5_000_000
 
 
+def test_every_numeric_column_says_in_words_what_it_measures() -> None:
+    for column in schema.COLUMNS:
+        if column.kind in ("int", "float"):
+            assert column.label_fr, column.name
+            assert column.label_en, column.name
+            assert "_" not in column.label_fr + column.label_en, column.name
+        if column.vintage_column:
+            assert column.vintage_column in schema.COLUMNS_BY_NAME, column.name
+    assert all(source.credit for source in schema.SOURCES.values())
+
+
+def test_every_column_states_the_vintage_of_its_sources() -> None:
+    assert schema.column_vintage(schema.COLUMNS_BY_NAME["ftth_share"]) == "ARCEP 2025"
+    assert schema.column_vintage(schema.COLUMNS_BY_NAME["apl_doctors"]) == "APL 2023; COG 2024"
+    assert all(schema.column_vintage(c) for c in schema.COLUMNS)
+
+
 def test_road_classes_cover_the_systems_of_the_skeleton() -> None:
     systems = ["fraa", "fran", "eure", "frasf", "fraoccd32", "franaqd40", "fraoccm31"]
     speeds = dict(zip(systems, roads.road_speeds(pd.Series(systems)), strict=True))
