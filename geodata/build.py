@@ -12,12 +12,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geodata import cog, derive
+from geodata import cog, derive, fibre, prices, roads
 from geodata.exceptions import RawDataError
 from geodata.io import (
     RAW_FORMATS,
     TABLE_FILE,
     VILLAGES_FILE,
+    read_arcep_communes,
     read_raw,
     write_village_table,
     write_villages,
@@ -28,7 +29,7 @@ from geodata.schema import (
     CRS_METRIC,
     CRS_STORED,
     FTTH_VINTAGE,
-    MIN_COMMUNE_SALES,
+    MOBILE_VINTAGE,
     PRICE_VINTAGE,
     SCHOOL_BREAKDOWN,
     SERVICES,
@@ -40,28 +41,51 @@ AUCH = "32013"
 TOULOUSE_MATABIAU = "Toulouse Matabiau"
 TOULOUSE_BLAGNAC_ICAO = "LFBO"
 FIXED_PLACES = 2  # km are rounded to 10 m, minutes to 0.1 min: ample for estimates
+#: Stations are joined to the road network as places labelled by their name after this.
+STATION = "gare:"
+#: Each travel function marks its straight-line fallbacks in columns named so; the build
+#: folds them into ``travel_estimated``.
+ESTIMATED = "estimated:"
 # The COG gives a commune split over several cantons (Auch) the pseudo-canton dd99.
 MULTI_CANTON_SUFFIX = "99"
 
 
-def build(raw_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> Path:
+def build(
+    raw_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    ftth: str | os.PathLike[str] | None = None,
+    ftth_vintage: str | None = None,
+) -> Path:
     """Build, validate and write ``villages.parquet`` into ``out_dir``, with the same rows in
     ``villages.json`` for the service (``geodata.io.read_village_table``); return the
-    GeoParquet's path."""
-    villages = build_villages(raw_dir)
+    GeoParquet's path. ``ftth`` and ``ftth_vintage``: see ``build_villages``."""
+    villages = build_villages(raw_dir, ftth, ftth_vintage)
     validate(villages)
     path = write_villages(villages, Path(out_dir) / VILLAGES_FILE)
     write_village_table(villages, Path(out_dir) / TABLE_FILE)
     return path
 
 
-def build_villages(raw_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:
-    """Derive the village table from the raw folder described by its SOURCES.md."""
-    raw = {key: read_raw(raw_dir, key) for key in SOURCES}  # every file checked before work
+def build_villages(
+    raw_dir: str | os.PathLike[str],
+    ftth: str | os.PathLike[str] | None = None,
+    ftth_vintage: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Derive the village table from the raw folder described by its SOURCES.md.
+
+    ``ftth``: an ARCEP "Commune" table (DBF or CSV, ``geodata.io.read_arcep_communes``) to
+    take the fibre shares from instead of ``SOURCES['ftth']``, labelled ``ftth_vintage`` or by
+    the quarter in its name (``geodata.fibre.arcep_vintage``).
+    """
+    keys = [k for k in SOURCES if not (k == "ftth" and ftth is not None)]
+    raw = {key: read_raw(raw_dir, key) for key in keys}  # every file checked before work
     base = _people_and_housing(raw["comparateur"])
     codes = base.index
     geometry = _geometry(raw["polygons"], codes)
     points = _points(raw["points"], codes)
+    places = _places(points, raw["neighbours"], raw["stations"], raw["airports"])
+    routes = roads.Routes.join(_network(raw["roads"]), places)
+    tiers_lieu = _soho_solo(raw["soho_solo"], codes)
     frame = pd.concat(
         [
             _names(raw["cog2019"], raw["ptod_iris"], codes),
@@ -69,17 +93,23 @@ def build_villages(raw_dir: str | os.PathLike[str]) -> gpd.GeoDataFrame:
             _epci(raw["ptod_iris"], raw["ptod_epci"], codes),
             pd.DataFrame({"point_lon": points.x, "point_lat": points.y}),
             base,
-            _services(raw["bpe"], raw["neighbours"], points),
-            _access(points, raw["stations"], raw["airports"]),
-            _broadband(raw["ftth"], raw["antennas"], base, points),
+            _services(raw["bpe"], routes, points, places),
+            _doctors(raw["apl"], raw["points"], codes),
+            _access(routes, points, places),
+            _fibre(raw, ftth, ftth_vintage, codes),
+            _fibre_2018(raw["ftth_2018"], base),
+            _mobile(raw["antennas"], points),
             _house_prices(raw["ptod_iris"], raw["ptod_epci"], codes),
-            _soho_solo(raw["soho_solo"], codes),
+            _rents(raw["rents"], raw["ptod_iris"], points),
+            tiers_lieu,
+            _tiers_lieu_access(routes, tiers_lieu["tiers_lieu"], points),
         ],
         axis=1,
     )
-    frame = frame.join(_tiers_lieu_access(frame["tiers_lieu"], points))
+    flags = [c for c in frame.columns if c.startswith(ESTIMATED)]
+    frame["travel_estimated"] = frame[flags].any(axis=1)
     frame["insee"] = codes
-    villages = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS_STORED)
+    villages = gpd.GeoDataFrame(frame.drop(columns=flags), geometry=geometry, crs=CRS_STORED)
     villages = villages[list(COLUMN_NAMES)].sort_index()
     villages.index.name = "code"
     return villages
@@ -264,93 +294,180 @@ def _bpe_counts(bpe: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
     )
 
 
-def _services(bpe: pd.DataFrame, neighbours: pd.DataFrame, points: gpd.GeoSeries) -> pd.DataFrame:
-    counts = _bpe_counts(bpe, points.index)
+def _places(
+    points: gpd.GeoSeries, neighbours: pd.DataFrame, stations: pd.DataFrame, airports: pd.DataFrame
+) -> gpd.GeoSeries:
+    """Every place a road time starts from or leads to: the Gers communes, the communes
+    within 20 km of it (services across the border), the stations and the airport."""
     near = neighbours.drop_duplicates("insee_com").set_index("insee_com")
     near = near[~near.index.isin(points.index)]
-    # The search covers the Gers and the communes within 20 km of it: a village near the border
-    # uses services across it. BPE neighbour codes absent from the COG 2024 list are dropped.
-    candidates = pd.concat(
-        [
-            points,
-            derive.points_from_lonlat(
-                _numeric(near, "lng", "neighbours"), _numeric(near, "lat", "neighbours")
-            ),
-        ]
+    across = derive.points_from_lonlat(
+        _numeric(near, "lng", "neighbours"), _numeric(near, "lat", "neighbours")
     )
-    columns: dict[str, pd.Series] = {}
-    for service in SERVICES:
-        present = [c for c in service.bpe_codes if c in counts.columns]
-        total = counts[present].sum(axis=1) if present else pd.Series(dtype="int64")
-        local = total.reindex(points.index, fill_value=0).astype("int64")
-        has = total[total > 0].index.intersection(candidates.index)
-        km, label = derive.nearest(points, candidates.loc[has], service.code)
-        columns[f"n_{service.code}"] = local
-        minutes = derive.estimated_minutes(km, f"minutes_to_{service.code}")
-        columns[f"minutes_to_{service.code}"] = minutes.round(1)
-        columns[f"nearest_{service.code}"] = label
-    for name, bpe_codes in SCHOOL_BREAKDOWN.items():
-        present = [c for c in bpe_codes if c in counts.columns]
-        columns[name] = (
-            counts[present].sum(axis=1).reindex(points.index, fill_value=0).astype("int64")
-        )
-    return pd.DataFrame(columns)
-
-
-def _access(points: gpd.GeoSeries, stations: pd.DataFrame, airports: pd.DataFrame) -> pd.DataFrame:
     station_points = derive.points_from_lonlat(
         _numeric(stations, "Longitude", "stations"), _numeric(stations, "Latitude", "stations")
     )
-    station_points.index = pd.Index(stations["Intitulé gare"])
-    matabiau = station_points[station_points.index == TOULOUSE_MATABIAU]
+    station_points.index = pd.Index(STATION + stations["Intitulé gare"])
     airport = airports[airports["icao"] == TOULOUSE_BLAGNAC_ICAO]
+    matabiau = station_points.index == STATION + TOULOUSE_MATABIAU
     for found, what, source in (
-        (matabiau, TOULOUSE_MATABIAU, "stations"),
-        (airport, TOULOUSE_BLAGNAC_ICAO, "airports"),
+        (int(matabiau.sum()), TOULOUSE_MATABIAU, "stations"),
+        (len(airport), TOULOUSE_BLAGNAC_ICAO, "airports"),
     ):
-        if len(found) != 1:
-            raise RawDataError(f"{SOURCES[source].path}: expected one {what}, found {len(found)}")
-    auch = points.loc[AUCH]
-    targets = {
-        "auch": (auch.x, auch.y),
-        "toulouse": (matabiau.iloc[0].x, matabiau.iloc[0].y),
-        "airport": (float(airport["longitude"].iloc[0]), float(airport["latitude"].iloc[0])),
+        if found != 1:
+            raise RawDataError(f"{SOURCES[source].path}: expected one {what}, found {found}")
+    airport_point = derive.points_from_lonlat(
+        _numeric(airport, "longitude", "airports"), _numeric(airport, "latitude", "airports")
+    )
+    airport_point.index = pd.Index([TOULOUSE_BLAGNAC_ICAO])
+    return gpd.GeoSeries(pd.concat([points, across, station_points, airport_point]))
+
+
+def _network(waypoints: pd.DataFrame) -> roads.Network:
+    numeric = {
+        c: _numeric(waypoints, c, "roads") for c in ("seq", "hidden_shaping_point", "lat", "lon")
     }
-    columns: dict[str, pd.Series] = {}
-    for name, (lon, lat) in targets.items():
-        columns[f"km_to_{name}"] = derive.distance_km(points, lon, lat, f"km_to_{name}")
-    km, label = derive.nearest(points, station_points, "station")
-    columns["km_to_station"] = km
-    out = pd.DataFrame({k: v.round(FIXED_PLACES) for k, v in columns.items()})
-    for name in ("auch", "toulouse", "station", "airport"):
-        minutes = derive.estimated_minutes(columns[f"km_to_{name}"], f"minutes_to_{name}")
-        out[f"minutes_to_{name}"] = minutes.round(1)
-    out["nearest_station"] = label
-    return out
+    return roads.road_network(waypoints.assign(**numeric))
 
 
-def _broadband(
-    ftth: pd.DataFrame, antennas: pd.DataFrame, base: pd.DataFrame, points: gpd.GeoSeries
+def _by_road(
+    routes: roads.Routes, points: gpd.GeoSeries, targets: gpd.GeoSeries, name: str
 ) -> pd.DataFrame:
+    """``minutes_to_<name>``, ``km_to_<name>``, ``nearest_<name>`` and the fallback flag."""
+    found = roads.nearest_or_estimate(routes, points, targets)
+    return pd.DataFrame(
+        {
+            f"minutes_to_{name}": found["minutes"].astype(float).round(1),
+            f"km_to_{name}": found["km"].astype(float).round(FIXED_PLACES),
+            f"nearest_{name}": found["nearest"].astype(str),
+            f"{ESTIMATED}{name}": found["estimated"],
+        },
+        index=points.index,
+    )
+
+
+def _services(
+    bpe: pd.DataFrame, routes: roads.Routes, points: gpd.GeoSeries, places: gpd.GeoSeries
+) -> pd.DataFrame:
+    counts = _bpe_counts(bpe, points.index)
+    # The search covers the Gers and the communes within 20 km of it: a village near the border
+    # uses services across it. BPE neighbour codes absent from the COG 2024 list are dropped.
+    communes = places[places.index.str.fullmatch(r"\d[\dAB]\d{3}")]
+    columns: list[pd.DataFrame] = []
+    for service in SERVICES:
+        present = [c for c in service.bpe_codes if c in counts.columns]
+        total = counts[present].sum(axis=1) if present else pd.Series(dtype="int64")
+        has = total[total > 0].index.intersection(communes.index)
+        found = _by_road(routes, points, communes.loc[has], service.code)
+        found[f"n_{service.code}"] = total.reindex(points.index, fill_value=0).astype("int64")
+        columns.append(found.drop(columns=f"km_to_{service.code}"))
+    schools = {
+        name: counts[[c for c in codes if c in counts.columns]]
+        .sum(axis=1)
+        .reindex(points.index, fill_value=0)
+        .astype("int64")
+        for name, codes in SCHOOL_BREAKDOWN.items()
+    }
+    return pd.concat([*columns, pd.DataFrame(schools)], axis=1)
+
+
+def _doctors(apl: pd.DataFrame, points: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    """APL 2023; a merged commune takes the mean of its former communes weighted by their
+    legal population 2021 (the datas.fun file, COG 2024 like the APL file)."""
+    rows = cog.recode(apl, "codgeo", vintage=2024)
+    _gers_codes(rows, "codgeo", "apl", codes)
+    gers = points[points["insee_dep"] == "32"].drop_duplicates("insee_com").set_index("insee_com")
+    weight = _numeric(gers, "population_2021", "points").reindex(apl["codgeo"])
+    unweighted = apl.loc[weight.isna().to_numpy(), "codgeo"]
+    if not unweighted.empty:
+        raise RawDataError(
+            f"{SOURCES['points'].path}: expected a population for commune "
+            f"{unweighted.iloc[0]} of {SOURCES['apl'].path}, found none"
+        )
+    rows["weight"] = weight.to_numpy()
+    rows["weighted"] = _numeric(apl, "apl_med_gen", "apl").to_numpy() * rows["weight"]
+    sums = rows.groupby("codgeo")[["weighted", "weight"]].sum()
+    _require_codes(SOURCES["apl"].path, sums.index, codes)
+    apl_doctors = (sums["weighted"] / sums["weight"]).round(1).reindex(codes)
+    return pd.DataFrame({"apl_doctors": apl_doctors})
+
+
+def _access(routes: roads.Routes, points: gpd.GeoSeries, places: gpd.GeoSeries) -> pd.DataFrame:
+    stations = places[places.index.str.startswith(STATION)]
+    targets = {
+        "auch": places.loc[[AUCH]],
+        "toulouse": places.loc[[STATION + TOULOUSE_MATABIAU]],
+        "station": stations,
+        "airport": places.loc[[TOULOUSE_BLAGNAC_ICAO]],
+    }
+    xy = derive.metric_xy(points) / 1000.0
+    columns: list[pd.DataFrame] = []
+    for name, where in targets.items():
+        found = _by_road(routes, points, where, name)
+        reached = derive.metric_xy(places.loc[found[f"nearest_{name}"]]) / 1000.0
+        straight = pd.Series(np.hypot(*(xy - reached).T), index=points.index)
+        found[f"km_straight_to_{name}"] = straight.round(FIXED_PLACES)
+        if name == "station":
+            found["nearest_station"] = found["nearest_station"].str.removeprefix(STATION)
+        else:
+            found = found.drop(columns=f"nearest_{name}")
+        columns.append(found)
+    return pd.concat(columns, axis=1)
+
+
+def _fibre(
+    raw: dict[str, pd.DataFrame],
+    ftth: str | os.PathLike[str] | None,
+    ftth_vintage: str | None,
+    codes: pd.Index,
+) -> pd.DataFrame:
+    if ftth is not None:
+        share = fibre.arcep_shares(read_arcep_communes(ftth), codes, f"ARCEP file {ftth}")
+        vintage = fibre.arcep_vintage(ftth, ftth_vintage)
+        return pd.DataFrame({"ftth_share": share, "ftth_vintage": vintage}, index=codes)
+    table = raw["ftth"]
+    gers = table[table["insee_dep"] == "32"]
+    _gers_codes(gers, "insee_com", "ftth", codes)
+    doubled = gers[gers["insee_com"].duplicated()]
+    if not doubled.empty:
+        raise RawDataError(
+            f"{SOURCES['ftth'].path}: expected one row per commune, found "
+            f"{doubled['insee_com'].iloc[0]} twice ({_where(doubled.index[0])})"
+        )
+    percent = _numeric(gers, "fibre_pct", "ftth")
+    outside = gers.loc[~percent.between(0, 100), "insee_com"]
+    if not outside.empty:
+        raise RawDataError(
+            f"{SOURCES['ftth'].path}: column 'fibre_pct' expected 0 to 100, found "
+            f"{percent[outside.index[0]]:g} for commune {outside.iloc[0]}"
+        )
+    share = (percent / 100).round(fibre.SHARE_DECIMALS)
+    share.index = pd.Index(gers["insee_com"])
+    _require_codes(SOURCES["ftth"].path, share.index, codes)
+    return pd.DataFrame({"ftth_share": share.reindex(codes), "ftth_vintage": FTTH_VINTAGE})
+
+
+def _fibre_2018(ftth: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """History: ARCEP T1 2018's connectable premises over an estimated premises count."""
     doubled = ftth[ftth.duplicated(["Code commune", "Champ"])]
     if not doubled.empty:
         raise RawDataError(
-            f"{SOURCES['ftth'].path}: expected one {doubled['Champ'].iloc[0]!r} row per commune, "
-            f"found {doubled['Code commune'].iloc[0]} twice ({_where(doubled.index[0])})"
+            f"{SOURCES['ftth_2018'].path}: expected one {doubled['Champ'].iloc[0]!r} row per "
+            f"commune, found {doubled['Code commune'].iloc[0]} twice "
+            f"({_where(doubled.index[0])})"
         )
     recoded = cog.recode(ftth, "Code commune", vintage=2018)
-    _gers_codes(recoded, "Code commune", "ftth", points.index)
-    recoded["value"] = _numeric(recoded, "T1 2018", "ftth")
-    by_field = recoded.pivot_table(
-        index="Code commune", columns="Champ", values="value", aggfunc="sum"
-    )
-    # A merged commune's ARCEP class cannot be recomputed; it takes the highest of its parts.
-    category = recoded[recoded["Champ"] == "Catégorie"].groupby("Code commune")["value"].max()
-    gers_premises = by_field["Locaux Raccordables"]
-    gers_premises = gers_premises[gers_premises.index.str.startswith("32")]
-    _require_codes(SOURCES["ftth"].path, gers_premises.index, points.index)
-    premises = gers_premises.reindex(points.index)
-    share = (premises / (base["dwellings"] + base["establishments"])).clip(upper=1.0)
+    _gers_codes(recoded, "Code commune", "ftth_2018", base.index)
+    recoded["value"] = _numeric(recoded, "T1 2018", "ftth_2018")
+    connectable = recoded[recoded["Champ"] == "Locaux Raccordables"]
+    premises = connectable.groupby("Code commune")["value"].sum()
+    premises = premises[premises.index.str.startswith("32")]
+    _require_codes(SOURCES["ftth_2018"].path, premises.index, base.index)
+    share = premises.reindex(base.index) / (base["dwellings"] + base["establishments"])
+    return pd.DataFrame({"ftth_share_2018": share.clip(upper=1.0).round(4)})
+
+
+def _mobile(antennas: pd.DataFrame, points: gpd.GeoSeries) -> pd.DataFrame:
     sites = antennas[_numeric(antennas, "4G", "antennas") == 1]
     sites_xy = gpd.GeoSeries(
         gpd.points_from_xy(_numeric(sites, "x", "antennas"), _numeric(sites, "y", "antennas")),
@@ -366,22 +483,19 @@ def _broadband(
     )
     return pd.DataFrame(
         {
-            "ftth_premises": premises.astype("int64"),
-            "ftth_share": share.round(4),
-            "ftth_category": category.reindex(points.index).astype("int64"),
-            "ftth_vintage": FTTH_VINTAGE,
             "sites_4g": derive.count_within(points, sites_xy, ANTENNA_RADIUS_KM, "sites_4g"),
             "operators_4g": operators,
+            "mobile_vintage": MOBILE_VINTAGE,
         },
         index=points.index,
     )
 
 
-def _house_prices(iris: pd.DataFrame, epci_series: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
-    # One measure for every commune: the 2024 house median of the IRIS file. A commune not
-    # split into IRIS has one row, whose figures are the commune's; for the four split ones
-    # (Auch, Condom, Fleurance, L'Isle-Jourdain) the commune figure is the mean of their IRIS
-    # medians weighted by sales, an approximation of the commune median.
+def _commune_prices(iris: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    """Each commune's 2024 house median and sales. A commune not split into IRIS has one row,
+    whose figures are the commune's; for the four split ones (Auch, Condom, Fleurance,
+    L'Isle-Jourdain) the median is the mean of their IRIS medians weighted by sales, an
+    approximation of the commune median."""
     rows = iris[["COM", "TYP_IRIS"]].assign(
         price=_numeric(iris, "logd_px2q2_mai_24", "ptod_iris"),
         sales=_numeric(iris, "logd_trans_mai_24", "ptod_iris").fillna(0),
@@ -394,40 +508,66 @@ def _house_prices(iris: pd.DataFrame, epci_series: pd.DataFrame, codes: pd.Index
     whole = rows[rows["TYP_IRIS"] == "Z"].set_index("COM")["price"]
     weighted = by_commune["weighted"] / priced_sales.reindex(by_commune.index)
     price = whole.reindex(by_commune.index).where(by_commune["parts"] == 1, weighted.round(1))
-    price, sales = (
-        price.reindex(codes),
-        by_commune["sales"].reindex(codes).fillna(0).astype("int64"),
-    )
-    epci_of = _epci_of(iris, codes)
+    sales = by_commune["sales"].reindex(codes).fillna(0).astype("int64")
+    return pd.DataFrame({"commune_house_price_m2": price.reindex(codes), "sales": sales})
+
+
+def _house_prices(iris: pd.DataFrame, epci_series: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    own = _commune_prices(iris, codes)
     year = epci_series[
         (epci_series["annee"].astype(str) == "2024") & (epci_series["aggregation"] == "annuelle")
     ].set_index("code")
+    epci_of = _epci_of(iris, codes)
     epci_price = _numeric(year, "pxm2_mai", "ptod_epci").reindex(epci_of)
-    epci_sales = _numeric(year, "nbtrans_mai", "ptod_epci").reindex(epci_of)
     if epci_price.isna().any():
         raise RawDataError(
             f"{SOURCES['ptod_epci'].path}: no 2024 house price for EPCI "
             f"{sorted(set(epci_price[epci_price.isna()].index))}"
         )
-    own = (sales >= MIN_COMMUNE_SALES) & price.notna()
+    epci_sales = _numeric(year, "nbtrans_mai", "ptod_epci").reindex(epci_of)
+    epci_price.index = epci_sales.index = codes
+    commune = own["commune_house_price_m2"]
+    weight = prices.commune_weight(own["sales"].where(commune.notna(), 0))
     return pd.DataFrame(
         {
-            "house_price_m2": np.where(own, price, epci_price.to_numpy()),
-            "house_price_sales": np.where(own, sales, epci_sales.to_numpy()).astype("int64"),
-            "house_price_level": np.where(own, "commune", "epci"),
-            "commune_house_price_m2": price,
-            "commune_house_sales": sales,
+            "house_price_m2": prices.shrunk_price(commune, epci_price, weight).round(1),
+            "house_price_sales": own["sales"],
+            "house_price_commune_weight": weight.round(4),
+            "house_price_level": prices.price_level(weight),
+            "commune_house_price_m2": commune,
+            "epci_house_price_m2": epci_price,
+            "epci_house_sales": epci_sales.astype("int64"),
             "price_vintage": PRICE_VINTAGE,
         },
         index=codes,
     )
 
 
-def _tiers_lieu_access(tiers_lieu: pd.Series, points: gpd.GeoSeries) -> pd.DataFrame:
-    has = tiers_lieu.index[tiers_lieu.notna()]
-    km, label = derive.nearest(points, points.loc[has], "tiers_lieu")
-    minutes = derive.estimated_minutes(km, "minutes_to_tiers_lieu").round(1)
-    return pd.DataFrame({"minutes_to_tiers_lieu": minutes, "nearest_tiers_lieu": label})
+def _rents(rents: pd.DataFrame, iris: pd.DataFrame, points: gpd.GeoSeries) -> pd.DataFrame:
+    """ANIL 2022 rents; the rows of communes merged since are averaged, weighted by the
+    file's populations; absent communes are filled by ``geodata.prices.filled_rents``."""
+    rows = cog.recode(rents, "INSEE_COM", vintage=2024)
+    _gers_codes(rows, "INSEE_COM", "rents", points.index)
+    weight = _numeric(rows, "POPULATION", "rents")
+    weighted = pd.DataFrame(
+        {
+            "rent_m2_house": _numeric(rows, "loyer_maisons", "rents") * weight,
+            "rent_m2_flat": _numeric(rows, "loyer_apparts", "rents") * weight,
+            "weight": weight,
+            "code": rows["INSEE_COM"],
+        }
+    )
+    sums = weighted.groupby("code").sum()
+    own = sums[list(prices.RENT_COLUMNS)].div(sums["weight"], axis=0).round(2)
+    xy = pd.DataFrame(derive.metric_xy(points) / 1000.0, index=points.index, columns=["x", "y"])
+    return prices.filled_rents(own, _epci_of(iris, points.index), xy)
+
+
+def _tiers_lieu_access(
+    routes: roads.Routes, tiers_lieu: pd.Series, points: gpd.GeoSeries
+) -> pd.DataFrame:
+    places = points.loc[tiers_lieu.index[tiers_lieu.notna()]]
+    return _by_road(routes, points, places, "tiers_lieu").drop(columns="km_to_tiers_lieu")
 
 
 # The mentions file describes each place in a sentence: "tiers-lieu (L'Ours brun) featured

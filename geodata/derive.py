@@ -20,7 +20,8 @@ def points_from_lonlat(lon: pd.Series, lat: pd.Series) -> gpd.GeoSeries:
     return gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=lon.index, crs=CRS_STORED)
 
 
-def _metric_xy(geoms: gpd.GeoSeries) -> np.ndarray:
+def metric_xy(geoms: gpd.GeoSeries) -> np.ndarray:
+    """(n, 2) Lambert-93 coordinates in metres of point geometries (any CRS)."""
     if geoms.crs is None:
         raise GeodataError("geometries have no CRS; expected one that can be projected")
     projected = geoms.to_crs(CRS_METRIC)
@@ -32,7 +33,7 @@ def _metric_xy(geoms: gpd.GeoSeries) -> np.ndarray:
 def lambert_km(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
     """(n, 2) Lambert-93 coordinates in km of points given in degrees (EPSG:4326)."""
     return (
-        _metric_xy(points_from_lonlat(pd.Series(np.asarray(lon)), pd.Series(np.asarray(lat))))
+        metric_xy(points_from_lonlat(pd.Series(np.asarray(lon)), pd.Series(np.asarray(lat))))
         / 1000.0
     )
 
@@ -40,7 +41,7 @@ def lambert_km(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
 def distance_km(points: gpd.GeoSeries, lon: float, lat: float, name: str) -> pd.Series:
     """Straight-line km from each point to (lon, lat), measured in Lambert-93."""
     target = gpd.GeoSeries([Point(lon, lat)], crs=CRS_STORED)
-    xy, (tx, ty) = _metric_xy(points), _metric_xy(target)[0]
+    xy, (tx, ty) = metric_xy(points), metric_xy(target)[0]
     km = np.hypot(xy[:, 0] - tx, xy[:, 1] - ty) / 1000.0
     return pd.Series(km, index=points.index, name=name)
 
@@ -59,8 +60,8 @@ def nearest(
     """
     if candidates.empty:
         raise GeodataError(f"no candidate location for {name!r}: expected at least one")
-    tree = KDTree(_metric_xy(candidates))
-    dist, idx = tree.query(_metric_xy(points), k=1)
+    tree = KDTree(metric_xy(candidates))
+    dist, idx = tree.query(metric_xy(points), k=1)
     km = pd.Series(dist[:, 0] / 1000.0, index=points.index, name=f"km_to_{name}")
     label = pd.Series(
         candidates.index.to_numpy()[idx[:, 0]], index=points.index, name=f"nearest_{name}"
@@ -74,6 +75,6 @@ def count_within(
     """Number of ``sites`` within ``radius_km`` of each point."""
     if sites.empty:
         return pd.Series(0, index=points.index, name=name, dtype="int64")
-    tree = KDTree(_metric_xy(sites))
-    counts = tree.query_radius(_metric_xy(points), r=radius_km * 1000.0, count_only=True)
+    tree = KDTree(metric_xy(sites))
+    counts = tree.query_radius(metric_xy(points), r=radius_km * 1000.0, count_only=True)
     return pd.Series(counts.astype("int64"), index=points.index, name=name)

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
+from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,9 @@ RAW_FORMATS: dict[str, RawFormat] = {
     "cantons": RawFormat(("code", "nom", "geometry")),
     "cog2019": RawFormat(("com", "dep", "libelle", "can"), ";", ("com", "dep", "can")),
     "points": RawFormat(
-        ("insee_com", "insee_dep", "commune", "lat", "lng"), ",", ("insee_com", "insee_dep")
+        ("insee_com", "insee_dep", "commune", "lat", "lng", "population_2021"),
+        ",",
+        ("insee_com", "insee_dep"),
     ),
     "neighbours": RawFormat(("insee_com", "insee_dep", "nom", "lat", "lng"), ",", ("insee_com",)),
     "comparateur": RawFormat(
@@ -76,8 +79,16 @@ RAW_FORMATS: dict[str, RawFormat] = {
         ("Code département",),
     ),
     "airports": RawFormat(("name", "icao", "latitude", "longitude")),
-    "ftth": RawFormat(("Code commune", "Champ", "T1 2018"), ",", ("Code commune",)),
+    "roads": RawFormat(
+        ("system", "route_file", "seq", "hidden_shaping_point", "lat", "lon"), ",", ("system",)
+    ),
+    "ftth": RawFormat(("insee_com", "insee_dep", "fibre_pct"), ",", ("insee_com", "insee_dep")),
+    "ftth_2018": RawFormat(("Code commune", "Champ", "T1 2018"), ",", ("Code commune",)),
     "antennas": RawFormat(("Operateur", "x", "y", "4G"), ";", ("Operateur",)),
+    "apl": RawFormat(("codgeo", "apl_med_gen"), ",", ("codgeo",)),
+    "rents": RawFormat(
+        ("INSEE_COM", "POPULATION", "loyer_apparts", "loyer_maisons"), ";", ("INSEE_COM",)
+    ),
     "ptod_iris": RawFormat(
         ("COM", "libelle_com", "epci", "TYP_IRIS", "logd_px2q2_mai_24", "logd_trans_mai_24"),
         ",",
@@ -130,6 +141,67 @@ def read_raw(raw_dir: str | os.PathLike[str], key: str) -> "pd.DataFrame":
             f"expected {list(fmt.columns)}, found {list(frame.columns)}"
         )
     return frame
+
+
+#: The columns of ARCEP's "Commune" table of the deployment observatory the build reads.
+ARCEP_COMMUNE_COLUMNS = ("INSEE_COM", "ftth", "Locaux")
+
+
+def read_arcep_communes(path: str | os.PathLike[str]) -> "pd.DataFrame":
+    """Read ARCEP's "Commune" table (``INSEE_COM``, ``ftth``, ``Locaux``), as published.
+
+    A ``.dbf`` is read by geopandas through pyogrio, whose wheel bundles GDAL (its dBase
+    driver needs no other install); a ``.csv`` may be delimited by ``;`` or ``,`` and encoded
+    in UTF-8 or Windows-1252. Column names are matched whatever their case; codes come back as
+    five characters (a numeric code loses its leading zero in some exports).
+
+    Raises
+    ------
+    RawDataError
+        Naming the file and what is wrong: its kind, its encoding or a missing column.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise RawDataError(f"ARCEP file {path} is missing (expected the 'Commune' table)")
+    try:
+        frame = _read_table(path)
+    except RawDataError:
+        raise
+    except Exception as exc:  # pyogrio and pandas raise their own kinds
+        raise RawDataError(f"ARCEP file {path} could not be read: {exc}") from exc
+    by_lower = {str(c).lower(): c for c in frame.columns}
+    missing = [c for c in ARCEP_COMMUNE_COLUMNS if c.lower() not in by_lower]
+    if missing:
+        raise RawDataError(
+            f"ARCEP file {path}: column(s) {', '.join(map(repr, missing))} missing; expected "
+            f"{list(ARCEP_COMMUNE_COLUMNS)}, found {list(frame.columns)}"
+        )
+    out = frame[[by_lower[c.lower()] for c in ARCEP_COMMUNE_COLUMNS]]
+    out.columns = pd.Index(ARCEP_COMMUNE_COLUMNS)
+    codes = out["INSEE_COM"].map(lambda c: str(c).split(".")[0].strip().zfill(5))
+    return out.assign(INSEE_COM=codes)
+
+
+def _read_table(path: Path) -> "pd.DataFrame":
+    import geopandas as gpd
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if suffix == ".dbf":
+        return pd.DataFrame(gpd.read_file(path))  # a table without geometry
+    if suffix != ".csv":
+        raise RawDataError(f"ARCEP file {path}: expected a .dbf or .csv file, found {suffix!r}")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    header = text.split("\n", 1)[0]
+    return pd.read_csv(
+        StringIO(text), sep=";" if ";" in header else ",", dtype=str, keep_default_na=False
+    )
 
 
 def packaged_path(name: str) -> Path:

@@ -13,6 +13,7 @@ from geodata.exceptions import GeodataError
 from geodata.schema import COLUMNS_BY_NAME, CRS_METRIC, SOURCES
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 #: Short names of the attributes people ask for most, for ``sohosolo map --attribute fibre``.
@@ -24,6 +25,26 @@ ATTRIBUTE_ALIASES = {
     "toulouse": "minutes_to_toulouse",
     "population": "population",
 }
+
+#: Units in French words (English uses the schema's own).
+_UNITS_FR = {
+    "share": "part de 0 à 1",
+    "inhabitants": "habitants",
+    "inhabitants/km²": "habitants/km²",
+    "count": "nombre",
+    "sales": "ventes",
+    "operators": "opérateurs",
+    "operator sites": "sites",
+    "dwellings": "logements",
+    "jobs": "emplois",
+    "establishments": "établissements",
+    "€/m² per month": "€/m² par mois",
+    "€ per consumption unit per year": "€ par unité de consommation et par an",
+    "consultations per inhabitant per year": "consultations par habitant et par an",
+    "degree (EPSG:4326)": "degré",
+}
+#: Sources that only place the communes: not credited in a legend.
+_PLACING_SOURCES = frozenset({"polygons", "cantons", "points", "neighbours"})
 
 _LABELS = {
     "fr": {
@@ -93,9 +114,6 @@ def plot_villages(
     if attribute is None:
         metric.plot(ax=ax, facecolor="#f2efe6", edgecolor="#9a9a9a", linewidth=0.3)
     else:
-        column = COLUMNS_BY_NAME.get(attribute)
-        unit = f" ({column.unit})" if column is not None and column.unit else ""
-        note = f", {text['estimate']}" if column is not None and column.estimate else ""
         metric.plot(
             ax=ax,
             column=attribute,
@@ -103,28 +121,42 @@ def plot_villages(
             edgecolor="#ffffff",
             linewidth=0.2,
             legend=True,
-            legend_kwds={"label": f"{attribute}{unit}{note}", "shrink": 0.6},
+            legend_kwds={"label": legend_text(villages, attribute, lang), "shrink": 0.6},
             missing_kwds={"color": "#d9d9d9", "label": text["no_data"]},
         )
     if show_partners and "partner" in metric.columns and metric["partner"].any():
-        partners = gpd.GeoSeries(
-            gpd.points_from_xy(
-                villages.loc[villages["partner"], "point_lon"],
-                villages.loc[villages["partner"], "point_lat"],
-            ),
-            crs=villages.crs,
-        ).to_crs(CRS_METRIC)
-        partners.plot(
-            ax=ax,
-            color="#d7301f",
-            edgecolor="#ffffff",
-            linewidth=0.6,
-            markersize=28,
-            label=f"{text['partners']} ({len(partners)})",
-            zorder=3,
-        )
-        ax.legend(loc="lower left", frameon=False)
-    ax.set_title(title or text["title"])
+        _mark_partners(ax, villages, text["partners"])
+    default = text["title"] if attribute is None else map_title(villages, attribute, lang)
+    ax.set_title(title or default)
+    wrapped = textwrap.fill(
+        f"{text['sources']}: {_sources_caption(attribute)}", width=int(figsize[0] * 17)
+    )
+    fig.text(0.01, 0.005, wrapped, fontsize=7, color="#555555", va="bottom")
+    return fig
+
+
+def _mark_partners(ax: "Axes", villages: gpd.GeoDataFrame, label: str) -> None:
+    partners = gpd.GeoSeries(
+        gpd.points_from_xy(
+            villages.loc[villages["partner"], "point_lon"],
+            villages.loc[villages["partner"], "point_lat"],
+        ),
+        crs=villages.crs,
+    ).to_crs(CRS_METRIC)
+    partners.plot(
+        ax=ax,
+        color="#d7301f",
+        edgecolor="#ffffff",
+        linewidth=0.6,
+        markersize=28,
+        label=f"{label} ({len(partners)})",
+        zorder=3,
+    )
+    ax.legend(loc="lower left", frameon=False)
+
+
+def _sources_caption(attribute: str | None) -> str:
+    """Every publisher behind the map, each once, with its vintages."""
     keys = ["polygons"]
     if attribute is not None and attribute in COLUMNS_BY_NAME:
         keys += [k for k in COLUMNS_BY_NAME[attribute].sources if k not in keys]
@@ -133,7 +165,38 @@ def plot_villages(
         listed = vintages.setdefault(SOURCES[key].publisher, [])
         if SOURCES[key].vintage not in listed:
             listed.append(SOURCES[key].vintage)
-    caption = "; ".join(f"{who} ({', '.join(when)})" for who, when in vintages.items())
-    wrapped = textwrap.fill(f"{text['sources']}: {caption}", width=int(figsize[0] * 17))
-    fig.text(0.01, 0.005, wrapped, fontsize=7, color="#555555", va="bottom")
-    return fig
+    return "; ".join(f"{who} ({', '.join(when)})" for who, when in vintages.items())
+
+
+def credit(villages: gpd.GeoDataFrame, attribute: str) -> str:
+    """Publisher and year of a column's values: its vintage column's values when the table
+    has one (a refreshed source or a scenario says so there), else its sources' credits."""
+    column = COLUMNS_BY_NAME[attribute]
+    if column.vintage_column and column.vintage_column in villages.columns:
+        values = villages[column.vintage_column].dropna().astype(str)
+        return ", ".join(sorted(set(values)))
+    credits: list[str] = []
+    for key in column.sources:
+        if key not in _PLACING_SOURCES and SOURCES[key].credit not in credits:
+            credits.append(SOURCES[key].credit)
+    return "; ".join(credits)
+
+
+def map_title(villages: gpd.GeoDataFrame, attribute: str, lang: str = "fr") -> str:
+    """'What it measures, publisher year' (e.g. 'Part des locaux raccordables à la fibre,
+    ARCEP 2025'); a column the schema does not know keeps its name."""
+    column = COLUMNS_BY_NAME.get(attribute)
+    if column is None:
+        return attribute
+    return f"{column.label(lang)}, {credit(villages, attribute)}"
+
+
+def legend_text(villages: gpd.GeoDataFrame, attribute: str, lang: str = "fr") -> str:
+    """The colour bar's label: what the colours measure, in words, with unit and source."""
+    column = COLUMNS_BY_NAME.get(attribute)
+    if column is None:
+        return attribute
+    unit = _UNITS_FR.get(column.unit, column.unit) if lang == "fr" else column.unit
+    notes = [n for n in (unit, _LABELS[lang]["estimate"] if column.estimate else "") if n]
+    inside = f" ({', '.join(notes)})" if notes else ""
+    return textwrap.fill(f"{column.label(lang)}{inside}, {credit(villages, attribute)}", width=48)

@@ -1,25 +1,21 @@
 """What-if changes to a village table, for analysts: each returns a modified copy.
 
-The packaged figures are observations (ARCEP 2018, BPE 2019); a scenario replaces some of them
-by a hypothesis. Every function here leaves its input untouched, keeps the columns that derive
-from one another consistent (so the result still passes ``geodata.validate``), and marks what
-it invented where the table has a place for it (``ftth_vintage``).
+The packaged figures are observations (ARCEP 2025, BPE 2019) and road times; a scenario replaces
+some of them by a hypothesis. Every function here leaves its input untouched, keeps the columns
+that derive from one another consistent (so the result still passes ``geodata.validate``), and
+marks what it invented where the table has a place for it (``ftth_vintage``,
+``travel_estimated``).
 """
 
 import math
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geodata import derive
 from geodata.exceptions import GeodataError
-from geodata.schema import (
-    CRS_METRIC,
-    FTTH_CLASS_BOUNDS,
-    POINT_TOLERANCE_M,
-    SCHOOL_BREAKDOWN,
-    SERVICES,
-)
+from geodata.schema import CRS_METRIC, POINT_TOLERANCE_M, SCHOOL_BREAKDOWN, SERVICES
 
 #: ``ftth_vintage`` of a village whose fibre figures come from ``with_fibre``: reasons and
 #: facts quote the vintage, so a hypothetical coverage is never shown as ARCEP's.
@@ -44,31 +40,6 @@ def _row_of(villages: pd.DataFrame, insee: str) -> object:
     return found[0]
 
 
-def ftth_category_of(share: float) -> int:
-    """The ARCEP coverage class of a fibre share in [0, 1] (see ``FTTH_CLASS_BOUNDS``).
-
-    Raises
-    ------
-    GeodataError
-        For a share on a class boundary (10, 25, 50 or 80 %): ARCEP's classes exclude their
-        bounds, so no class, and no valid table, can hold it.
-    """
-    if share == 0:
-        return 0
-    if share == 1:
-        return 100
-    percent = share * 100
-    for category, (low, high) in FTTH_CLASS_BOUNDS.items():
-        if low < percent < high:
-            return category
-    bounds = sorted({b for pair in FTTH_CLASS_BOUNDS.values() for b in pair} - {0, 100})
-    listed = ", ".join(f"{b:g} %" for b in bounds)
-    raise GeodataError(
-        f"share: {share:g} lies on an ARCEP class boundary ({listed}), which no class holds; "
-        "expected a share off those bounds, or 0, or 1"
-    )
-
-
 def with_fibre(
     villages: gpd.GeoDataFrame,
     insee: str,
@@ -78,10 +49,8 @@ def with_fibre(
 ) -> gpd.GeoDataFrame:
     """A copy of ``villages`` where the commune ``insee`` has ``share`` of its premises on fibre.
 
-    The columns the connectivity criterion reads (``ftth_share``) and those checked against it
-    change together: ``ftth_category`` becomes the ARCEP class of the share, ``ftth_premises``
-    the share of the same estimated denominator as the build (dwellings + establishments), and
-    ``ftth_vintage`` says the figure is hypothetical. 4G is left as it was.
+    ``ftth_share`` changes, and ``ftth_vintage`` says the figure is hypothetical. 4G and the
+    2018 history (``ftth_share_2018``) are left as they were.
 
     Parameters
     ----------
@@ -98,7 +67,7 @@ def with_fibre(
     Raises
     ------
     GeodataError
-        Naming the unknown commune, or the share out of range or on an ARCEP class boundary.
+        Naming the unknown commune, or the share out of range.
     """
     row = _row_of(villages, insee)
     if isinstance(share, bool) or not isinstance(share, int | float) or not math.isfinite(share):
@@ -109,15 +78,8 @@ def with_fibre(
             f"share: expected a number from the current share of {insee} ({current:g}) to 1, "
             f"found {share:g}"
         )
-    category = ftth_category_of(float(share))
-    denominator = float(villages.at[row, "dwellings"]) + float(villages.at[row, "establishments"])
-    # The build capped the share at 1 where ARCEP counted more premises than the estimated
-    # denominator: such a count is kept, never lowered.
-    premises = max(int(villages.at[row, "ftth_premises"]), round(share * denominator))
     changed = villages.copy()
     changed.loc[row, "ftth_share"] = round(float(share), SHARE_DECIMALS)
-    changed.loc[row, "ftth_category"] = category
-    changed.loc[row, "ftth_premises"] = premises
     changed.loc[row, "ftth_vintage"] = vintage
     return changed
 
@@ -129,10 +91,13 @@ def without_service(
 
     ``n_<service>`` becomes 0 (and, for primary schools, the breakdown counts too). Every
     commune whose ``nearest_<service>`` was ``insee``, itself included, gets the nearest
-    remaining commune of the table with that service, and the minutes to it, by the build's
-    formula: straight-line km between commune points in Lambert-93 x ``DETOUR_FACTOR`` /
-    ``AVERAGE_SPEED_KMH`` (``geodata.derive``), rounded to 0.1 min. Other communes keep their
-    nearest, wherever it lies. Minutes can therefore only grow.
+    remaining commune of the table with that service by straight line, and an estimate of the
+    minutes to it: the table holds road times but not the road network, so the build's
+    fallback, straight-line km between commune points in Lambert-93 x ``DETOUR_FACTOR`` /
+    ``AVERAGE_SPEED_KMH`` (``geodata.derive``), never less than the road minutes to the closed
+    one (the build chose it as the nearest by road, so no other can be nearer), rounded to
+    0.1 min. Those communes get ``travel_estimated`` True. Other communes keep their nearest,
+    wherever it lies. Minutes can therefore only grow.
 
     Caveat: the table holds the Gers communes only, so the new nearest is searched within the
     table, whereas the build also searched the communes within 20 km across the border. Near
@@ -158,7 +123,7 @@ def without_service(
     if service not in SERVICE_CODES:
         raise GeodataError(f"service: expected one of {list(SERVICE_CODES)}, found {service!r}")
     row = _row_of(villages, insee)
-    count, minutes, nearest = f"n_{service}", f"minutes_to_{service}", f"nearest_{service}"
+    count, nearest = f"n_{service}", f"nearest_{service}"
     if int(villages.at[row, count]) == 0:
         raise GeodataError(
             f"insee: expected a commune with a {service} to close, found {insee} with {count} = 0"
@@ -178,10 +143,22 @@ def without_service(
     affected = changed[changed[nearest].astype(str) == str(insee)]
     if affected.empty:  # a subset table may not hold the communes it served
         return changed
+    return _renearest(changed, affected, remaining, service)
+
+
+def _renearest(
+    changed: gpd.GeoDataFrame, affected: pd.DataFrame, remaining: pd.DataFrame, service: str
+) -> gpd.GeoDataFrame:
+    """``affected`` communes sent to their straight-line nearest of ``remaining``, at the
+    estimate, never below their road minutes before, and flagged ``travel_estimated``."""
+    minutes, nearest = f"minutes_to_{service}", f"nearest_{service}"
     km, label = derive.nearest(_points(affected), _points(remaining), service)
-    new_minutes = derive.estimated_minutes(km, minutes).round(MINUTES_DECIMALS)
-    changed.loc[affected.index, minutes] = new_minutes.to_numpy()
+    estimate = derive.estimated_minutes(km, minutes).round(MINUTES_DECIMALS).to_numpy()
+    floor = affected[minutes].to_numpy(dtype=float)
+    changed.loc[affected.index, minutes] = np.maximum(estimate, floor)
     changed.loc[affected.index, nearest] = label.to_numpy()
+    if "travel_estimated" in changed.columns:
+        changed.loc[affected.index, "travel_estimated"] = True
     return changed
 
 
@@ -192,8 +169,8 @@ def may_be_overstated(
     the table: a commune outside it (across the border, where the build also searched) may be
     nearer, so the minutes may be overstated (see ``without_service``).
 
-    Elsewhere the recomputed minutes are the build's: any commune outside the table lies beyond
-    its edge, so farther than the commune found. The edge is the outline of the table's
+    Elsewhere no commune outside the table can be nearer in a straight line: any lies beyond its
+    edge, so farther than the commune found. The edge is the outline of the table's
     polygons, less ``POINT_TOLERANCE_M`` since outlines are simplified; holes in the union
     count as edges too, which errs towards flagging.
 

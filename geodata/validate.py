@@ -15,7 +15,7 @@ from geodata.schema import (
     COLUMNS,
     CRS_METRIC,
     CRS_STORED,
-    FTTH_CLASS_BOUNDS,
+    FASTEST_SPEED_KMH,
     POINT_TOLERANCE_M,
     Column,
     crs_label,
@@ -60,7 +60,7 @@ def validate(
     if "insee" in villages.columns:
         problems += _check_codes(villages["insee"], expected_count)
     problems += _check_geometry(villages)
-    problems += _check_fibre_classes(villages)
+    problems += _check_travel(villages)
     if partners is not None:
         try:
             validate_partners(partners, villages)
@@ -177,24 +177,24 @@ def _check_codes(codes: "pd.Series", expected_count: int | None) -> list[str]:
     return problems
 
 
-def _check_fibre_classes(villages: "pd.DataFrame") -> list[str]:
-    # ARCEP computed its class from its own premises count: a share outside the class means
-    # the premises or the estimated denominator went wrong (a doubled row, a wrong join).
-    if not {"ftth_share", "ftth_category"} <= set(villages.columns):
-        return []
-    for code, share, category in zip(
-        villages.index, villages["ftth_share"] * 100, villages["ftth_category"], strict=True
-    ):
-        low, high = FTTH_CLASS_BOUNDS.get(int(category), (0.0, 0.0))
-        inside = (
-            share == 0 if category == 0 else share == 100 if category == 100 else low < share < high
-        )
-        if not inside:
-            return [
-                f"ftth_share of {code}: expected within ARCEP class {int(category)} "
-                f"({low:g} to {high:g} %), found {share:.1f} %"
-            ]
-    return []
+def _check_travel(villages: "pd.DataFrame") -> list[str]:
+    # A road time shorter than the straight line at the fastest speed means a wrong graph or
+    # join; the straight-line fallback (travel_estimated) is slower by construction.
+    problems = []
+    for target in ("auch", "toulouse", "station", "airport"):
+        minutes, straight = f"minutes_to_{target}", f"km_straight_to_{target}"
+        if not {minutes, straight} <= set(villages.columns):
+            continue
+        floor = villages[straight] / FASTEST_SPEED_KMH * 60.0
+        fast = villages[minutes] < floor - 0.05  # minutes are rounded to 0.1
+        if fast.any():
+            first = int(fast.to_numpy().argmax())
+            problems.append(
+                f"{minutes} of {villages.index[first]}: expected at least "
+                f"{floor.iloc[first]:.1f} min (the straight line at {FASTEST_SPEED_KMH:g} "
+                f"km/h), found {villages[minutes].iloc[first]:g}"
+            )
+    return problems
 
 
 def _check_geometry(villages: "gpd.GeoDataFrame") -> list[str]:

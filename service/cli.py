@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from service.store import Store
 
 EXAMPLES = {
-    "build": "example: sohosolo data build --raw ../shared/data/raw --out geodata/data",
+    "build": "example: sohosolo data build --raw ../shared/data/raw --out geodata/data\n"
+    "refreshing fibre: ... --ftth 2025t4_commune.dbf (or .csv; --ftth-vintage 'ARCEP T4 2025'\n"
+    "when the file's name states no quarter)",
     "check": "example: sohosolo data check --partners my_partners.csv",
     "partners": "example: sohosolo data partners --out geodata/data/partners.csv",
     "dictionary": "example: sohosolo data dictionary --out geodata/DATA.md",
@@ -57,7 +59,7 @@ EXAMPLES = {
 def _data_build(args: argparse.Namespace) -> int:
     from geodata.build import build
 
-    path = build(args.raw, args.out)
+    path = build(args.raw, args.out, ftth=args.ftth, ftth_vintage=args.ftth_vintage)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     return 0
 
@@ -439,6 +441,12 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub(data_commands, "build", "build the village table from the raw open data")
     build.add_argument("--raw", type=Path, required=True, help="raw folder (with SOURCES.md)")
     build.add_argument("--out", type=Path, required=True, help="folder for villages.parquet")
+    build.add_argument(
+        "--ftth", type=Path, help="ARCEP 'Commune' table (DBF or CSV) for newer fibre shares"
+    )
+    build.add_argument(
+        "--ftth-vintage", help="vintage of --ftth, e.g. 'ARCEP T4 2025' (default: its name's)"
+    )
     build.set_defaults(handler=_data_build)
 
     check = sub(data_commands, "check", "validate the packaged (or given) village data")

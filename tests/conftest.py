@@ -77,8 +77,7 @@ def make_villages(n: int = 5) -> gpd.GeoDataFrame:
     data["point_lon"] = [p[0] for p in TINY_POINTS[:n]]
     data["point_lat"] = [p[1] for p in TINY_POINTS[:n]]
     data["median_income_eur"] = [np.nan, *np.linspace(15000, 25000, n - 1)]
-    data["ftth_share"] = [0.0, 0.05, 0.2, 0.3, 0.6][:n]  # within their ARCEP classes
-    data["ftth_category"] = [0, 5, 10, 25, 50][:n]
+    data["ftth_share"] = [0.0, 0.05, 0.2, 0.3, 0.6][:n]
     frame = pd.DataFrame(data, index=pd.Index(codes, name="code"))
     return gpd.GeoDataFrame(
         frame,
@@ -98,7 +97,6 @@ def realistic_villages() -> gpd.GeoDataFrame:
     facts = {
         "population": [350, 1200, 2500, 600, 900],
         "ftth_share": [0.0, 0.05, 0.2, 0.3, 0.6],
-        "ftth_category": [0, 5, 10, 25, 50],
         "operators_4g": [0, 2, 4, 1, 3],
         "house_price_m2": [1200.0, 1500.0, 2000.0, 1400.0, 1300.0],
         "vacancy_share": [0.12, 0.08, 0.06, 0.1, 0.09],

@@ -19,6 +19,8 @@ from geodata.schema import SERVICES
 pytestmark = pytest.mark.raw
 
 AUCH = "32013"
+HEALTH = "health/apl_medecins_generalistes_2023_gers.csv"
+RENTS = "housing_rents/anil2022_loyers_dvf2022_2023_communes_gers_jonathands30.csv"
 
 
 def _rows(raw_dir: Path, name: str, sep: str = ",") -> list[dict[str, str]]:
@@ -108,22 +110,22 @@ def _close(measured: float, reference: float) -> bool:
 
 
 @pytest.mark.parametrize("code", ["32436", "32416", "32249", "32160", "32107", "32344", "32296"])
-def test_km_to_auch_against_haversine(built, raw_dir, code) -> None:
+def test_straight_km_to_auch_against_haversine(built, raw_dir, code) -> None:
     points = {r["insee_com"]: r for r in _rows(raw_dir, "insee/communes_datasfun_gers_voisins.csv")}
     village, auch = points[code], points[AUCH]
     reference = _haversine_km(
         float(village["lat"]), float(village["lng"]), float(auch["lat"]), float(auch["lng"])
     )
-    assert _close(built.loc[code, "km_to_auch"], reference), (
-        built.loc[code, "km_to_auch"],
+    assert _close(built.loc[code, "km_straight_to_auch"], reference), (
+        built.loc[code, "km_straight_to_auch"],
         reference,
     )
-    assert built.loc[code, "minutes_to_auch"] == pytest.approx(
-        built.loc[code, "km_to_auch"] * 1.3 / 70 * 60, abs=0.06
-    )
+    # The road is longer than the straight line, and no faster than the motorway.
+    assert built.loc[code, "km_to_auch"] > reference
+    assert built.loc[code, "minutes_to_auch"] >= reference / 110 * 60
 
 
-def test_km_to_toulouse_and_airport_against_haversine(built, raw_dir) -> None:
+def test_straight_km_to_toulouse_and_airport_against_haversine(built, raw_dir) -> None:
     points = {r["insee_com"]: r for r in _rows(raw_dir, "insee/communes_datasfun_gers_voisins.csv")}
     airport = next(
         r
@@ -143,23 +145,113 @@ def test_km_to_toulouse_and_airport_against_haversine(built, raw_dir) -> None:
         to_station = _haversine_km(
             lat, lon, float(station["Latitude"]), float(station["Longitude"])
         )
-        assert _close(built.loc[code, "km_to_airport"], to_airport)
-        assert _close(built.loc[code, "km_to_toulouse"], to_station)
+        assert _close(built.loc[code, "km_straight_to_airport"], to_airport)
+        assert _close(built.loc[code, "km_straight_to_toulouse"], to_station)
 
 
-def test_fibre_share_lies_in_the_arcep_class_of_the_commune(built) -> None:
+# Real road distances between town centres (SOURCES.md, section 5). Auch-Toulouse is held to
+# 10 %, as the issue asks; the shorter trips to 15 %, the precision SOURCES.md expects of
+# the skeleton's straight segments, since commune points lie off the centres (Fleurance's by
+# 1.8 km) and their access legs weigh more on a short trip.
+@pytest.mark.parametrize(
+    ("origin", "target", "km", "tolerance"),
+    [
+        (AUCH, "toulouse", 79, 0.10),
+        ("32132", "auch", 25, 0.15),  # Fleurance
+        ("32160", "toulouse", 35, 0.15),  # L'Isle-Jourdain
+        ("32107", "auch", 45, 0.15),  # Condom
+    ],
+)
+def test_road_distances_land_near_known_ones(built, origin, target, km, tolerance) -> None:
+    assert abs(built.loc[origin, f"km_to_{target}"] - km) <= tolerance * km
+    assert not built.loc[origin, "travel_estimated"]
+
+
+def test_every_commune_reaches_auch_by_road_never_faster_than_the_straight_line(built) -> None:
+    assert not built["travel_estimated"].any()
+    assert built["minutes_to_auch"].between(0, 90).all()
+    assert (built.drop(index=AUCH)["minutes_to_auch"] > 0).all()
+    for target in ("auch", "toulouse", "station", "airport"):
+        straight = built[f"km_straight_to_{target}"]
+        # 110 km/h, the motorway's, is the fastest speed of the network.
+        assert (built[f"minutes_to_{target}"] >= straight / 110 * 60 - 0.05).all(), target
+        # Junctions merge waypoints up to 50 m apart: a road may save that much per junction.
+        assert (built[f"km_to_{target}"] >= straight - 0.5).all(), target
+    assert built.loc[AUCH, "minutes_to_toulouse"] == pytest.approx(62, abs=8)
+
+
+def _arcep_2018(raw_dir: Path) -> tuple[dict[str, float], dict[str, int]]:
+    premises: dict[str, float] = defaultdict(float)
+    category: dict[str, int] = {}
+    for row in _rows(raw_dir, "broadband/arcep_ftth_communes_2017T3_2018T1_gers_voisins.csv"):
+        code = cog.MERGED_INTO.get(row["Code commune"], (row["Code commune"], 0))[0]
+        if row["Champ"] == "Locaux Raccordables":
+            premises[code] += float(row["T1 2018"])
+        elif row["Champ"] == "Catégorie":
+            category[code] = max(category.get(code, 0), int(float(row["T1 2018"])))
+    return premises, category
+
+
+def test_fibre_2018_is_kept_as_history_within_its_arcep_class(built, raw_dir) -> None:
     # ARCEP's class bounds the share it computed with its own premises count: an independent
-    # check of our estimated denominator (dwellings + establishments).
+    # check of the estimated denominator (dwellings + establishments).
     bounds = {5: (0, 10), 10: (10, 25), 25: (25, 50), 50: (50, 80), 80: (80, 100)}
-    for code, row in built[built["ftth_premises"] > 0].iterrows():
-        low, high = bounds[row["ftth_category"]]
-        assert low < 100 * row["ftth_share"] < high, code
-    assert built.loc[AUCH, "ftth_premises"] == 5808
-    assert (built.loc[built["ftth_premises"] == 0, "ftth_share"] == 0).all()
-    assert (built["ftth_vintage"] == "ARCEP T1 2018").all()
+    premises, category = _arcep_2018(raw_dir)
+    for code, row in built.iterrows():
+        share = 100 * row["ftth_share_2018"]
+        assert (share == 0) == (premises[code] == 0), code
+        if premises[code] > 0:
+            low, high = bounds[category[code]]
+            assert low < share < high, code
+    assert premises[AUCH] == 5808
 
 
-def test_house_price_falls_back_to_the_epci_below_five_sales(built, raw_dir) -> None:
+def test_fibre_2025_is_the_arcep_share_of_every_commune(built, raw_dir) -> None:
+    rows = _rows(raw_dir, "broadband/arcep_ftth_pct_commune_vivrea_2026-02_gers_voisins.csv")
+    percent = {r["insee_com"]: float(r["fibre_pct"]) for r in rows if r["insee_dep"] == "32"}
+    assert set(percent) == set(built.index)
+    for code, value in percent.items():
+        assert built.loc[code, "ftth_share"] == pytest.approx(value / 100, abs=1e-9), code
+    assert [percent[AUCH], percent["32249"], percent["32416"]] == [95.4, 99.6, 65.7]
+    assert built.loc[[AUCH, "32249", "32416"], "ftth_share"].tolist() == [0.954, 0.996, 0.657]
+    assert (built["ftth_vintage"] == "ARCEP 2025").all()
+    assert (built["mobile_vintage"] == "ARCEP 2018").all()
+
+
+def test_doctors_apl_and_the_merged_commune_weighted_by_population(built, raw_dir) -> None:
+    apl = {r["codgeo"]: float(r["apl_med_gen"]) for r in _rows(raw_dir, HEALTH)}
+    population = {
+        r["insee_com"]: int(r["population_2021"])
+        for r in _rows(raw_dir, "insee/communes_datasfun_gers_voisins.csv")
+    }
+    assert built.loc["32436", "apl_doctors"] == apl["32436"] == 5.1  # Solomiac
+    parts = ["32067", "32260", "32413", "32365"]  # Cap d'Astarac and the three it absorbed
+    mean = sum(apl[c] * population[c] for c in parts) / sum(population[c] for c in parts)
+    assert built.loc["32365", "apl_doctors"] == round(mean, 1) == 3.3
+    for code in built.index.drop("32365"):
+        assert built.loc[code, "apl_doctors"] == apl[code], code
+
+
+def test_rents_of_the_commune_else_its_intercommunality(built, raw_dir) -> None:
+    rows = {r["INSEE_COM"]: r for r in _rows(raw_dir, RENTS, ";")}
+    own = built[built["rent_level"] == "commune"]
+    assert set(own.index) == (set(rows) - set(cog.MERGED_INTO)) | {"32365"}
+    for code in own.index.drop("32365"):
+        assert built.loc[code, "rent_m2_house"] == float(rows[code]["loyer_maisons"]), code
+        assert built.loc[code, "rent_m2_flat"] == float(rows[code]["loyer_apparts"]), code
+    # Saint-Blancard and Monbardon, merged into Cap d'Astarac, share their model area's rents.
+    assert built.loc["32365", ["rent_m2_house", "rent_m2_flat"]].tolist() == [6.84, 8.32]
+    absent = built[built["rent_level"] != "commune"]
+    assert len(absent) == 146
+    assert (absent["rent_level"] == "epci").all()
+    assert "32416" in absent.index  # Sarrant
+    for code, row in absent.iterrows():
+        peers = own[own["epci_code"] == row["epci_code"]]
+        for column in ("rent_m2_house", "rent_m2_flat"):
+            assert row[column] == pytest.approx(peers[column].median(), abs=0.006), code
+
+
+def test_house_prices_are_drawn_toward_the_intercommunality_by_their_sales(built, raw_dir) -> None:
     epci = {
         r["code"]: r
         for r in _rows(
@@ -167,13 +259,38 @@ def test_house_price_falls_back_to_the_epci_below_five_sales(built, raw_dir) -> 
         )
         if r["annee"] == "2024" and r["aggregation"] == "annuelle"
     }
-    few = built[built["commune_house_sales"] < 5]
-    assert not few.empty
-    assert (few["house_price_level"] == "epci").all()
-    for code, row in few.head(20).iterrows():
-        assert row["house_price_m2"] == float(epci[row["epci_code"]]["pxm2_mai"]), code
-        assert row["house_price_sales"] == int(epci[row["epci_code"]]["nbtrans_mai"])
-    # Auch is split into 11 IRIS: its price is their medians weighted by sales.
+    rows = _rows(raw_dir, "derived_ptod/ptod_agg_iris_32_gers.csv")
+    for row in (r for r in rows if r["TYP_IRIS"] == "Z"):
+        code, village = row["COM"], built.loc[row["COM"]]
+        region = float(epci[village["epci_code"]]["pxm2_mai"])
+        assert village["epci_house_price_m2"] == region
+        sales = int(float(row["logd_trans_mai_24"] or 0)) if row["logd_px2q2_mai_24"] else 0
+        weight = sales / (sales + 8.3)
+        assert village["house_price_commune_weight"] == pytest.approx(weight, abs=1e-4), code
+        expected = region
+        if sales:
+            own = float(row["logd_px2q2_mai_24"])
+            expected = math.exp(weight * math.log(own) + (1 - weight) * math.log(region))
+            assert min(own, region) - 0.05 <= village["house_price_m2"] <= max(own, region) + 0.05
+        assert village["house_price_m2"] == pytest.approx(expected, abs=0.05), code
+        assert village["house_price_level"] == ("commune" if weight >= 0.5 else "epci"), code
+
+
+def test_montesquiou_six_sales_at_408_euros_read_sensibly(built) -> None:
+    montesquiou = built.loc["32285"]
+    assert montesquiou["name"] == "Montesquiou"
+    assert montesquiou["commune_house_price_m2"] == 408
+    assert montesquiou["house_price_sales"] == 6
+    # Six sales weigh 6 / 14.3: the price moves most of the way to its intercommunality's.
+    assert montesquiou["house_price_commune_weight"] == pytest.approx(0.42, abs=0.01)
+    assert montesquiou["house_price_level"] == "epci"
+    assert 700 < montesquiou["house_price_m2"] < montesquiou["epci_house_price_m2"] == 1406.76
+    # Auch, 133 sales over 11 IRIS, keeps nearly its own median (their sales-weighted mean).
+    assert built.loc[AUCH, "house_price_commune_weight"] > 0.9
+    assert built.loc[AUCH, "house_price_level"] == "commune"
+
+
+def test_the_auch_median_is_its_iris_medians_weighted_by_sales(built, raw_dir) -> None:
     iris = [r for r in _rows(raw_dir, "derived_ptod/ptod_agg_iris_32_gers.csv") if r["COM"] == AUCH]
     priced = [
         (float(r["logd_px2q2_mai_24"]), float(r["logd_trans_mai_24"]))
@@ -182,15 +299,10 @@ def test_house_price_falls_back_to_the_epci_below_five_sales(built, raw_dir) -> 
     ]
     expected = sum(p * n for p, n in priced) / sum(n for _, n in priced)
     assert len(iris) == 11
-    assert built.loc[AUCH, "house_price_level"] == "commune"
-    assert built.loc[AUCH, "house_price_m2"] == pytest.approx(expected, abs=0.05)
-    assert built.loc[AUCH, "commune_house_sales"] == sum(
+    assert built.loc[AUCH, "commune_house_price_m2"] == pytest.approx(expected, abs=0.05)
+    assert built.loc[AUCH, "house_price_sales"] == sum(
         int(float(r["logd_trans_mai_24"])) for r in iris
     )
-    # A village not split into IRIS takes its own row as it is (Solomiac, 6 sales).
-    rows = _rows(raw_dir, "derived_ptod/ptod_agg_iris_32_gers.csv")
-    solomiac = next(r for r in rows if r["COM"] == "32436")
-    assert built.loc["32436", "house_price_m2"] == float(solomiac["logd_px2q2_mai_24"])
 
 
 def test_points_lie_in_their_canton(built, raw_dir) -> None:
@@ -234,6 +346,14 @@ def test_a_missing_raw_file_is_named_and_nothing_is_written(raw_copy, tmp_path) 
     with pytest.raises(RawDataError, match=r"bpe2019_ensemble_gers_voisins\.csv is missing"):
         build(raw_copy, out)
     assert not out.exists()
+
+
+def test_a_fibre_share_over_100_percent_is_refused(raw_copy, tmp_path) -> None:
+    path = raw_copy / "broadband/arcep_ftth_pct_commune_vivrea_2026-02_gers_voisins.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("32013,32,Auch,22428,95.4", "32013,32,Auch,22428,954"))
+    with pytest.raises(RawDataError, match=r"'fibre_pct' expected 0 to 100, found 954 for .*32013"):
+        build(raw_copy, tmp_path / "out")
 
 
 def test_a_renamed_column_is_named_and_the_previous_output_kept(raw_copy, tmp_path) -> None:
@@ -303,6 +423,23 @@ def _append(path: Path, line: str) -> None:
             "broadband/arcep_ftth_communes_2017T3_2018T1_gers_voisins.csv",
             "32999,Catégorie,0,0,0",
             r"code '32999' at line 2360 is not a commune",
+        ),
+        (
+            "broadband/arcep_ftth_pct_commune_vivrea_2026-02_gers_voisins.csv",
+            "32013,32,Auch,22428,95.4",
+            r"expected one row per commune, found 32013 twice \(line 1177\)",
+        ),
+        (
+            "broadband/arcep_ftth_pct_commune_vivrea_2026-02_gers_voisins.csv",
+            "32067,32,Cabas-Loumassès,49,90.0",
+            r"code '32067' \(merged into 32365 in 2025\) at line 1177 is not a commune",
+        ),
+        (HEALTH, "32999,Nowhere,3.0", r"code '32999' at line 463 is not a commune"),
+        (RENTS, "32999;32;Nowhere;1;1;1;1;8;7;1;1", r"code '32999' at line 315 is not a commune"),
+        (
+            "roads/travelmapping_wpt_gers_voisins.csv",
+            "FRA-OCC,fraoccc32,fraocc.c1,0,X,,0,43.6,0.6",
+            r"road system 'fraoccc32': expected one of the road classes",
         ),
     ],
 )

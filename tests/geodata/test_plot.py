@@ -28,12 +28,27 @@ def test_choropleth_to_svg_and_png(marked, tmp_path) -> None:
 
 def test_the_caption_credits_each_source_once(marked) -> None:
     figure = plot_villages(marked, "minutes_to_middle_school")
-    caption = figure.texts[0].get_text()
+    caption = figure.texts[0].get_text().replace("\n", " ")
     assert caption.startswith("Sources: IGN (COG 2018); INSEE (BPE 2019")
-    assert caption.count("datas.fun") == 1
-    prices = plot_villages(marked, "house_price_m2").texts[0].get_text()
-    assert prices.count("ptod") == 1
-    assert "(DVF 2024 (COG 2025), DVF 2024)" in prices.replace("\n", " ")
+    assert caption.count("INSEE / La Poste") == 1
+    assert "© OpenStreetMap contributors, via the Travel Mapping project" in caption
+    prices = plot_villages(marked, "house_price_m2").texts[0].get_text().replace("\n", " ")
+    assert prices.count("DGFiP (DVF)") == 1
+    assert "DGFiP (DVF) (DVF 2024 (COG 2025), DVF 2024)" in prices
+
+
+def test_titles_and_legends_say_in_words_what_and_whose(marked) -> None:
+    # The vintage comes from the table's own vintage column where there is one.
+    fibre = marked.assign(ftth_vintage="ARCEP 2025")
+    figure = plot_villages(fibre, "ftth_share")
+    assert figure.axes[0].get_title() == "Part des locaux raccordables à la fibre, ARCEP 2025"
+    legend = figure.axes[-1].get_ylabel().replace("\n", " ")
+    assert legend == "Part des locaux raccordables à la fibre (part de 0 à 1), ARCEP 2025"
+    english = plot_villages(fibre, "minutes_to_auch", lang="en")
+    title = "Minutes by road to Auch, Travel Mapping / OpenStreetMap 2026"
+    assert english.axes[0].get_title() == title
+    assert "min, estimate" in english.axes[-1].get_ylabel().replace("\n", " ")
+    assert "_" not in figure.axes[-1].get_ylabel()
 
 
 def test_french_is_the_default(marked) -> None:
@@ -66,5 +81,5 @@ def test_short_names_draw_their_column(marked) -> None:
 
     short, full = plot_villages(marked, "fibre"), plot_villages(marked, "ftth_share")
     assert colour_bar_label(short) == colour_bar_label(full)
-    assert colour_bar_label(short).startswith("ftth_share")
+    assert colour_bar_label(short).startswith("Part des locaux raccordables")
     assert short.texts[0].get_text() == full.texts[0].get_text()

@@ -54,14 +54,14 @@ def test_the_expected_commune_count_is_checked(villages) -> None:
             r"point of 32003: expected within 100 m of its outline, found \d+ m away",
         ),
         (
-            lambda v: v.assign(
-                ftth_share=[0.0, 0.0, 0.0, 0.3, 0.0], ftth_category=[0, 0, 0, 10, 0]
-            ),
-            r"ftth_share of 32004: expected within ARCEP class 10 \(10 to 25 %\), found 30.0 %",
+            # 62.5 km in a straight line take at least 34.1 min at 110 km/h, the fastest road.
+            lambda v: v.assign(minutes_to_toulouse=[0.0, 10.0, 150.0, 225.0, 300.0]),
+            r"minutes_to_toulouse of 32002: expected at least 34.1 min \(the straight line at "
+            r"110 km/h\), found 10",
         ),
         (
-            lambda v: v.assign(ftth_share=[0.0, 0.2, 0.0, 0.0, 0.0], ftth_category=0),
-            r"ftth_share of 32002: expected within ARCEP class 0",
+            lambda v: v.assign(rent_level=["commune", "maille", "epci", "epci", "epci"]),
+            r"column 'rent_level': expected one of \['commune', 'epci', 'neighbours'\], found",
         ),
         (
             lambda v: v.assign(

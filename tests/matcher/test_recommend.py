@@ -55,7 +55,7 @@ def test_the_api_example_profile(partners) -> None:
     assert ranking.model == {"name": "default", "version": "2026-11-22"}
     assert len(ranking.results) == 10
     assert ranking.results[0].facts["homes_matching"] == 0
-    assert ranking.results[0].facts["ftth_vintage"] == "ARCEP T1 2018"
+    assert ranking.results[0].facts["ftth_vintage"] == "ARCEP 2025"
 
 
 def test_excluded_lists_every_village_that_fails_a_must(partners) -> None:
@@ -154,7 +154,8 @@ def test_applying_a_suggestion_opens_the_villages_it_names(partners, profile, ch
 
 
 def test_dropping_a_must_is_suggested_with_what_it_opens(partners) -> None:
-    profile = {**FAMILY, "must": ["connectivity", "schools"]}
+    # With the 2025 fibre no partner fails connectivity or schools: Auch within 45 min does.
+    profile = {**FAMILY, "must": ["connectivity", "access_auch"]}
     ranking = recommend(profile, partners, k=52)[0]
     drops = [s for s in ranking.suggestions if s.change == "must"]
     assert drops

@@ -160,7 +160,17 @@ def test_the_villages_notebook_states_the_data_as_it_is(executed) -> None:
         "sources": summary["checks"]["sources"],
         "cantons_with_partner": 17,
     }
-    assert summary["ftth_vintage"] == ["ARCEP T1 2018"]
+    assert summary["ftth_vintage"] == ["ARCEP 2025"]
+    # What changed: fibre 2018 against 2025 among the partners, the old straight-line estimate
+    # against road times.
+    fibre = summary["partners_fibre"]
+    assert fibre["2025"]["at least half (>= 50 %)"] > fibre["2018"]["at least half (>= 50 %)"]
+    assert set(summary["road_vs_straight"]) == {
+        "Auch",
+        "Toulouse Matabiau",
+        "nearest station",
+        "Toulouse-Blagnac",
+    }
     drawn = {path.name for path in (output_of(executed, "01_villages") / "output").glob("*.png")}
     assert drawn == {
         f"{c}.png"
