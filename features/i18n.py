@@ -96,6 +96,12 @@ def euros(value: float, lang: Lang) -> str:
     return f"{number(value, lang)}{NNBSP}€" if lang == "fr" else f"€{number(value, lang)}"
 
 
+def euros_and_cents(value: float, lang: Lang) -> str:
+    """An amount with its cents: 6,79 € in French, €6.79 in English."""
+    amount = f"{value:.2f}"
+    return f"{amount.replace('.', ',')}{NNBSP}€" if lang == "fr" else f"€{amount}"
+
+
 def per_m2(value: float, lang: Lang) -> str:
     return f"{euros(value, lang)}/m²"
 

@@ -99,6 +99,11 @@ def realistic_villages() -> gpd.GeoDataFrame:
         "ftth_share": [0.0, 0.05, 0.2, 0.3, 0.6],
         "operators_4g": [0, 2, 4, 1, 3],
         "house_price_m2": [1200.0, 1500.0, 2000.0, 1400.0, 1300.0],
+        "house_price_sales": [3, 14, 25, 0, 11],
+        "rent_m2_house": [6.5, 7.0, 9.0, 6.8, 7.2],
+        "rent_m2_flat": [7.5, 8.0, 10.0, 7.8, 8.2],
+        "apl_doctors": [2.4, 3.6, 4.5, 1.8, 3.1],
+        "km_to_auch": [38.5, 21.0, 9.5, 55.0, 30.2],
         "vacancy_share": [0.12, 0.08, 0.06, 0.1, 0.09],
         "minutes_to_auch": [35.0, 20.0, 10.0, 50.0, 28.0],
         "minutes_to_toulouse": [90.0, 70.0, 60.0, 110.0, 55.0],
@@ -122,7 +127,10 @@ def realistic_villages() -> gpd.GeoDataFrame:
     for column, values in facts.items():
         villages[column] = values
     villages["tiers_lieu"] = [None, None, "tiers-lieu Le Test", None, None]
-    villages["ftth_vintage"] = "ARCEP T1 2018"
+    villages["ftth_vintage"] = "ARCEP 2025"
+    villages["mobile_vintage"] = "ARCEP 2018"
     villages["price_vintage"] = "DVF 2024"
+    villages["rent_level"] = ["commune", "commune", "commune", "epci", "commune"]
+    villages["travel_estimated"] = False
     villages["house_price_level"] = ["epci", "commune", "commune", "epci", "commune"]
     return villages

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from features.criteria.base import Columns, Criterion, Evaluation, Facts, Inputs, Villages, Widening
-from features.i18n import Lang, decimal, minutes
+from features.i18n import Lang, decimal, minutes, number
 from features.numeric import bounded, round_up
 from features.vocab import DEFAULT_MAX_MINUTES_TO_AUCH
 
@@ -23,16 +23,18 @@ class AccessAuch(Criterion):
             "label": "Accès à Auch",
             "must": "Auch dans le temps maximal choisi "
             f"({decimal(DEFAULT_MAX_MINUTES_TO_AUCH, 'fr')} min par défaut)",
-            "auch": "Auch à {minutes} (estimation)",
-            "too_far": "Auch à {minutes}, estimation (maximum {most})",
+            "auch": "Auch à {minutes} par la route ({km} km)",
+            "auch_estimated": "Auch à {minutes}, estimation à vol d'oiseau",
+            "too_far": "Auch à {minutes} par la route (maximum {most})",
             "widen": "En acceptant Auch à {to}",
         },
         "en": {
             "label": "Access to Auch",
             "must": "Auch within the chosen maximum time "
             f"({DEFAULT_MAX_MINUTES_TO_AUCH:g} min by default)",
-            "auch": "Auch {minutes} away (estimate)",
-            "too_far": "Auch {minutes} away, an estimate (at most {most})",
+            "auch": "Auch {minutes} away by road ({km} km)",
+            "auch_estimated": "Auch {minutes} away, a straight-line estimate",
+            "too_far": "Auch {minutes} away by road (at most {most})",
             "widen": "Accepting Auch {to} away",
         },
     }
@@ -55,7 +57,9 @@ class AccessAuch(Criterion):
         return Evaluation(values, to_auch <= limit)
 
     def reason(self, village: Facts, p: Inputs, details: Inputs, lang: Lang) -> str:
-        return self.say(lang, "auch", minutes=minutes(village["minutes_to_auch"], lang))
+        key = "auch_estimated" if village["travel_estimated"] else "auch"
+        to_auch = minutes(village["minutes_to_auch"], lang)
+        return self.say(lang, key, minutes=to_auch, km=number(village["km_to_auch"], lang))
 
     def failure(self, village: Facts, p: Inputs, details: Inputs, lang: Lang) -> str:
         return self.say(
@@ -66,7 +70,7 @@ class AccessAuch(Criterion):
         )
 
     def village_facts(self, village: Facts) -> dict[str, object]:
-        return {"minutes_to_auch": village["minutes_to_auch"]}
+        return {"minutes_to_auch": village["minutes_to_auch"], "km_to_auch": village["km_to_auch"]}
 
     def widening(
         self,

@@ -24,15 +24,15 @@ class AccessToulouse(Criterion):
             "label": "Accès à Toulouse, train, avion",
             "must": f"une gare à {decimal(MUST_STATION_MINUTES, 'fr')} min si elle est demandée, "
             f"sinon Toulouse à {decimal(MUST_TOULOUSE_MINUTES, 'fr')} min au plus",
-            "toulouse": "Toulouse à {minutes}, gare {of_station} à {station_minutes} (estimations)",
+            "toulouse": "Toulouse à {minutes} par la route, gare {of_station} à {station_minutes}",
             "station": "Gare ({station})",
         },
         "en": {
             "label": "Access to Toulouse, train, airport",
             "must": f"a station within {MUST_STATION_MINUTES:g} min if asked for, else Toulouse "
             f"within {MUST_TOULOUSE_MINUTES:g} min",
-            "toulouse": "Toulouse {minutes} away, {of_station} station {station_minutes} away "
-            "(estimates)",
+            "toulouse": "Toulouse {minutes} away by road, {of_station} station "
+            "{station_minutes} away",
             "station": "Station ({station})",
         },
     }

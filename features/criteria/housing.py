@@ -9,13 +9,18 @@ from numpy.typing import NDArray
 
 from features.criteria.base import Columns, Criterion, Evaluation, Facts, Inputs, Villages, Widening
 from features.homes import Homes
-from features.i18n import Lang, euros, per_m2, plural_s, year_of
+from features.i18n import Lang, euros, euros_and_cents, number, per_m2, plural_s
 from features.numeric import bounded, round_up
+from geodata.schema import SOURCES
 
-# Housing: surface of a home with b bedrooms, and the gross yield that turns a price into rent.
+# Housing: surface of a home with b bedrooms.
 SURFACE_BASE_M2 = 40.0
 SURFACE_PER_BEDROOM_M2 = 20.0  # 3 bedrooms -> 100 m², the median house sold in the Gers EPCIs
-GROSS_RENTAL_YIELD = 0.055  # yearly rent / price; an assumption, flagged as an estimate
+#: Homes of this many bedrooms or fewer are rented as flats (ANIL's flat rent per m²), larger
+#: ones as houses.
+FLAT_BEDROOMS = 1
+#: A commune's own house price rests on few sales below this many: reasons say so.
+FEW_SALES = 10
 # A budget under 70 % of the estimated price scores 0; from 130 % it scores 1.
 AFFORDABILITY_RANGE = (0.7, 1.3)
 # Without a housing project, cheaper is better: from 1,000 €/m² (1) to 2,500 €/m² (0), the
@@ -27,12 +32,19 @@ VACANCY_STOCK = 0.15
 PRICE_STEP = {True: 1000.0, False: 10.0}
 
 
+def surface_m2(bedrooms: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The surface of a home with ``bedrooms`` (at least one)."""
+    return SURFACE_BASE_M2 + SURFACE_PER_BEDROOM_M2 * np.maximum(bedrooms, 1.0)
+
+
 def estimated_housing_cost(
-    price_m2: NDArray[np.float64], bedrooms: NDArray[np.float64], buy: NDArray[np.float64]
+    v: Columns, bedrooms: NDArray[np.float64], buy: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Price of a house with ``bedrooms`` at ``price_m2``, or its monthly rent (broadcasts)."""
-    price = price_m2 * (SURFACE_BASE_M2 + SURFACE_PER_BEDROOM_M2 * np.maximum(bedrooms, 1.0))
-    return np.where(buy > 0, price, price * GROSS_RENTAL_YIELD / 12.0)
+    """(P, V) price of a house with ``bedrooms`` (P, 1) at each village's price per m², or its
+    monthly rent at its rent per m² (ANIL) for a flat or a house by size."""
+    surface = surface_m2(bedrooms)
+    rent_m2 = np.where(bedrooms <= FLAT_BEDROOMS, v["rent_m2_flat"], v["rent_m2_house"])
+    return np.where(buy > 0, v["house_price_m2"] * surface, rent_m2 * surface)
 
 
 def estimate(value: float, buy: bool) -> float:
@@ -62,11 +74,19 @@ class Housing(Criterion):
             "label": "Logement",
             "must": "un logement disponible dans le budget, ou un budget qui couvre le prix estimé",
             "homes_on_offer": "{n} logement{s} disponible{s} dans votre budget",
-            "house_prices": "Maisons : {price} en médiane {year}{level}",
-            "house_cost": "Maison de {bedrooms} chambre{s} estimée à {cost} "
-            "({price} en {year}{level})",
-            "rent_cost": "Loyer estimé à {cost} par mois pour {bedrooms} chambre{s}",
-            "epci": " pour l'intercommunalité",
+            "house_prices": "Maisons : {price} en médiane ({vintage}, {basis})",
+            "house_cost": "Maison de {bedrooms} chambre{s} estimée à {cost} ({price} ; {vintage}, "
+            "{basis})",
+            "rent_cost": "Loyer estimé à {cost} par mois pour {bedrooms} chambre{s} ({home} de "
+            "{surface} m² à {rent}/m², {source}{level})",
+            "sales": "{n} ventes dans la commune",
+            "few_sales": "peu de ventes dans la commune ({n}) : prix rapproché de celui de "
+            "l'intercommunalité",
+            "no_sales": "aucune vente dans la commune : prix de l'intercommunalité",
+            "house": "maison",
+            "flat": "appartement",
+            "rent_epci": ", valeur de l'intercommunalité",
+            "rent_neighbours": ", valeur des communes voisines",
             "no_house": "Aucun logement dans le budget : maison de {bedrooms} chambre{s} estimée "
             "à {cost}, il manque {short}",
             "no_rent": "Aucun logement dans le budget : loyer estimé à {cost} par mois, "
@@ -78,11 +98,19 @@ class Housing(Criterion):
             "label": "Housing",
             "must": "a home on offer within budget, or a budget that covers the estimated price",
             "homes_on_offer": "{n} home{s} on offer within your budget",
-            "house_prices": "Houses: {price} median in {year}{level}",
-            "house_cost": "A {bedrooms}-bedroom house estimated at {cost} "
-            "({price} in {year}{level})",
-            "rent_cost": "Rent estimated at {cost} a month for {bedrooms} bedroom{s}",
-            "epci": " for the intercommunality",
+            "house_prices": "Houses: {price} median ({vintage}, {basis})",
+            "house_cost": "A {bedrooms}-bedroom house estimated at {cost} ({price}; {vintage}, "
+            "{basis})",
+            "rent_cost": "Rent estimated at {cost} a month for {bedrooms} bedroom{s} (a {home} of "
+            "{surface} m² at {rent}/m², {source}{level})",
+            "sales": "{n} sales in the commune",
+            "few_sales": "few sales in the commune ({n}): price drawn toward the "
+            "intercommunality's",
+            "no_sales": "no sale in the commune: the intercommunality's price",
+            "house": "house",
+            "flat": "flat",
+            "rent_epci": ", the intercommunality's value",
+            "rent_neighbours": ", the neighbouring communes' value",
             "no_house": "No home within budget: a {bedrooms}-bedroom house is estimated at "
             "{cost}, {short} short",
             "no_rent": "No home within budget: rent estimated at {cost} a month, {short} short",
@@ -93,7 +121,14 @@ class Housing(Criterion):
     importance_inputs = ("has_housing",)
     value_inputs = ("has_housing", "buy", "budget_eur", "bedrooms_needed")
     by_case = False  # the budget is any amount
-    village_columns = ("house_price_m2", "vacancy_share", "homes_listed")
+    village_columns = (
+        "house_price_m2",
+        "house_price_sales",
+        "rent_m2_house",
+        "rent_m2_flat",
+        "vacancy_share",
+        "homes_listed",
+    )
     sentence_inputs = ("has_housing", "buy", "bedrooms_needed")
     sentence_details = ("homes_matching", "housing_cost")
     failure_inputs = ("buy", "bedrooms_needed", "budget_eur")
@@ -116,9 +151,7 @@ class Housing(Criterion):
     def evaluate(self, p: Columns, villages: Villages) -> Evaluation:
         v = villages.columns
         buy, budget = p["buy"][:, None], p["budget_eur"][:, None]
-        cost = estimated_housing_cost(
-            v["house_price_m2"][None, :], p["bedrooms_needed"][:, None], buy
-        )
+        cost = estimated_housing_cost(v, p["bedrooms_needed"][:, None], buy)
         matching = homes_matching(p, villages.homes, villages.n)
         with_project, within_reach = self._with_project(villages, budget, cost, matching)
         has_housing = p["has_housing"][:, None] > 0
@@ -153,22 +186,47 @@ class Housing(Criterion):
         matching = details["homes_matching"]
         if matching > 0:
             return self.say(lang, "homes_on_offer", n=int(matching), s=plural_s(matching, lang))
-        level = "" if village["house_price_level"] == "commune" else self.say(lang, "epci")
         price = per_m2(village["house_price_m2"], lang)
-        year = year_of(str(village["price_vintage"]))
+        vintage = str(village["price_vintage"])
         if p["has_housing"] == 0:
-            return self.say(lang, "house_prices", price=price, level=level, year=year)
+            return self.say(
+                lang, "house_prices", price=price, vintage=vintage, basis=self._basis(village, lang)
+            )
         bedrooms = int(max(p["bedrooms_needed"], 1))
-        cost = estimate(details["housing_cost"], p["buy"] > 0)
+        cost = euros(estimate(details["housing_cost"], p["buy"] > 0), lang)
+        if p["buy"] > 0:
+            return self.say(
+                lang,
+                "house_cost",
+                bedrooms=bedrooms,
+                s=plural_s(bedrooms, lang),
+                cost=cost,
+                price=price,
+                vintage=vintage,
+                basis=self._basis(village, lang),
+            )
+        return self._rent(village, bedrooms, cost, lang)
+
+    def _basis(self, village: Facts, lang: Lang) -> str:
+        """What a price rests on: the commune's sales, or few, or none."""
+        sales = int(village["house_price_sales"])
+        key = "sales" if sales >= FEW_SALES else "few_sales" if sales else "no_sales"
+        return self.say(lang, key, n=sales)
+
+    def _rent(self, village: Facts, bedrooms: int, cost: str, lang: Lang) -> str:
+        flat = bedrooms <= FLAT_BEDROOMS
+        level = village["rent_level"]
         return self.say(
             lang,
-            "house_cost" if p["buy"] > 0 else "rent_cost",
+            "rent_cost",
             bedrooms=bedrooms,
             s=plural_s(bedrooms, lang),
-            cost=euros(cost, lang),
-            price=price,
-            level=level,
-            year=year,
+            cost=cost,
+            home=self.say(lang, "flat" if flat else "house"),
+            surface=number(float(surface_m2(np.float64(bedrooms))), lang),
+            rent=euros_and_cents(village["rent_m2_flat" if flat else "rent_m2_house"], lang),
+            source=f"ANIL {SOURCES['rents'].vintage}",
+            level="" if level == "commune" else self.say(lang, f"rent_{level}"),
         )
 
     def failure(self, village: Facts, p: Inputs, details: Inputs, lang: Lang) -> str:
@@ -188,6 +246,7 @@ class Housing(Criterion):
     def village_facts(self, village: Facts) -> dict[str, object]:
         return {
             "house_price_m2": village["house_price_m2"],
+            "house_price_sales": int(village["house_price_sales"]),
             "homes_available": int(village["homes_listed"]),
         }
 
