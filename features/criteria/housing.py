@@ -32,7 +32,7 @@ VACANCY_STOCK = 0.15
 PRICE_STEP = {True: 1000.0, False: 10.0}
 
 
-def surface_m2(bedrooms: NDArray[np.float64]) -> NDArray[np.float64]:
+def surface_m2(bedrooms: NDArray[np.float64] | float) -> NDArray[np.float64]:
     """The surface of a home with ``bedrooms`` (at least one)."""
     return SURFACE_BASE_M2 + SURFACE_PER_BEDROOM_M2 * np.maximum(bedrooms, 1.0)
 
@@ -223,7 +223,7 @@ class Housing(Criterion):
             s=plural_s(bedrooms, lang),
             cost=cost,
             home=self.say(lang, "flat" if flat else "house"),
-            surface=number(float(surface_m2(np.float64(bedrooms))), lang),
+            surface=number(float(surface_m2(bedrooms)), lang),
             rent=euros_and_cents(village["rent_m2_flat" if flat else "rent_m2_house"], lang),
             source=f"ANIL {SOURCES['rents'].vintage}",
             level="" if level == "commune" else self.say(lang, f"rent_{level}"),
