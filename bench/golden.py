@@ -65,7 +65,9 @@ def listings(codes: list[str]) -> list[tuple[str, str, float, float]]:
         for _ in range(int(rng.integers(1, 4))):
             buy = bool(rng.random() < 0.6)
             price = float(rng.uniform(90_000, 300_000) if buy else rng.uniform(400, 1100))
-            homes.append((str(code), "buy" if buy else "rent", round(price), int(rng.integers(1, 5))))
+            homes.append(
+                (str(code), "buy" if buy else "rent", round(price), int(rng.integers(1, 5)))
+            )
     return homes
 
 
