@@ -1,211 +1,48 @@
-"""The database (SQLAlchemy 2): SQLite by default, any ``DATABASE_URL`` such as PostgreSQL.
+"""The store: every read and write the service makes in its database, each write one
+transaction that lands whole or not at all.
 
-The schema is created and upgraded by Alembic (``service/migrations``); the tables below are its
-ORM view and a test keeps the two identical. Every write is one transaction: it lands whole or
-not at all.
+Its values are plain records (``Prospect``, ``Home``...), not ORM rows. The tables are in
+``service.db.models``, the connections in ``service.db.engine``, the schema's migrations in
+``service.db.migrate``.
 """
 
-import ast
-import contextlib
-import fcntl
-import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    Dialect,
-    Engine,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    TypeDecorator,
-    create_engine,
-    delete,
-    event,
-    func,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.weights import WeightProfile
 from service.auth import KEY_ID_DIGITS
+from service.db import migrate
+from service.db.engine import RevisionReader, is_sqlite, make_engine
+from service.db.models import (
+    MODEL_INPUTS,
+    AuditRow,
+    ExposureRow,
+    HomeRow,
+    OutcomeRow,
+    ProspectRow,
+    RevisionRow,
+    RevokedKeyRow,
+    WeightProfileRow,
+)
 
 if TYPE_CHECKING:  # the service reads these as plain rows: pandas costs it too much memory
     import pandas as pd
 
-MIGRATIONS = Path(__file__).with_name("migrations")
-#: Revision counters that tell every worker process to rebuild its recommender.
-MODEL_INPUTS = "model_inputs"
 #: Villages shown are counted per second, channel, village (INSEE code) and rank.
 ExposureKey = tuple[datetime, str, str, int]
-#: PostgreSQL advisory lock taken while migrating (any constant the application owns).
-LOCK_KEY = 0x50A0501
-
-
-def migration_heads() -> list[str]:
-    """The newest revisions of ``service/migrations`` (one, unless the history branches), read
-    from the scripts' ``revision`` and ``down_revision`` as Alembic does."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        found: dict[str, Any] = {}
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            # ``revision = "0002"``, or ``revision: str = "0002"`` as newer templates write it
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                target, value = node.target, node.value
-            else:
-                continue
-            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
-                found[target.id] = ast.literal_eval(value)
-        if "revision" in found:
-            revisions.add(found["revision"])
-            down = found.get("down_revision")
-            parents.update([down] if isinstance(down, str) else down or ())
-    return sorted(revisions - parents)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timestamps stored in UTC and read back timezone-aware, on SQLite as on PostgreSQL."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"timestamp without a timezone: {value.isoformat()}")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class ProspectRow(Base):
-    __tablename__ = "prospects"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
-    name: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(320))
-    phone: Mapped[str | None] = mapped_column(String(40))
-    consent: Mapped[bool] = mapped_column(Boolean)
-    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-class OutcomeRow(Base):
-    __tablename__ = "outcomes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    # Erasing a prospect keeps the event (the village's history) but not the link to the person.
-    prospect_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("prospects.id", ondelete="SET NULL"), index=True
-    )
-    insee: Mapped[str] = mapped_column(String(5), index=True)
-    event: Mapped[str] = mapped_column(String(16))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class HomeRow(Base):
-    __tablename__ = "homes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    insee: Mapped[str] = mapped_column(String(5), index=True)
-    tenure: Mapped[str] = mapped_column(String(4))
-    price_eur: Mapped[float] = mapped_column(Float)
-    bedrooms: Mapped[int] = mapped_column(Integer)
-    surface_m2: Mapped[float | None] = mapped_column(Float)
-    description: Mapped[str | None] = mapped_column(String(500))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_by: Mapped[str] = mapped_column(String(100))
-
-
-class WeightProfileRow(Base):
-    __tablename__ = "weight_profiles"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(100))
-    version: Mapped[str] = mapped_column(String(100), unique=True)
-    description: Mapped[str] = mapped_column(Text)
-    weights: Mapped[dict[str, float]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String(100))
-
-
-class ExposureRow(Base):
-    """How many times a village was shown at a rank on a channel, within one second: a row
-    per ranking shown would grow by ten rows a request."""
-
-    __tablename__ = "exposure_counts"
-
-    at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)  # the second
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
-    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
-    shown: Mapped[int] = mapped_column(Integer)
-
-
-class AuditRow(Base):
-    """Who changed the weights, the homes or the prospects, and when: never a contact field
-    (a prospect is named by its id only, which means nothing once the prospect is erased)."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(100))
-    detail: Mapped[str] = mapped_column(String(200))
-
-
-class RevokedKeyRow(Base):
-    """API keys refused from now on, by the SHA-256 digest the configuration holds."""
-
-    __tablename__ = "revoked_keys"
-
-    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    revoked_by: Mapped[str] = mapped_column(String(100))
-
-
-class RevisionRow(Base):
-    __tablename__ = "revisions"
-
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    value: Mapped[int] = mapped_column(Integer)
 
 
 @dataclass(frozen=True)
@@ -254,85 +91,21 @@ class Store:
     """One database: its engine, its sessions and every read and write the service makes."""
 
     def __init__(self, url: str) -> None:
-        parsed = make_url(url)
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        if self.is_sqlite and parsed.database in (None, "", ":memory:"):
-            # One in-memory database shared by every thread, rather than one per connection.
-            self.engine: Engine = create_engine(
-                url,
-                poolclass=StaticPool,
-                connect_args={"check_same_thread": False},
-                hide_parameters=True,
-            )
-        else:
-            # Statements' values stay out of logs and error messages: they hold prospects'
-            # contact fields.
-            self.engine = create_engine(url, pool_pre_ping=not self.is_sqlite, hide_parameters=True)
-        if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine = make_engine(url)
+        self.is_sqlite = is_sqlite(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._revision_query = select(RevisionRow.value).where(RevisionRow.name == MODEL_INPUTS)
-        in_memory = self.is_sqlite and parsed.database in (None, "", ":memory:")
-        self._revision_sql = (
-            None
-            if in_memory
-            else str(
-                self._revision_query.compile(self.engine, compile_kwargs={"literal_binds": True})
-            )
-        )
-        self._revision_lock = threading.Lock()
-        self._revision_connection: Any = None
+        self._revision = RevisionReader(self.engine)
 
     def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema to the newest migration, or to ``revision`` (nothing to do if it
-        is there).
-
-        Several worker processes may start at once on a new database: the first to take the
-        lock migrates, the others then find the schema up to date.
-        """
-        if revision == "head" and self.at_head():
-            return  # without loading Alembic, which a serving process otherwise never needs
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with self._migration_lock(), self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        """Bring the schema to the newest migration, or to ``revision``."""
+        migrate.upgrade(self.engine, revision)
 
     def at_head(self) -> bool:
-        """Whether the schema is at the newest migration, read with SQLAlchemy alone."""
-        heads = migration_heads()
-        if len(heads) != 1:
-            return False
-        try:
-            with self.engine.connect() as connection:
-                found = connection.execute(text("SELECT version_num FROM alembic_version"))
-                return list(found.scalars()) == heads
-        except SQLAlchemyError:  # no version table: a new database
-            return False
-
-    @contextmanager
-    def _migration_lock(self) -> Iterator[None]:
-        database = self.engine.url.database
-        if not self.is_sqlite or database in (None, "", ":memory:"):
-            yield
-            return
-        with open(f"{database}.migrate.lock", "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        """Whether the schema is at the newest migration."""
+        return migrate.at_head(self.engine)
 
     def dispose(self) -> None:
-        with self._revision_lock:
-            self._close_revision_connection()
+        self._revision.close()
         self.engine.dispose()
 
     @contextmanager
@@ -340,52 +113,9 @@ class Store:
         with self.sessions.begin() as session:
             yield session
 
-    # -- revisions -------------------------------------------------------------------------
-
     def model_inputs_revision(self) -> int:
-        """A counter raised by every write that changes rankings (weights, homes, settled).
-
-        Every request reads it, so it is read on a connection of its own, outside the pool,
-        with the statement compiled once: microseconds on SQLite, one round trip on PostgreSQL.
-        """
-        if self._revision_sql is None:  # an in-memory database has one shared connection
-            with self.sessions() as session:
-                return int(session.scalar(self._revision_query) or 0)
-        with self._revision_lock:
-            try:
-                return self._read_revision()
-            except self.engine.dialect.loaded_dbapi.Error:
-                # The server restarted or dropped the connection: one fresh try.
-                self._close_revision_connection()
-                return self._read_revision()
-
-    def _read_revision(self) -> int:
-        if self._revision_connection is None:
-            self._revision_connection = self._autocommit_connection()
-        cursor = self._revision_connection.cursor()
-        try:
-            cursor.execute(self._revision_sql)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        return int(row[0]) if row else 0
-
-    def _autocommit_connection(self) -> Any:
-        """A DBAPI connection of its own (detached from the pool) that sees every commit."""
-        fairy = self.engine.raw_connection()
-        fairy.detach()
-        connection: Any = fairy.dbapi_connection
-        if self.is_sqlite:
-            connection.isolation_level = None
-        else:
-            connection.autocommit = True
-        return connection
-
-    def _close_revision_connection(self) -> None:
-        if self._revision_connection is not None:
-            with contextlib.suppress(Exception):
-                self._revision_connection.close()
-            self._revision_connection = None
+        """A counter raised by every write that changes rankings (weights, homes, settled)."""
+        return self._revision.read()
 
     @staticmethod
     def _bump(session: Session) -> None:
@@ -635,17 +365,6 @@ class Store:
 def exposure_second(at: datetime) -> datetime:
     """The second exposure is counted in."""
     return at.replace(microsecond=0)
-
-
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    # WAL lets readers and a writer work at once; synchronous=FULL keeps every acknowledged
-    # commit through a crash; SQLite enforces foreign keys only when asked.
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
 
 
 def _audit(session: Session, actor: str, action: str, target: str, detail: str = "") -> None:

@@ -506,7 +506,7 @@ def test_deleting_a_prospect_erases_it(client: TestClient) -> None:
     with store.sessions() as session:
         from sqlalchemy import select
 
-        from service.store import OutcomeRow
+        from service.db.models import OutcomeRow
 
         linked = session.scalars(select(OutcomeRow.prospect_id)).all()
     assert linked == [None], "the outcome stays for the village, without the person"
@@ -760,7 +760,7 @@ def test_public_endpoints_store_nothing_personal(client: TestClient) -> None:
     store = state.store
     from sqlalchemy import func, select
 
-    from service.store import ExposureRow, ProspectRow
+    from service.db.models import ExposureRow, ProspectRow
 
     with store.sessions() as session:
         assert session.scalar(select(func.count()).select_from(ProspectRow)) == 0

@@ -43,7 +43,8 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from service.store import MODEL_INPUTS, OutcomeRow, RevisionRow, Store
+from service.db.models import MODEL_INPUTS, OutcomeRow, RevisionRow
+from service.store import Store
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import STAFF, STAFF_KEY, served
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 from service.app import create_app
 from service.cli import main
 from service.config import Settings, get_settings
-from service.store import OutcomeRow, ProspectRow, Store, WeightProfileRow, utcnow
+from service.db.models import OutcomeRow, ProspectRow, WeightProfileRow
+from service.store import Store, utcnow
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import ANALYST, STAFF
 from tests.service.test_access import WEIGHTS

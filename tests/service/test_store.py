@@ -15,7 +15,9 @@ from sqlalchemy import column, func, insert, select, table, text
 from sqlalchemy.exc import IntegrityError
 
 from matcher.weights import WeightProfile, load_weight_profile
-from service.store import MIGRATIONS, Base, Contact, ExposureRow, Home, OutcomeRow, Store
+from service.db.migrate import MIGRATIONS
+from service.db.models import Base, ExposureRow, OutcomeRow
+from service.store import Contact, Home, Store
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import ANALYST, STAFF, ClientFactory, make_settings
 
@@ -75,7 +77,7 @@ def test_the_revision_is_read_fresh_on_its_own_connection(database_url: str) -> 
     writer.replace_homes("32001", [Home("rent", 600, 2)], by="test")
     assert reader.model_inputs_revision() == 1
     if reader.is_sqlite:
-        reader._revision_connection.close()
+        reader._revision._connection.close()
     else:
         with writer.engine.begin() as connection:
             connection.execute(
