@@ -10,19 +10,15 @@ from typing import Any
 
 import fastapi_offline
 import orjson
-from fastapi import FastAPI, HTTPException, Request, status
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI, HTTPException, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from features.exceptions import FeaturesError
-from matcher.exceptions import MatcherError
 from service.config import MAX_BODY_BYTES, Settings, get_settings
 from service.deps import is_json_media
-from service.errors import http_error, validation_error
+from service.errors import add_error_handlers
 from service.routes import pages, prospects, public, recommendations, villages, weights
 from service.state import ServiceState
 from service.store import Store
@@ -79,16 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
 
-    @app.exception_handler(MatcherError)
-    @app.exception_handler(FeaturesError)
-    async def domain_error(request: Request, exc: Exception) -> Response:
-        # Requests are validated before they reach the library; this keeps anything that
-        # slips through a 422 that names the problem rather than a 500.
-        error = {"type": "value_error", "loc": ("body",), "msg": str(exc), "input": None}
-        return await validation_error(request, RequestValidationError([error]))
-
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    add_error_handlers(app)
 
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 

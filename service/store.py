@@ -1,9 +1,9 @@
 """The store: every read and write the service makes in its database, each write one
 transaction that lands whole or not at all.
 
-Its values are plain records (``Prospect``, ``Home``...), not ORM rows. The tables are in
-``service.db.models``, the connections in ``service.db.engine``, the schema's migrations in
-``service.db.migrate``.
+Its values are plain records (``Prospect``, ``Home``...), not ORM rows; its refusals are the
+domain errors of ``service.exceptions``. The tables are in ``service.db.models``, the
+connections in ``service.db.engine``, the schema's migrations in ``service.db.migrate``.
 """
 
 import uuid
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher.weights import WeightProfile
@@ -33,6 +34,7 @@ from service.db.models import (
     RevokedKeyRow,
     WeightProfileRow,
 )
+from service.exceptions import Conflict, NotFound
 
 if TYPE_CHECKING:  # the service reads these as plain rows: pandas costs it too much memory
     import pandas as pd
@@ -154,12 +156,23 @@ class Store:
         return _prospect(row)
 
     def get_prospect(self, prospect_id: str) -> Prospect | None:
+        if not is_prospect_id(prospect_id):
+            return None
         with self.sessions() as session:
             row = session.get(ProspectRow, prospect_id)
             return None if row is None else _prospect(row)
 
+    def prospect(self, prospect_id: str) -> Prospect:
+        """The stored prospect; ``NotFound`` if there is none."""
+        prospect = self.get_prospect(prospect_id)
+        if prospect is None:
+            raise NotFound("prospect", prospect_id)
+        return prospect
+
     def delete_prospect(self, prospect_id: str, by: str = "unknown") -> bool:
         """Erase a prospect and the link from its outcomes to it; False if there was none."""
+        if not is_prospect_id(prospect_id):
+            return False
         with self.transaction() as session:
             return self._erase(session, prospect_id, by, "prospect.delete")
 
@@ -195,15 +208,24 @@ class Store:
     # -- outcomes --------------------------------------------------------------------------
 
     def add_outcome(self, prospect_id: str, insee: str, event_name: str, at: datetime) -> int:
-        with self.transaction() as session:
-            if event_name in ("settled", "left"):
-                self._bump(session)
-            row = OutcomeRow(
-                prospect_id=prospect_id, insee=insee, event=event_name, at=at, recorded_at=utcnow()
-            )
-            session.add(row)
-            session.flush()
-            return row.id
+        """Record an event of a prospect about a village; ``NotFound`` if the prospect is not
+        stored (it may have been erased since the caller looked it up)."""
+        try:
+            with self.transaction() as session:
+                if event_name in ("settled", "left"):
+                    self._bump(session)
+                row = OutcomeRow(
+                    prospect_id=prospect_id,
+                    insee=insee,
+                    event=event_name,
+                    at=at,
+                    recorded_at=utcnow(),
+                )
+                session.add(row)
+                session.flush()
+                return row.id
+        except IntegrityError as error:  # the outcome's one reference: the prospect
+            raise NotFound("prospect", prospect_id) from error
 
     def solos_settled(self) -> "pd.Series":
         """Solos living in each village: settled events minus left events, never below 0."""
@@ -279,7 +301,8 @@ class Store:
             return int(session.scalar(select(func.count()).select_from(WeightProfileRow)) or 0)
 
     def add_weights(self, profile: WeightProfile, by: str) -> StoredWeights:
-        """Store a (validated) profile; it becomes the active one in the same transaction."""
+        """Store a (validated) profile; it becomes the active one in the same transaction.
+        ``Conflict`` if its version is stored already (versions are unique)."""
         row = WeightProfileRow(
             name=profile.name,
             version=profile.version,
@@ -288,10 +311,13 @@ class Store:
             created_at=utcnow(),
             created_by=by,
         )
-        with self.transaction() as session:
-            self._bump(session)
-            session.add(row)
-            _audit(session, by, "weights.replace", profile.version, profile.name)
+        try:
+            with self.transaction() as session:
+                self._bump(session)
+                session.add(row)
+                _audit(session, by, "weights.replace", profile.version, profile.name)
+        except IntegrityError as error:  # the table's one constraint a valid profile can fail
+            raise Conflict("weight profile version", profile.version) from error
         return _weights(row)
 
     # -- keys and audit --------------------------------------------------------------------
@@ -360,6 +386,15 @@ class Store:
             ).all()
             rankings = session.scalar(select(shown).where(*where, ExposureRow.rank == 1))
         return {insee: int(n) for insee, n in counts}, int(rankings or 0)
+
+
+def is_prospect_id(text: str) -> bool:
+    """Ids are UUIDs: anything else is unknown without asking the database (which may refuse
+    some characters, such as NUL, with an error rather than no row)."""
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
 
 
 def exposure_second(at: datetime) -> datetime:

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Query
-from sqlalchemy.exc import IntegrityError
 
 from matcher.evaluate import exposure_gini
 from matcher.weights import WeightProfile
 from service.deps import AnalystDep, SnapshotDep, StaffDep, StateDep
 from service.errors import problems
+from service.exceptions import Conflict
 from service.schemas import AuditEntryOut, Exposure, Timestamp, WeightsIn, WeightsOut
 from service.store import StoredWeights, utcnow
 
@@ -46,7 +46,7 @@ def replace_weights(body: WeightsIn, state: StateDep, caller: AnalystDep) -> Wei
         profile = WeightProfile(body.name, version, weights, body.description)
         try:
             return weights_out(state.store.add_weights(profile, by=str(caller)))
-        except IntegrityError:
+        except Conflict:
             continue  # another profile took this version number meanwhile
     raise RuntimeError(f"no free weight profile version after {VERSION_ATTEMPTS} attempts")
 
