@@ -33,7 +33,9 @@ def app_factory() -> FastAPI:
         return {"message": "Hello World"}
 
     from features.profile import Profile
-    from service.deps import K, Lang, json_response, resolve_k, state_of
+    from service.deps import state_of
+    from service.params import K, Lang, resolve_k
+    from service.responses import json_response
     from service.routes.recommendations import DEFAULT_LANG, RankingRoute, recommend_one
 
     answers: dict[tuple[bytes, int | None, str], Response] = {}

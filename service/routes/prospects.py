@@ -1,7 +1,6 @@
-"""Prospects (personal data: staff only), their shortlists, and outcomes."""
+"""Prospects (personal data: staff only) and their shortlists."""
 
 from dataclasses import asdict
-from datetime import UTC
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
@@ -9,21 +8,14 @@ from fastapi.responses import HTMLResponse
 
 from features.profile import Profile
 from service import pages
-from service.deps import (
-    K,
-    Lang,
-    SettingsDep,
-    SnapshotDep,
-    StaffDep,
-    StateDep,
-    json_response,
-    resolve_k,
-)
+from service.deps import SettingsDep, SnapshotDep, StaffDep, StateDep
 from service.errors import problems
 from service.exceptions import NotFound
-from service.schemas import OutcomeCreated, OutcomeIn, ProspectCreated, ProspectIn, ProspectOut
+from service.params import K, Lang, resolve_k
+from service.responses import PRIVATE_PAGE_HEADERS, json_response
+from service.schemas import ProspectCreated, ProspectIn, ProspectOut
 from service.schemas import Ranking as RankingOut
-from service.store import Contact, utcnow
+from service.store import Contact
 
 router = APIRouter(prefix="/v1", tags=["prospects"])
 
@@ -90,27 +82,4 @@ def shortlist(
         return json_response(ranking)
     homes = {r.insee: state.store.homes(r.insee) for r in ranking.results}
     page = pages.shortlist(state, prospect, profile, ranking, homes, lang)
-    # A prospect's page: not to be cached by a shared browser or proxy, nor sent as a referrer.
-    private = {
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-    }
-    return HTMLResponse(page, headers=private)
-
-
-@router.post(
-    "/outcomes",
-    response_model=OutcomeCreated,
-    status_code=status.HTTP_201_CREATED,
-    responses=problems(401, 404, 413, 415),
-)
-def create_outcome(body: OutcomeIn, state: StateDep, _caller: StaffDep) -> OutcomeCreated:
-    """Record what a prospect did about a village: feedback for learning and evaluation."""
-    state.store.prospect(body.prospect_id)
-    state.known_village(body.insee)
-    at = (body.at or utcnow()).astimezone(UTC)  # answered as stored
-    outcome_id = state.store.add_outcome(body.prospect_id, body.insee, body.event, at)
-    return OutcomeCreated(
-        id=outcome_id, prospect_id=body.prospect_id, insee=body.insee, event=body.event, at=at
-    )
+    return HTMLResponse(page, headers=PRIVATE_PAGE_HEADERS)

@@ -12,18 +12,11 @@ from starlette.requests import ClientDisconnect
 
 from features.profile import Profile
 from features.vocab import Lang as LangCode
-from service.deps import (
-    K,
-    Lang,
-    SettingsDep,
-    SnapshotDep,
-    StateDep,
-    is_json_media,
-    json_response,
-    resolve_k,
-    state_of,
-)
+from service.body_limit import is_json_media
+from service.deps import SettingsDep, SnapshotDep, StateDep, state_of
 from service.errors import problems
+from service.params import K, Lang, resolve_k
+from service.responses import json_response
 from service.schemas import BatchIn, BatchOut
 from service.schemas import Ranking as RankingOut
 
