@@ -133,7 +133,7 @@ def test_a_failed_weights_update_leaves_the_active_profile(
         raise RuntimeError("the disk filled up")
 
     # The audit line is written last in the transaction: failing it fails everything before.
-    monkeypatch.setattr("service.store._audit", fail)
+    monkeypatch.setattr("service.store.audit_log.write", fail)
     failing = TestClient(backend_client.app, raise_server_exceptions=False)
     assert failing.put("/v1/weights", json=WEIGHTS, headers=ANALYST).status_code == 500
     monkeypatch.undo()
