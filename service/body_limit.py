@@ -55,31 +55,34 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        refusal = self.refusal(scope)
+        if refusal is not None:
+            await _refuse(send, *refusal)
+            return
+        await self.app(scope, self.limited(receive), send)
+
+    def refusal(self, scope: Scope) -> tuple[int, str] | None:
+        """The status and detail of a refusal the headers alone tell (413 or 415), or None."""
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _refuse(send, status.HTTP_413_CONTENT_TOO_LARGE, too_large(self.max_bytes))
-            return
+            return status.HTTP_413_CONTENT_TOO_LARGE, too_large(self.max_bytes)
         has_body = (declared is not None and declared.strip(b"0") != b"") or (
             b"chunked" in headers.get(b"transfer-encoding", b"")
         )
-        # The first Content-Type, as Starlette and FastAPI read it.
-        content_type = next(
-            (
-                value.decode("latin-1")
-                for name, value in scope["headers"]
-                if name == b"content-type"
-            ),
-            None,
-        )
+        content_type = _first_content_type(scope)
         if has_body and scope["method"] in BODY_METHODS and not is_json_media(content_type):
             found = repr(content_type) if content_type else "none"
-            detail = f"expected Content-Type: application/json, found {found}"
-            await _refuse(send, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, detail)
-            return
+            return status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, (
+                f"expected Content-Type: application/json, found {found}"
+            )
+        return None
+
+    def limited(self, receive: Receive) -> Receive:
+        """``receive``, refusing the body (413) once more than ``max_bytes`` have streamed in."""
         received = 0
 
-        async def limited() -> Message:
+        async def receive_within_limit() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
@@ -88,7 +91,15 @@ class BodyLimit:
                     raise BodyTooLarge(self.max_bytes)
             return message
 
-        await self.app(scope, limited, send)
+        return receive_within_limit
+
+
+def _first_content_type(scope: Scope) -> str | None:
+    """The first Content-Type header, as Starlette and FastAPI read it."""
+    return next(
+        (value.decode("latin-1") for name, value in scope["headers"] if name == b"content-type"),
+        None,
+    )
 
 
 async def _refuse(send: Send, status_code: int, detail: str) -> None:
