@@ -6,7 +6,7 @@
 throughput or more. What that leaves the engine is a time per request, which this measures.
 One uvicorn worker has one thread, busy all the time under wrk's load: at half hello world's
 rate a request may hold it ``2 / hello`` seconds, of which the rankings route without its
-ranking (``served.py``'s copy: the same route class, parsing, validation and answer bytes)
+ranking (``served.py``'s copy: the same parsing, validation and answer bytes)
 takes ``1 / unranked``; the rest is the time left. The same copy is then made to hold the
 thread N µs more per request (a busy wait, as a ranking holds it), for each N, beside the
 rate that sum predicts for it. Last, in the same server under the same load, the rankings

@@ -68,9 +68,10 @@ class Homes:
 
     def fits(self, buy: NDArray[np.float64], bedrooms: NDArray[np.float64]) -> NDArray[np.bool_]:
         """(P, H): listing h is in prospect p's tenure and has the bedrooms p needs."""
-        return ((buy[:, None] > 0) == self.buy[None, :]) & (
+        fits: NDArray[np.bool_] = ((buy[:, None] > 0) == self.buy[None, :]) & (
             self.bedrooms[None, :] >= bedrooms[:, None]
         )
+        return fits
 
 
 def _finite_non_negative(value: object) -> bool:

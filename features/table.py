@@ -97,39 +97,49 @@ def profile_from_row(row: Mapping[str, str], decimal_comma: bool = False) -> Pro
     Codes are read whatever their case; numbers may hold spaces as thousands separators and a
     euro sign, and a decimal comma when ``decimal_comma`` (files delimited by ``;``).
     """
-    cells = {name: (row.get(name) or "").strip() for name in PROSPECT_COLUMNS}
-    for name in CODE_COLUMNS:
-        cells[name] = cells[name].lower()
-    for name in NUMBER_COLUMNS:
-        if cells[name]:
-            cells[name] = _plain_number(name, cells[name], decimal_comma)
-    data: dict[str, Any] = {}
-    for name in ("profession", "remote_days_per_week", "connectivity"):
-        if cells[name]:
-            data[name] = _value(name, cells[name])
-    household = _group(cells, _HOUSEHOLD)
-    if household:
-        data["household"] = household
-    housing = _group(cells, _HOUSING)
-    if housing:
-        missing = [name for name in ("tenure", "budget_eur") if name not in housing]
-        if missing:
-            raise FeaturesError(
-                f"{missing[0]}: expected a value beside {', '.join(sorted(housing))} (tenure "
-                "and budget_eur go together), found an empty cell"
-            )
-        data["housing"] = housing
-    preferences = _group(cells, _PREFERENCES)
-    if "needs_train_station" in preferences:
-        preferences["needs_train_station"] = _boolean(preferences["needs_train_station"])
-    if preferences:
-        data["preferences"] = preferences
+    cells = _cells(row, decimal_comma)
+    data: dict[str, Any] = _group(cells, ("profession", "remote_days_per_week", "connectivity"))
+    groups = {
+        "household": _group(cells, _HOUSEHOLD),
+        "housing": _housing(cells),
+        "preferences": _preferences(cells),
+    }
+    data |= {name: group for name, group in groups.items() if group}
     if cells["must"]:
         data["must"] = _items(cells["must"])
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
         raise FeaturesError(_describe(exc, cells)) from None
+
+
+def _cells(row: Mapping[str, str], decimal_comma: bool) -> dict[str, str]:
+    """Every column's cell, trimmed; codes in lower case, numbers in plain digits."""
+    cells = {name: (row.get(name) or "").strip() for name in PROSPECT_COLUMNS}
+    for name in CODE_COLUMNS:
+        cells[name] = cells[name].lower()
+    for name in NUMBER_COLUMNS:
+        if cells[name]:
+            cells[name] = _plain_number(name, cells[name], decimal_comma)
+    return cells
+
+
+def _housing(cells: Mapping[str, str]) -> dict[str, Any]:
+    housing = _group(cells, _HOUSING)
+    missing = [name for name in ("tenure", "budget_eur") if name not in housing]
+    if housing and missing:
+        raise FeaturesError(
+            f"{missing[0]}: expected a value beside {', '.join(sorted(housing))} (tenure "
+            "and budget_eur go together), found an empty cell"
+        )
+    return housing
+
+
+def _preferences(cells: Mapping[str, str]) -> dict[str, Any]:
+    preferences = _group(cells, _PREFERENCES)
+    if "needs_train_station" in preferences:
+        preferences["needs_train_station"] = _boolean(preferences["needs_train_station"])
+    return preferences
 
 
 def profile_row(prospect_id: str, profile: Profile) -> dict[str, str]:
@@ -241,31 +251,9 @@ def _records(
 ) -> Iterator[tuple[int, dict[str, str]] | RowError]:
     """``(line, row)`` for each row of cells, or the ``RowError`` of a row that is none."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-        while not any(name.strip() for name in header):  # blank lines above the header
-            header = next(reader)
-    except StopIteration:
-        raise FeaturesError(f"{path}: expected a header line, found an empty file") from None
-    except csv.Error as exc:
-        raise FeaturesError(f"{path}: line {reader.line_num}: {exc}") from None
-    header = [name.strip().lower() for name in header]
+    header = _header(reader, path, extra_columns)
     # A spreadsheet often adds a delimiter at the end of each line: an unnamed column.
     used = [i for i, name in enumerate(header) if name]
-    names = [header[i] for i in used]
-    known = (*PROSPECT_COLUMNS, *extra_columns)
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        raise FeaturesError(
-            f"{path}: unknown column {unknown[0]!r} in the header; expected columns among "
-            f"{', '.join(known)}"
-        )
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise FeaturesError(f"{path}: column {repeated[0]!r} appears twice in the header")
-    missing = [name for name in (*REQUIRED_COLUMNS, *extra_columns) if name not in names]
-    if missing:
-        raise FeaturesError(f"{path}: expected a column {missing[0]!r} in the header, found none")
     line = reader.line_num
     while True:
         start = line + 1
@@ -284,21 +272,50 @@ def _records(
             yield RowError(start, f"not a valid CSV row ({exc})")
             continue
         line = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header) and not (
-            len(cells) > len(header) and not any(c.strip() for c in cells[len(header) :])
-        ):
-            message = f"expected {len(header)} cells as in the header, found {len(cells)}"
-            yield RowError(start, message)
-            continue
-        row = {header[i]: cells[i] for i in used}
-        too_long = next((name for name, cell in row.items() if len(cell) > MAX_CELL), None)
-        if too_long:
-            message = f"{too_long}: expected at most {MAX_CELL} characters, found a longer cell"
-            yield RowError(start, message)
-            continue
-        yield start, row
+        if any(cell.strip() for cell in cells):
+            row = {header[i]: cells[i] for i in used} if len(cells) >= len(header) else {}
+            problem = _row_problem(cells, header, row)
+            yield RowError(start, problem) if problem else (start, row)
+
+
+def _header(reader: Iterator[list[str]], path: Path, extra_columns: tuple[str, ...]) -> list[str]:
+    """The header's column names, in lower case, checked: known, each once, the required
+    ones present."""
+    try:
+        header = next(reader)
+        while not any(name.strip() for name in header):  # blank lines above the header
+            header = next(reader)
+    except StopIteration:
+        raise FeaturesError(f"{path}: expected a header line, found an empty file") from None
+    except csv.Error as exc:
+        raise FeaturesError(f"{path}: line {getattr(reader, 'line_num', 1)}: {exc}") from None
+    header = [name.strip().lower() for name in header]
+    names = [name for name in header if name]
+    known = (*PROSPECT_COLUMNS, *extra_columns)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise FeaturesError(
+            f"{path}: unknown column {unknown[0]!r} in the header; expected columns among "
+            f"{', '.join(known)}"
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise FeaturesError(f"{path}: column {repeated[0]!r} appears twice in the header")
+    missing = [name for name in (*REQUIRED_COLUMNS, *extra_columns) if name not in names]
+    if missing:
+        raise FeaturesError(f"{path}: expected a column {missing[0]!r} in the header, found none")
+    return header
+
+
+def _row_problem(cells: list[str], header: list[str], row: Mapping[str, str]) -> str | None:
+    """What makes a row of cells no row of the file, if anything."""
+    extra_empty = len(cells) > len(header) and not any(c.strip() for c in cells[len(header) :])
+    if len(cells) != len(header) and not extra_empty:
+        return f"expected {len(header)} cells as in the header, found {len(cells)}"
+    too_long = next((name for name, cell in row.items() if len(cell) > MAX_CELL), None)
+    if too_long:
+        return f"{too_long}: expected at most {MAX_CELL} characters, found a longer cell"
+    return None
 
 
 def _check_id(prospect_id: str) -> None:

@@ -288,33 +288,31 @@ def read_partner_rows(path: str | os.PathLike[str] | None = None) -> list[dict[s
             f"partner file {path}: column(s) {', '.join(missing)} missing; expected "
             f"{','.join(PARTNER_COLUMNS)}, found {','.join(header)}"
         )
-    rows = []
-    for line, cells in enumerate(lines[1:], start=2):
-        if len(cells) > len(header):
-            raise PartnerError(
-                f"partner file {path} could not be read: line {line} has {len(cells)} fields, "
-                f"expected {len(header)}"
-            )
-        row = dict(zip(header, cells, strict=False))
-        rows.append({c: row.get(c, "").strip() for c in PARTNER_COLUMNS})
-    for line, row in enumerate(rows, start=2):
-        code = row["insee"]
-        if not (len(code) == 5 and code.isdigit() and code.startswith("32")):
-            raise PartnerError(
-                f"partner file {path}, line {line}: expected a Gers INSEE code (32xxx), "
-                f"found {code!r}"
-            )
-    seen: set[str] = set()
-    duplicated = []
-    for row in rows:
-        if row["insee"] in seen:
-            duplicated.append(row["insee"])
-        seen.add(row["insee"])
+    rows = [_partner_row(path, line, header, cells) for line, cells in enumerate(lines[1:], 2)]
+    codes = [row["insee"] for row in rows]
+    duplicated = [code for i, code in enumerate(codes) if code in codes[:i]]
     if duplicated:
         raise PartnerError(
             f"partner file {path}: code(s) {', '.join(duplicated)} listed more than once"
         )
     return rows
+
+
+def _partner_row(path: Path, line: int, header: list[str], cells: list[str]) -> dict[str, str]:
+    """One line of a partner CSV, its code checked to be a Gers commune's."""
+    if len(cells) > len(header):
+        raise PartnerError(
+            f"partner file {path} could not be read: line {line} has {len(cells)} fields, "
+            f"expected {len(header)}"
+        )
+    cells_by_name = dict(zip(header, cells, strict=False))
+    row = {c: cells_by_name.get(c, "").strip() for c in PARTNER_COLUMNS}
+    code = row["insee"]
+    if not (len(code) == 5 and code.isdigit() and code.startswith("32")):
+        raise PartnerError(
+            f"partner file {path}, line {line}: expected a Gers INSEE code (32xxx), found {code!r}"
+        )
+    return row
 
 
 def read_village_table(

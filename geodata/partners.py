@@ -60,4 +60,5 @@ def default_partners(villages: gpd.GeoDataFrame, count: int = PARTNER_COUNT) -> 
     picked["source"] = [
         DOCUMENTED_SOURCE if code in documented.index else RULE_SOURCE for code in picked["insee"]
     ]
-    return picked.sort_values("insee").reset_index(drop=True)
+    ordered: pd.DataFrame = picked.sort_values("insee").reset_index(drop=True)
+    return ordered

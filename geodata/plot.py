@@ -96,16 +96,7 @@ def plot_villages(
     if lang not in _LABELS:
         raise GeodataError(f"lang: expected one of {sorted(_LABELS)}, found {lang!r}")
     text = _LABELS[lang]
-    attribute = ATTRIBUTE_ALIASES.get(attribute, attribute) if attribute else attribute
-    if attribute is not None and attribute not in villages.columns:
-        raise GeodataError(
-            f"attribute: expected a column of the village table or one of "
-            f"{', '.join(ATTRIBUTE_ALIASES)}, found {attribute!r}"
-        )
-    if attribute is not None and villages[attribute].dtype.kind not in "biuf":
-        raise GeodataError(
-            f"attribute {attribute!r}: expected a numeric column, found {villages[attribute].dtype}"
-        )
+    attribute = _numeric_column(villages, attribute)
     metric = villages.to_crs(CRS_METRIC)
     fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.add_subplot()
@@ -133,6 +124,23 @@ def plot_villages(
     )
     fig.text(0.01, 0.005, wrapped, fontsize=7, color="#555555", va="bottom")
     return fig
+
+
+def _numeric_column(villages: gpd.GeoDataFrame, attribute: str | None) -> str | None:
+    """The column a map's ``attribute`` names (a column or a short name), checked numeric."""
+    if attribute is None:
+        return None
+    attribute = ATTRIBUTE_ALIASES.get(attribute, attribute)
+    if attribute not in villages.columns:
+        raise GeodataError(
+            f"attribute: expected a column of the village table or one of "
+            f"{', '.join(ATTRIBUTE_ALIASES)}, found {attribute!r}"
+        )
+    if villages[attribute].dtype.kind not in "biuf":
+        raise GeodataError(
+            f"attribute {attribute!r}: expected a numeric column, found {villages[attribute].dtype}"
+        )
+    return attribute
 
 
 def _mark_partners(ax: "Axes", villages: gpd.GeoDataFrame, label: str) -> None:

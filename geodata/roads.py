@@ -100,7 +100,8 @@ def _junctions(xy: NDArray[np.float64], visible: NDArray[np.bool_]) -> NDArray[n
     rows = np.concatenate([shown[near[:, 0]], same[:, 0]])
     cols = np.concatenate([shown[near[:, 1]], same[:, 1]])
     pairs = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(xy), len(xy)))
-    return connected_components(pairs, directed=False)[1].astype(np.int64)
+    nodes: NDArray[np.int64] = connected_components(pairs, directed=False)[1].astype(np.int64)
+    return nodes
 
 
 def _fastest(edges: pd.DataFrame) -> pd.DataFrame:
@@ -183,7 +184,8 @@ class Routes:
         where = self.places.get_indexer(labels)
         if (where < 0).any():
             raise GeodataError(f"place {labels[where < 0][0]!r}: expected a joined place")
-        return (self.minutes.shape[0] - len(self.places) + where).astype(np.int64)
+        nodes: NDArray[np.int64] = self.minutes.shape[0] - len(self.places) + where
+        return nodes.astype(np.int64)
 
     def nearest(self, origins: pd.Index, targets: pd.Index) -> pd.DataFrame:
         """For each origin, the fastest target by road: ``minutes``, ``km`` (inf where no

@@ -170,7 +170,8 @@ def _transformer(crs: str) -> "Transformer":
 def _projected(geometries: "NDArray[np.object_]", crs: str) -> "NDArray[np.object_]":
     coordinates = shapely.get_coordinates(geometries)
     x, y = _transformer(crs).transform(coordinates[:, 0], coordinates[:, 1])
-    return shapely.set_coordinates(geometries.copy(), np.array([x, y]).T)
+    projected: NDArray[np.object_] = shapely.set_coordinates(geometries.copy(), np.array([x, y]).T)
+    return projected
 
 
 def _path(geometry: BaseGeometry, to_svg: Projector) -> str:

@@ -67,7 +67,8 @@ class VillageTable:
         """The outlines as shapely geometries (loads shapely)."""
         import shapely
 
-        return shapely.from_wkb(self.geometry_wkb)
+        geometries: np.ndarray = shapely.from_wkb(self.geometry_wkb)
+        return geometries
 
     @classmethod
     def from_frame(cls, villages: "gpd.GeoDataFrame") -> "VillageTable":

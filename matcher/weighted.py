@@ -67,7 +67,7 @@ class WeightedMatcher(BaseEstimator):
 
     def __getattr__(self, name: str) -> float:
         # Called only when no attribute has the name: a criterion's weight, 1 if unset.
-        weights = self.__dict__.get("_weights")
+        weights: dict[str, float] | None = self.__dict__.get("_weights")
         if weights is not None and (name in weights or name in criteria.codes()):
             return weights.get(name, 1.0)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -79,7 +79,8 @@ class WeightedMatcher(BaseEstimator):
             super().__setattr__(name, value)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return super().get_params(deep=deep) | self.weights
+        params: dict[str, Any] = super().get_params(deep=deep)
+        return params | self.weights
 
     @classmethod
     def from_weights(cls, weights: Mapping[str, float], **params: Any) -> "WeightedMatcher":

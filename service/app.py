@@ -3,39 +3,51 @@
 The village data, the database and the weight profile are loaded once, in ``lifespan``.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import fastapi_offline
-import orjson
-from fastapi import FastAPI, HTTPException, Request, status
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from features.exceptions import FeaturesError
-from matcher.exceptions import MatcherError
+from service.body_limit import BodyLimit
 from service.config import MAX_BODY_BYTES, Settings, get_settings
-from service.deps import is_json_media
-from service.errors import http_error, validation_error
-from service.routes import pages, prospects, public, recommendations, villages, weights
+from service.errors import add_error_handlers
+from service.routes import (
+    audit,
+    exposure,
+    homes,
+    outcomes,
+    pages,
+    prospects,
+    public,
+    recommendations,
+    villages,
+    weights,
+)
 from service.state import ServiceState
 from service.store import Store
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Swagger UI's files, from a PyPI package, so that /docs works with no network.
 DOCS_ASSETS = Path(fastapi_offline.__file__).with_name("static")
 API_VERSION = "1"
+#: One router per resource, in the order requests are matched: the rankings, the busiest, first.
+ROUTERS = (
+    recommendations.router,
+    public.router,
+    villages.router,
+    homes.router,
+    prospects.router,
+    outcomes.router,
+    weights.router,
+    exposure.router,
+    audit.router,
+    pages.router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,27 +80,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
 
-    # Routes are matched in order: the rankings, the busiest, first.
-    for router in (
-        recommendations.router,
-        public.router,
-        villages.router,
-        prospects.router,
-        weights.router,
-        pages.router,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
 
-    @app.exception_handler(MatcherError)
-    @app.exception_handler(FeaturesError)
-    async def domain_error(request: Request, exc: Exception) -> Response:
-        # Requests are validated before they reach the library; this keeps anything that
-        # slips through a 422 that names the problem rather than a 500.
-        error = {"type": "value_error", "loc": ("body",), "msg": str(exc), "input": None}
-        return await validation_error(request, RequestValidationError([error]))
-
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    add_error_handlers(app)
 
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
@@ -113,83 +108,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     return app
-
-
-def too_large(max_bytes: int) -> str:
-    return f"request body too large: the limit is {max_bytes} bytes"
-
-
-class BodyTooLarge(HTTPException):
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(status.HTTP_413_CONTENT_TOO_LARGE, detail=too_large(max_bytes))
-
-
-#: Methods whose requests carry a JSON body here.
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-
-class BodyLimit:
-    """Refuses request bodies that are not JSON (415) or over ``max_bytes`` (413), by their
-    headers or, for the size, as they stream; nothing past the headers is read first."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _refuse(send, status.HTTP_413_CONTENT_TOO_LARGE, too_large(self.max_bytes))
-            return
-        has_body = (declared is not None and declared.strip(b"0") != b"") or (
-            b"chunked" in headers.get(b"transfer-encoding", b"")
-        )
-        # The first Content-Type, as Starlette and FastAPI read it.
-        content_type = next(
-            (
-                value.decode("latin-1")
-                for name, value in scope["headers"]
-                if name == b"content-type"
-            ),
-            None,
-        )
-        if has_body and scope["method"] in BODY_METHODS and not is_json_media(content_type):
-            found = repr(content_type) if content_type else "none"
-            detail = f"expected Content-Type: application/json, found {found}"
-            await _refuse(send, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, detail)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
-            return message
-
-        await self.app(scope, limited, send)
-
-
-async def _refuse(send: Send, status_code: int, detail: str) -> None:
-    body = orjson.dumps({"detail": detail})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status_code,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 def app_factory() -> FastAPI:

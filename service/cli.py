@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,7 +114,8 @@ def _partners(args: argparse.Namespace) -> "pd.DataFrame":
     import geodata
 
     villages = geodata.read_villages(args.villages, partners=args.partners)
-    return villages[villages["partner"]]
+    partners: pd.DataFrame = villages[villages["partner"]]
+    return partners
 
 
 def _rank(args: argparse.Namespace) -> int:
@@ -423,18 +424,27 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_data_commands(commands)
+    _add_ranking_commands(commands)
+    _add_service_commands(commands)
+    return parser
 
-    def sub(
-        group: "argparse._SubParsersAction[argparse.ArgumentParser]", name: str, text: str
-    ) -> argparse.ArgumentParser:
-        return group.add_parser(
-            name,
-            help=text,
-            description=text,
-            epilog=EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
 
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def sub(group: Commands, name: str, text: str) -> argparse.ArgumentParser:
+    """A command of ``group``, its help and its example."""
+    return group.add_parser(
+        name,
+        help=text,
+        description=text,
+        epilog=EXAMPLES[name],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _add_data_commands(commands: Commands) -> None:
     data = sub(commands, "data", "build and check the packaged village data")
     data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
 
@@ -463,6 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     dictionary.add_argument("--out", type=Path, help="file to write (default: standard output)")
     dictionary.set_defaults(handler=_data_dictionary)
 
+
+def _add_ranking_commands(commands: Commands) -> None:
     draw = sub(commands, "map", "draw a map of the Gers communes to PNG or SVG")
     draw.add_argument("--attribute", help="numeric column to colour by (default: outlines)")
     draw.add_argument("--out", type=Path, required=True, help="a .png or .svg file")
@@ -519,6 +531,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
     evaluate.set_defaults(handler=_evaluate)
 
+
+def _add_service_commands(commands: Commands) -> None:
     serve = sub(commands, "serve", "run the HTTP API (settings from SOHOSOLO_* variables)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000)
@@ -554,7 +568,6 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = sub(db_commands, "upgrade", "create or migrate the database schema (Alembic)")
     upgrade.set_defaults(handler=_db_upgrade)
-    return parser
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -1,15 +1,13 @@
-"""Dependencies shared by the routers, as ``Annotated`` aliases."""
+"""Dependencies shared by the routers, as ``Annotated`` aliases: the service's state, its
+settings and model snapshot, and the caller a key names."""
 
-import email.message
-from typing import Annotated, Literal
+from typing import Annotated
 
-import orjson
-from fastapi import Depends, HTTPException, Query, Request, Response, Security, status
+from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
 from service.auth import Caller
 from service.config import Settings
-from service.errors import invalid
 from service.state import ServiceState, Snapshot
 
 api_key = APIKeyHeader(
@@ -24,6 +22,7 @@ api_key = APIKeyHeader(
 
 
 def state_of(request: Request) -> ServiceState:
+    """The state the app's lifespan loaded (for routes that take no dependencies)."""
     state: ServiceState = request.app.state.sohosolo
     return state
 
@@ -72,46 +71,3 @@ StateDep = Annotated[ServiceState, Depends(get_state)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 StaffDep = Annotated[Caller, Depends(get_caller)]
 AnalystDep = Annotated[Caller, Depends(get_analyst)]
-
-Lang = Annotated[Literal["fr", "en"], Query(description="Language of reasons and labels.")]
-K = Annotated[
-    int | None,
-    Query(ge=1, description="Results per ranking, up to the number of partner villages."),
-]
-
-
-def resolve_k(k: int | None, default: int, snapshot: Snapshot) -> int:
-    villages = len(snapshot.recommender.villages)
-    if k is None:
-        return min(default, villages)
-    if k > villages:
-        invalid(
-            ("query", "k"),
-            f"Input should be less than or equal to {villages} (the partner villages)",
-            k,
-            kind="less_than_equal",
-            context={"le": villages},
-        )
-    return k
-
-
-def is_json_media(content_type: str | None) -> bool:
-    """Whether a Content-Type is JSON as FastAPI decides it before it reads a body as JSON:
-    ``application/json`` or ``application/*+json``, parsed by the email package."""
-    if content_type is None:
-        return False
-    if content_type == "application/json":  # what clients send: no parsing
-        return True
-    message = email.message.Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
-    )
-
-
-def json_response(body: object, status_code: int = 200) -> Response:
-    # The rankings are built from checked values: serialising them directly spares a second
-    # validation of every field. orjson writes dataclasses (``Ranking``) field by field, as
-    # their ``to_dict()``.
-    return Response(orjson.dumps(body), status_code, media_type="application/json")

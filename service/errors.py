@@ -1,16 +1,21 @@
-"""HTTP answers for domain errors: library code raises ValueErrors, the service maps them."""
+"""HTTP answers for errors, in one place: the service's domain errors (``service.exceptions``),
+the libraries' ValueErrors, and FastAPI's and Starlette's own refusals, mended where they fall
+short. ``add_error_handlers`` installs them on the app."""
 
 import math
 import re
 from typing import Any, NoReturn
 
-from fastapi import FastAPI, HTTPException, Request, status
+from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from features.exceptions import FeaturesError
+from matcher.exceptions import MatcherError
+from service.exceptions import Conflict, NotFound, RateLimited
 from service.schemas import Problem
 
 #: The refusals an endpoint may answer besides 422, as its OpenAPI schema lists them.
@@ -41,10 +46,6 @@ def invalid(
     if context:
         error["ctx"] = context
     raise RequestValidationError([error])
-
-
-def not_found(message: str) -> NoReturn:
-    raise HTTPException(status.HTTP_404_NOT_FOUND, detail=message)
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -118,3 +119,38 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
         ]
         app.state.allow_table = table
     return sorted(set().union(*(methods for pattern, methods in table if pattern.match(path))))
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Answer each error below with its status; anything else stays a 500."""
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(NotFound, not_found)
+    app.add_exception_handler(Conflict, conflict)
+    app.add_exception_handler(RateLimited, rate_limited)
+    app.add_exception_handler(MatcherError, library_error)
+    app.add_exception_handler(FeaturesError, library_error)
+
+
+async def not_found(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_404_NOT_FOUND)
+
+
+async def conflict(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
+
+
+async def rate_limited(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RateLimited)
+    return JSONResponse(
+        {"detail": str(exc)},
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+async def library_error(request: Request, exc: Exception) -> JSONResponse:
+    """Requests are validated before they reach the library; this keeps anything that slips
+    through a 422 that names the problem rather than a 500."""
+    error = {"type": "value_error", "loc": ("body",), "msg": str(exc), "input": None}
+    return await validation_error(request, RequestValidationError([error]))

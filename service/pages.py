@@ -74,52 +74,8 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
         {"code": c.code, "label": c.label(lang), "hint": uppercase_first(c.must_text(lang)) + "."}
         for c in criteria.all_criteria()
     ]
-    labels = {
-        "profession": t["profession"],
-        "connectivity": t["connectivity"],
-        "remote_days_per_week": t["remote_days_per_week"],
-        "household.adults": t["adults"],
-        "household.children_ages": t["children_ages"],
-        "housing.tenure": t["tenure"],
-        "housing.budget_eur": t["budget_eur"],
-        "housing.min_bedrooms": t["min_bedrooms"],
-        "preferences.max_minutes_to_auch": t["max_minutes_to_auch"],
-        "preferences.needs_train_station": t["needs_train_station"],
-        "preferences.settlement": t["settlement"],
-        "must": t["must"],
-        "k": t["k"],
-        # Errors on a whole group (a housing object without its tenure) name the group.
-        "household": t["household"],
-        "housing": t["housing"],
-        "preferences": t["preferences"],
-    }
-    script_text = {
-        key: t[key]
-        for key in (
-            "submit",
-            "searching",
-            "status_idle",
-            "loading",
-            "found",
-            "out_of",
-            "excluded_status",
-            "none_found",
-            "score",
-            "rank",
-            "excluded_title",
-            "suggest_must",
-            "suggest_opens",
-            "error_title",
-            "error_failed",
-            "error_network",
-            "error_busy",
-            "errors",
-            "budget_buy",
-            "budget_rent",
-            "budget_eur",
-            "colon",
-        )
-    }
+    labels = _field_labels(t)
+    script_text = {key: t[key] for key in SCRIPT_TEXT}
     data = {
         "lang": lang,
         "partners": partners,
@@ -143,6 +99,56 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
         map=state.svg_map,
         data=data,
     )
+
+
+#: The page's texts its script shows (the rest are in the HTML).
+SCRIPT_TEXT = (
+    "submit",
+    "searching",
+    "status_idle",
+    "loading",
+    "found",
+    "out_of",
+    "excluded_status",
+    "none_found",
+    "score",
+    "rank",
+    "excluded_title",
+    "suggest_must",
+    "suggest_opens",
+    "error_title",
+    "error_failed",
+    "error_network",
+    "error_busy",
+    "errors",
+    "budget_buy",
+    "budget_rent",
+    "budget_eur",
+    "colon",
+)
+
+
+def _field_labels(t: Mapping[str, Any]) -> dict[str, str]:
+    """Each profile field's label, by its dotted name in the API (the page names errors so)."""
+    return {
+        "profession": t["profession"],
+        "connectivity": t["connectivity"],
+        "remote_days_per_week": t["remote_days_per_week"],
+        "household.adults": t["adults"],
+        "household.children_ages": t["children_ages"],
+        "housing.tenure": t["tenure"],
+        "housing.budget_eur": t["budget_eur"],
+        "housing.min_bedrooms": t["min_bedrooms"],
+        "preferences.max_minutes_to_auch": t["max_minutes_to_auch"],
+        "preferences.needs_train_station": t["needs_train_station"],
+        "preferences.settlement": t["settlement"],
+        "must": t["must"],
+        "k": t["k"],
+        # Errors on a whole group (a housing object without its tenure) name the group.
+        "household": t["household"],
+        "housing": t["housing"],
+        "preferences": t["preferences"],
+    }
 
 
 # -- the printable shortlist -----------------------------------------------------------------

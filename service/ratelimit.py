@@ -9,10 +9,12 @@ elsewhere, name it with ``sohosolo serve --forwarded-allow-ips``.
 import math
 import time
 
-from fastapi import HTTPException, Request, status
+from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
+
+from service.exceptions import RateLimited
 
 #: The setting's value that switches the limit off.
 OFF = "off"
@@ -38,7 +40,7 @@ class RateLimit:
         self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     def check(self, request: Request, cost: int = 1) -> None:
-        """Count ``cost`` rankings for the request's address; 429 past the limit."""
+        """Count ``cost`` rankings for the request's address; ``RateLimited`` past the limit."""
         if self.limit is None:
             return
         address = request.client.host if request.client else "unknown"
@@ -46,10 +48,9 @@ class RateLimit:
             return
         reset = self._limiter.get_window_stats(self.limit, address).reset_time
         wait = max(1, math.ceil(reset - time.time()))
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"too many rankings from {address}: the limit is {self.limit} per address"
+        raise RateLimited(
+            f"too many rankings from {address}: the limit is {self.limit} per address"
             + (f" (this batch counts {cost})" if cost > 1 else "")
             + f"; try again in {wait} s",
-            headers={"Retry-After": str(wait)},
+            retry_after=wait,
         )

@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from geodata.io import read_village_table, read_villages
@@ -22,6 +21,7 @@ from geodata.table import VillageTable, json_value
 from matcher import Recommender, load_weight_profile
 from service.auth import Keyring
 from service.config import Settings
+from service.exceptions import Conflict, NotFound
 from service.exposure import ExposureLog
 from service.ratelimit import RateLimit, parse_limit
 from service.store import Store, StoredWeights
@@ -86,7 +86,7 @@ class ServiceState:
         """Store the configured packaged weights if the database holds no profile yet."""
         if self.store.active_weights() is not None:
             return
-        with contextlib.suppress(IntegrityError):  # another worker stored it first
+        with contextlib.suppress(Conflict):  # another worker stored it first
             self.store.add_weights(load_weight_profile(self.settings.weights), by="package")
 
     def snapshot(self) -> Snapshot:
@@ -136,6 +136,24 @@ class ServiceState:
 
     def has_village(self, insee: str) -> bool:
         return insee in self._records
+
+    def known_village(self, insee: str) -> str:
+        """``insee`` if it names a commune of the Gers; ``NotFound`` otherwise."""
+        if not self.has_village(insee):
+            raise NotFound(
+                "village",
+                insee,
+                f"village {insee!r}: no such commune in the Gers (expected an INSEE code)",
+            )
+        return insee
+
+    def partner_village(self, insee: str) -> str:
+        """``insee`` if it names a partner village; ``NotFound`` otherwise."""
+        self.known_village(insee)
+        if insee not in self.partner_codes:
+            name = self.name_of(insee)
+            raise NotFound("village", insee, f"village {insee} ({name}) is not a partner village")
+        return insee
 
     def name_of(self, insee: str) -> str:
         return str(self._records[insee]["name"])

@@ -53,6 +53,7 @@ def test_wrk_reports_are_read_with_their_units_and_errors() -> None:
     assert load.errors == 7
 
 
+@pytest.mark.slow  # runs the benchmark scripts
 def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> None:
     sections = "inprocess,scale,load"
     if shutil.which("wrk"):
@@ -94,6 +95,7 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
         assert row.split()[3] == "0", row  # its errors column
 
 
+@pytest.mark.slow  # runs the benchmark scripts
 def test_run_names_an_unknown_section() -> None:
     done = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--only", "inprocess,speed"],
@@ -118,6 +120,7 @@ def test_budget_time_left_is_twice_hello_worlds_time_less_the_unranked_routes() 
     assert predicted_rate(5000.0, 200e-6) == pytest.approx(2500.0)
 
 
+@pytest.mark.slow  # runs the benchmark scripts
 def test_budget_reports_the_time_left_and_the_routes_own_work() -> None:
     if not shutil.which("wrk"):
         if os.environ.get("SOHOSOLO_REQUIRE_WRK") == "1":

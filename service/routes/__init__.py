@@ -1,1 +1,1 @@
-"""One APIRouter per resource."""
+"""One APIRouter per resource; the app includes them in the order it matches them."""

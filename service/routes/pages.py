@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from service import pages
-from service.deps import Lang, StateDep
+from service.deps import StateDep
+from service.params import Lang
 
 router = APIRouter(tags=["pages"])
 

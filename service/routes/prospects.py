@@ -1,50 +1,23 @@
-"""Prospects (personal data: staff only), their shortlists, and outcomes."""
+"""Prospects (personal data: staff only) and their shortlists."""
 
-import uuid
 from dataclasses import asdict
-from datetime import UTC
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
-from sqlalchemy.exc import IntegrityError
 
 from features.profile import Profile
 from service import pages
-from service.deps import (
-    K,
-    Lang,
-    SettingsDep,
-    SnapshotDep,
-    StaffDep,
-    StateDep,
-    json_response,
-    resolve_k,
-)
-from service.errors import not_found, problems
-from service.routes.villages import known_village
-from service.schemas import OutcomeCreated, OutcomeIn, ProspectCreated, ProspectIn, ProspectOut
+from service.deps import SettingsDep, SnapshotDep, StaffDep, StateDep
+from service.errors import problems
+from service.exceptions import NotFound
+from service.params import K, Lang, resolve_k
+from service.responses import PRIVATE_PAGE_HEADERS, json_response
+from service.schemas import ProspectCreated, ProspectIn, ProspectOut
 from service.schemas import Ranking as RankingOut
-from service.state import ServiceState
-from service.store import Contact, Prospect, utcnow
+from service.store import Contact
 
 router = APIRouter(prefix="/v1", tags=["prospects"])
-
-
-def existing_prospect(state: ServiceState, prospect_id: str) -> Prospect:
-    prospect = state.store.get_prospect(prospect_id) if is_prospect_id(prospect_id) else None
-    if prospect is None:
-        not_found(f"prospect {prospect_id!r}: no such prospect")
-    return prospect
-
-
-def is_prospect_id(text: str) -> bool:
-    """Ids are UUIDs: anything else is unknown without asking the database (which may refuse
-    some characters, such as NUL, with an error rather than no row)."""
-    try:
-        return str(uuid.UUID(text)) == text
-    except ValueError:
-        return False
 
 
 @router.post(
@@ -67,8 +40,7 @@ def create_prospect(body: ProspectIn, state: StateDep, caller: StaffDep) -> Pros
 
 @router.get("/prospects/{prospect_id}", response_model=ProspectOut, responses=problems(401, 404))
 def read_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> ProspectOut:
-    prospect = existing_prospect(state, prospect_id)
-    return ProspectOut.model_validate(asdict(prospect))
+    return ProspectOut.model_validate(asdict(state.store.prospect(prospect_id)))
 
 
 @router.delete(
@@ -78,10 +50,8 @@ def read_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> Prosp
 )
 def delete_prospect(prospect_id: str, state: StateDep, caller: StaffDep) -> Response:
     """Erase the prospect: profile, contact fields, and the link from its outcomes to it."""
-    if not (
-        is_prospect_id(prospect_id) and state.store.delete_prospect(prospect_id, by=str(caller))
-    ):
-        not_found(f"prospect {prospect_id!r}: no such prospect")
+    if not state.store.delete_prospect(prospect_id, by=str(caller)):
+        raise NotFound("prospect", prospect_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -103,7 +73,7 @@ def shortlist(
     lang: Lang = "fr",
 ) -> Response:
     """The ranking for a stored prospect; ``format=html`` gives the printable shortlist."""
-    prospect = existing_prospect(state, prospect_id)
+    prospect = state.store.prospect(prospect_id)
     profile = Profile.model_validate(prospect.profile)
     chosen_k = resolve_k(k, settings.default_k, snapshot)
     (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
@@ -112,30 +82,4 @@ def shortlist(
         return json_response(ranking)
     homes = {r.insee: state.store.homes(r.insee) for r in ranking.results}
     page = pages.shortlist(state, prospect, profile, ranking, homes, lang)
-    # A prospect's page: not to be cached by a shared browser or proxy, nor sent as a referrer.
-    private = {
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-    }
-    return HTMLResponse(page, headers=private)
-
-
-@router.post(
-    "/outcomes",
-    response_model=OutcomeCreated,
-    status_code=status.HTTP_201_CREATED,
-    responses=problems(401, 404, 413, 415),
-)
-def create_outcome(body: OutcomeIn, state: StateDep, _caller: StaffDep) -> OutcomeCreated:
-    """Record what a prospect did about a village: feedback for learning and evaluation."""
-    existing_prospect(state, body.prospect_id)
-    known_village(state, body.insee)
-    at = (body.at or utcnow()).astimezone(UTC)  # answered as stored
-    try:
-        outcome_id = state.store.add_outcome(body.prospect_id, body.insee, body.event, at)
-    except IntegrityError:  # the prospect was erased since it was looked up
-        not_found(f"prospect {body.prospect_id!r}: no such prospect")
-    return OutcomeCreated(
-        id=outcome_id, prospect_id=body.prospect_id, insee=body.insee, event=body.event, at=at
-    )
+    return HTMLResponse(page, headers=PRIVATE_PAGE_HEADERS)

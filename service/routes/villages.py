@@ -1,32 +1,16 @@
-"""The villages: summaries, details, GeoJSON, and the homes staff list for each."""
+"""The villages: summaries, one village's detail, and the partners' outlines as GeoJSON."""
 
-from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from service.deps import SnapshotDep, StaffDep, StateDep, json_response
-from service.errors import not_found, problems
-from service.schemas import HomesIn, HomesOut, VillageDetail, VillageSummary
-from service.state import ServiceState
-from service.store import Home
+from service.deps import SnapshotDep, StateDep
+from service.errors import problems
+from service.params import Insee
+from service.responses import json_response
+from service.schemas import VillageDetail, VillageSummary
 
 router = APIRouter(prefix="/v1", tags=["villages"])
-
-Insee = Annotated[str, Path(description="INSEE code of a Gers commune, e.g. 32013 (Auch).")]
-
-
-def known_village(state: ServiceState, insee: str) -> str:
-    if not state.has_village(insee):
-        not_found(f"village {insee!r}: no such commune in the Gers (expected an INSEE code)")
-    return insee
-
-
-def partner_village(state: ServiceState, insee: str) -> str:
-    known_village(state, insee)
-    if insee not in state.partner_codes:
-        not_found(f"village {insee} ({state.name_of(insee)}) is not a partner village")
-    return insee
 
 
 @router.get("/villages", response_model=list[VillageSummary])
@@ -52,23 +36,4 @@ def villages_geojson(state: StateDep, snapshot: SnapshotDep) -> Response:
 
 @router.get("/villages/{insee}", response_model=VillageDetail, responses=problems(404))
 def village(insee: Insee, state: StateDep, snapshot: SnapshotDep) -> Response:
-    return json_response(state.detail(known_village(state, insee), snapshot))
-
-
-@router.get("/villages/{insee}/homes", response_model=HomesOut, responses=problems(401, 404))
-def homes(insee: Insee, state: StateDep, _caller: StaffDep) -> HomesOut:
-    partner_village(state, insee)
-    listed = [asdict(home) for home in state.store.homes(insee)]
-    return HomesOut.model_validate({"insee": insee, "name": state.name_of(insee), "homes": listed})
-
-
-@router.put(
-    "/villages/{insee}/homes", response_model=HomesOut, responses=problems(401, 404, 413, 415)
-)
-def replace_homes(insee: Insee, body: HomesIn, state: StateDep, caller: StaffDep) -> HomesOut:
-    """Replace the village's listings; the next ranking counts them in its housing criterion."""
-    partner_village(state, insee)
-    state.store.replace_homes(
-        insee, [Home(**item.model_dump()) for item in body.homes], by=str(caller)
-    )
-    return HomesOut(insee=insee, name=state.name_of(insee), homes=body.homes)
+    return json_response(state.detail(state.known_village(insee), snapshot))

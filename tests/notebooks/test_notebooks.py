@@ -25,6 +25,9 @@ from service.schemas import WeightsIn
 from tests.conftest import API_EXAMPLE_PROFILE, REPO
 from tests.service.conftest import ANALYST, make_settings
 
+# The notebooks are executed top to bottom (a kernel each): the slowest part of the suite.
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = REPO / "notebooks"
 NAMES = ["01_villages", "02_tune_weights", "03_exposure", "04_what_if"]
 #: The README shows notebook 03's Lorenz curve, in English.

@@ -100,6 +100,18 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="module")
+def shared_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One server for the read-only checks of a test module (each write test has its own)."""
+    with TestClient(create_app(make_settings(tmp_path_factory.mktemp("api")))) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def partner_codes(shared_client: TestClient) -> set[str]:
+    return {v["insee"] for v in shared_client.get("/v1/villages?partner=true").json()}
+
+
 @pytest.fixture
 def backend_settings(tmp_path: Path, database_url: str) -> Settings:
     """The test settings on each backend."""

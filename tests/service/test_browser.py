@@ -24,6 +24,9 @@ import pytest
 
 from tests.service.conftest import STAFF, STAFF_KEY, served
 
+# Each test drives Chromium against a served process: seconds each.
+pytestmark = pytest.mark.slow
+
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

@@ -41,11 +41,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text
 
-from service.store import MODEL_INPUTS, OutcomeRow, RevisionRow, Store
+from service.db.models import MODEL_INPUTS, OutcomeRow, RevisionRow
+from service.store import Store
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import STAFF, STAFF_KEY, served
+
+# Each test starts a served process under load and kills it: seconds each.
+pytestmark = pytest.mark.slow
 
 WRITERS = 8
 #: Outcomes answered before the kill: enough for a stream, few enough for a quick test.

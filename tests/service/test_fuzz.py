@@ -19,6 +19,9 @@ from schemathesis import checks
 from service.app import create_app
 from tests.service.conftest import ANALYST_KEY, make_settings
 
+# Hundreds of generated requests: a robustness check for CI, not the inner loop.
+pytestmark = pytest.mark.slow
+
 QUICK_EXAMPLES = 25
 EXAMPLES = int(os.environ.get("SOHOSOLO_FUZZ_EXAMPLES", QUICK_EXAMPLES))
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 from service.app import create_app
 from service.cli import main
 from service.config import Settings, get_settings
-from service.store import OutcomeRow, ProspectRow, Store, WeightProfileRow, utcnow
+from service.db.models import OutcomeRow, ProspectRow, WeightProfileRow
+from service.store import Store, utcnow
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import ANALYST, STAFF
 from tests.service.test_access import WEIGHTS
@@ -132,7 +133,7 @@ def test_a_failed_weights_update_leaves_the_active_profile(
         raise RuntimeError("the disk filled up")
 
     # The audit line is written last in the transaction: failing it fails everything before.
-    monkeypatch.setattr("service.store._audit", fail)
+    monkeypatch.setattr("service.store.audit_log.write", fail)
     failing = TestClient(backend_client.app, raise_server_exceptions=False)
     assert failing.put("/v1/weights", json=WEIGHTS, headers=ANALYST).status_code == 500
     monkeypatch.undo()
@@ -144,3 +145,21 @@ def test_a_failed_weights_update_leaves_the_active_profile(
     store.dispose()
     ranking = backend_client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).json()
     assert ranking["model"] == {"name": before["name"], "version": before["version"]}
+
+
+def test_public_endpoints_store_nothing_personal(client: TestClient) -> None:
+    client.post("/v1/recommendations?k=3", json=API_EXAMPLE_PROFILE)
+    client.post("/v1/recommendations/batch?k=3", json={"profiles": [API_EXAMPLE_PROFILE]})
+    state = client.app.state.sohosolo  # type: ignore[attr-defined]
+    state.exposure.flush()  # the rows are written once a second: now
+    store = state.store
+    from sqlalchemy import func, select
+
+    from service.db.models import ExposureRow, ProspectRow
+
+    with store.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ProspectRow)) == 0
+        shown = session.scalars(select(ExposureRow)).all()
+    assert sum(row.shown for row in shown) == 6
+    assert {row.channel for row in shown} == {"public", "batch"}
+    assert set(ExposureRow.__table__.columns.keys()) == {"at", "channel", "insee", "rank", "shown"}

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
-from service.store import MIGRATIONS, Store, migration_heads
+from service.db.migrate import MIGRATIONS, migration_heads
+from service.store import Store
 
 SERVE_AND_LIST_MODULES = """
 import sys

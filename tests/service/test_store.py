@@ -15,7 +15,10 @@ from sqlalchemy import column, func, insert, select, table, text
 from sqlalchemy.exc import IntegrityError
 
 from matcher.weights import WeightProfile, load_weight_profile
-from service.store import MIGRATIONS, Base, Contact, ExposureRow, Home, OutcomeRow, Store
+from service.db.migrate import MIGRATIONS
+from service.db.models import Base, ExposureRow, OutcomeRow
+from service.exceptions import Conflict, NotFound
+from service.store import Contact, Home, Store
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import ANALYST, STAFF, ClientFactory, make_settings
 
@@ -75,7 +78,7 @@ def test_the_revision_is_read_fresh_on_its_own_connection(database_url: str) -> 
     writer.replace_homes("32001", [Home("rent", 600, 2)], by="test")
     assert reader.model_inputs_revision() == 1
     if reader.is_sqlite:
-        reader._revision_connection.close()
+        reader._revision._connection.close()
     else:
         with writer.engine.begin() as connection:
             connection.execute(
@@ -174,9 +177,26 @@ def test_exposure_counts_since_a_time(store: Store) -> None:
 def test_weight_versions_are_unique(store: Store) -> None:
     profile = WeightProfile("a", "2026-11-22.1", load_weight_profile("default").weights)
     store.add_weights(profile, by="test")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict, match=r"weight profile version '2026-11-22\.1'"):
         store.add_weights(profile, by="test")
     assert store.weight_profile_count() == 1
+
+
+def test_an_outcome_of_an_erased_prospect_is_not_found(store: Store) -> None:
+    """The prospect may be erased between a route's lookup and the outcome's write."""
+    prospect = store.add_prospect(API_EXAMPLE_PROFILE, Contact(), consent=False)
+    store.delete_prospect(prospect.id)
+    with pytest.raises(NotFound, match="no such prospect"):
+        store.add_outcome(prospect.id, "32001", "settled", datetime.now(UTC))
+    assert store.model_inputs_revision() == 0, "nothing of the failed write stays"
+
+
+@pytest.mark.parametrize("prospect_id", ["nobody", "\x00", "00000000-0000-4000-8000-000000000000"])
+def test_an_unknown_prospect_is_not_found(store: Store, prospect_id: str) -> None:
+    assert store.get_prospect(prospect_id) is None
+    assert not store.delete_prospect(prospect_id)
+    with pytest.raises(NotFound, match="no such prospect"):
+        store.prospect(prospect_id)
 
 
 def test_what_the_api_wrote_survives_a_restart(

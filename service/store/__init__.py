@@ -1,0 +1,32 @@
+"""The store: every read and write the service makes in its database, each write one
+transaction that lands whole or not at all, one module per resource.
+
+Its values are plain records (``Prospect``, ``Home``...), not ORM rows; its refusals are the
+domain errors of ``service.exceptions``. The tables are in ``service.db.models``, the
+connections in ``service.db.engine``, the schema's migrations in ``service.db.migrate``.
+"""
+
+from service.store.audit_log import AuditEntry, AuditLogStore
+from service.store.base import utcnow
+from service.store.exposure import ExposureKey, ExposureStore, exposure_second
+from service.store.homes import Home, HomeStore
+from service.store.keys import KeyStore
+from service.store.prospects import Contact, Prospect, ProspectStore, is_prospect_id
+from service.store.weights import StoredWeights, WeightStore
+
+__all__ = [
+    "AuditEntry",
+    "Contact",
+    "ExposureKey",
+    "Home",
+    "Prospect",
+    "Store",
+    "StoredWeights",
+    "exposure_second",
+    "is_prospect_id",
+    "utcnow",
+]
+
+
+class Store(ProspectStore, HomeStore, WeightStore, KeyStore, AuditLogStore, ExposureStore):
+    """One database: its engine, its sessions and every read and write the service makes."""

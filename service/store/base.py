@@ -1,0 +1,58 @@
+"""What every part of the store works on: the database's engine and sessions, its schema, and
+the revision counter that the writes changing rankings raise."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db import migrate
+from service.db.engine import RevisionReader, is_sqlite, make_engine
+from service.db.models import MODEL_INPUTS, RevisionRow
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class StoreBase:
+    """One database: its engine, its sessions, its schema and its revision counter."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.is_sqlite = is_sqlite(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._revision = RevisionReader(self.engine)
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to the newest migration, or to ``revision``."""
+        migrate.upgrade(self.engine, revision)
+
+    def at_head(self) -> bool:
+        """Whether the schema is at the newest migration."""
+        return migrate.at_head(self.engine)
+
+    def dispose(self) -> None:
+        self._revision.close()
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.sessions.begin() as session:
+            yield session
+
+    def model_inputs_revision(self) -> int:
+        """A counter raised by every write that changes rankings (weights, homes, settled)."""
+        return self._revision.read()
+
+    @staticmethod
+    def _bump(session: Session) -> None:
+        """Raise the revision, first thing in a writing transaction: the row lock it takes
+        serialises writers, so two replacements of a village's homes cannot interleave."""
+        session.execute(
+            update(RevisionRow)
+            .where(RevisionRow.name == MODEL_INPUTS)
+            .values(value=RevisionRow.value + 1)
+        )

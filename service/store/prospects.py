@@ -1,0 +1,174 @@
+"""Prospects (profile, contact fields, consent), their erasure, and their outcomes, from which
+the Solos settled in each village are counted."""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.db.models import OutcomeRow, ProspectRow
+from service.exceptions import NotFound
+from service.store import audit_log
+from service.store.base import StoreBase, utcnow
+
+if TYPE_CHECKING:  # the service reads these as plain rows: pandas costs it too much memory
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Prospect:
+    id: str
+    profile: dict[str, Any]
+    contact: Contact
+    consent: bool
+    consent_at: datetime | None
+    created_at: datetime
+
+
+class ProspectStore(StoreBase):
+    """Prospects and their outcomes."""
+
+    def add_prospect(
+        self,
+        profile: Mapping[str, Any],
+        contact: Contact,
+        consent: bool,
+        consent_at: datetime | None = None,
+        by: str = "unknown",
+    ) -> Prospect:
+        now = utcnow()
+        row = ProspectRow(
+            id=str(uuid.uuid4()),
+            profile=dict(profile),
+            name=contact.name,
+            email=contact.email,
+            phone=contact.phone,
+            consent=consent,
+            consent_at=(consent_at or now) if consent else None,
+            created_at=now,
+        )
+        with self.transaction() as session:
+            session.add(row)
+            audit_log.write(session, by, "prospect.create", row.id)
+        return _prospect(row)
+
+    def get_prospect(self, prospect_id: str) -> Prospect | None:
+        if not is_prospect_id(prospect_id):
+            return None
+        with self.sessions() as session:
+            row = session.get(ProspectRow, prospect_id)
+            return None if row is None else _prospect(row)
+
+    def prospect(self, prospect_id: str) -> Prospect:
+        """The stored prospect; ``NotFound`` if there is none."""
+        prospect = self.get_prospect(prospect_id)
+        if prospect is None:
+            raise NotFound("prospect", prospect_id)
+        return prospect
+
+    def delete_prospect(self, prospect_id: str, by: str = "unknown") -> bool:
+        """Erase a prospect and the link from its outcomes to it; False if there was none."""
+        if not is_prospect_id(prospect_id):
+            return False
+        with self.transaction() as session:
+            return self._erase(session, prospect_id, by, "prospect.delete")
+
+    def purge_prospects(
+        self, created_before: datetime, by: str, dry_run: bool = False
+    ) -> list[str]:
+        """Erase every prospect without consent created before ``created_before``, as
+        ``delete_prospect`` does, in one transaction; the ids erased (or, dry, to erase)."""
+        with self.transaction() as session:
+            ids = list(
+                session.scalars(
+                    select(ProspectRow.id)
+                    .where(ProspectRow.consent.is_(False), ProspectRow.created_at < created_before)
+                    .order_by(ProspectRow.created_at)
+                )
+            )
+            if not dry_run:
+                for prospect_id in ids:
+                    self._erase(session, prospect_id, by, "prospect.purge")
+        return ids
+
+    @staticmethod
+    def _erase(session: Session, prospect_id: str, by: str, action: str) -> bool:
+        session.execute(
+            update(OutcomeRow).where(OutcomeRow.prospect_id == prospect_id).values(prospect_id=None)
+        )
+        deleted = session.execute(delete(ProspectRow).where(ProspectRow.id == prospect_id))
+        if not getattr(deleted, "rowcount", 0):
+            return False
+        audit_log.write(session, by, action, prospect_id)
+        return True
+
+    def add_outcome(self, prospect_id: str, insee: str, event_name: str, at: datetime) -> int:
+        """Record an event of a prospect about a village; ``NotFound`` if the prospect is not
+        stored (it may have been erased since the caller looked it up)."""
+        try:
+            with self.transaction() as session:
+                if event_name in ("settled", "left"):
+                    self._bump(session)
+                row = OutcomeRow(
+                    prospect_id=prospect_id,
+                    insee=insee,
+                    event=event_name,
+                    at=at,
+                    recorded_at=utcnow(),
+                )
+                session.add(row)
+                session.flush()
+                return row.id
+        except IntegrityError as error:  # the outcome's one reference: the prospect
+            raise NotFound("prospect", prospect_id) from error
+
+    def solos_settled(self) -> "pd.Series":
+        """Solos living in each village: settled events minus left events, never below 0."""
+        import pandas as pd
+
+        return pd.Series(self.settled_counts(), dtype="float64")
+
+    def settled_counts(self) -> dict[str, int]:
+        """``solos_settled`` as a plain dict."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(OutcomeRow.insee, OutcomeRow.event, func.count())
+                .where(OutcomeRow.event.in_(("settled", "left")))
+                .group_by(OutcomeRow.insee, OutcomeRow.event)
+            ).all()
+        net: dict[str, int] = {}
+        for insee, event_name, count in rows:
+            net[insee] = net.get(insee, 0) + (count if event_name == "settled" else -count)
+        return {k: max(v, 0) for k, v in net.items()}
+
+
+def is_prospect_id(text: str) -> bool:
+    """Ids are UUIDs: anything else is unknown without asking the database (which may refuse
+    some characters, such as NUL, with an error rather than no row)."""
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def _prospect(row: ProspectRow) -> Prospect:
+    return Prospect(
+        id=row.id,
+        profile=row.profile,
+        contact=Contact(row.name, row.email, row.phone),
+        consent=row.consent,
+        consent_at=row.consent_at,
+        created_at=row.created_at,
+    )

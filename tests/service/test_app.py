@@ -1,0 +1,76 @@
+"""The app as a whole: its routers, the order it matches them in, its documentation."""
+
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from service.app import ROUTERS, create_app
+from service.config import Settings
+from service.routes import recommendations
+
+
+def api_routes() -> list[APIRoute]:
+    return [route for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)]
+
+
+def test_the_rankings_are_matched_first() -> None:
+    assert ROUTERS[0] is recommendations.router
+    first = api_routes()[0]
+    assert (first.path, first.methods) == ("/v1/recommendations", {"POST"})
+
+
+def test_each_resource_has_its_router_module() -> None:
+    modules = {route.path: route.endpoint.__module__.rsplit(".", 1)[-1] for route in api_routes()}
+    assert modules == {
+        "/v1/recommendations": "recommendations",
+        "/v1/recommendations/batch": "recommendations",
+        "/v1/health": "public",
+        "/v1/professions": "public",
+        "/v1/villages": "villages",
+        "/v1/villages.geojson": "villages",
+        "/v1/villages/{insee}": "villages",
+        "/v1/villages/{insee}/homes": "homes",
+        "/v1/prospects": "prospects",
+        "/v1/prospects/{prospect_id}": "prospects",
+        "/v1/prospects/{prospect_id}/shortlist": "prospects",
+        "/v1/outcomes": "outcomes",
+        "/v1/weights": "weights",
+        "/v1/exposure": "exposure",
+        "/v1/audit": "audit",
+        "/embed": "pages",
+    }
+
+
+def test_the_app_serves_every_routers_paths() -> None:
+    documented = create_app(Settings(database_url="sqlite://")).openapi()["paths"]
+    assert set(documented) == {route.path for route in api_routes()}
+
+
+def test_docs_work_offline(shared_client: TestClient) -> None:
+    page = shared_client.get("/docs").text
+    assert "https://" not in page
+    assert "http://" not in page
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"):
+        assert f"/static/docs/{asset}" in page
+        assert shared_client.get(f"/static/docs/{asset}").status_code == 200
+
+
+def test_the_openapi_schema_lists_every_api_md_endpoint(shared_client: TestClient) -> None:
+    paths = shared_client.get("/openapi.json").json()["paths"]
+    expected = {
+        "/v1/health": {"get"},
+        "/v1/professions": {"get"},
+        "/v1/villages": {"get"},
+        "/v1/villages/{insee}": {"get"},
+        "/v1/villages.geojson": {"get"},
+        "/v1/recommendations": {"post"},
+        "/v1/recommendations/batch": {"post"},
+        "/v1/prospects": {"post"},
+        "/v1/prospects/{prospect_id}": {"get", "delete"},
+        "/v1/prospects/{prospect_id}/shortlist": {"get"},
+        "/v1/outcomes": {"post"},
+        "/v1/villages/{insee}/homes": {"get", "put"},
+        "/v1/weights": {"get", "put"},
+        "/v1/exposure": {"get"},
+    }
+    for path, methods in expected.items():
+        assert methods <= set(paths[path]), path
