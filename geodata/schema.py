@@ -5,6 +5,7 @@ keeps the two identical; ``geodata.validate`` checks tables against it.
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -1076,6 +1077,14 @@ def column_vintage(column: Column) -> str:
         if SOURCES[key].vintage not in vintages:
             vintages.append(SOURCES[key].vintage)
     return "; ".join(vintages)
+
+
+def value_vintage(column: Column, row: Mapping[str, object]) -> str:
+    """The vintage of a column's value in a row: the row's own where a column states it (a
+    refreshed source), else its first source's publisher and year ("ARCEP 2025")."""
+    if column.vintage_column and row.get(column.vintage_column):
+        return str(row[column.vintage_column])
+    return SOURCES[column.sources[0]].credit
 
 
 def render_data_dictionary() -> str:

@@ -6,6 +6,7 @@ that they work offline and under a strict Content-Security-Policy. Every visible
 from the catalogue (``features.i18n``), in French and English.
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from features.i18n import (
     NBSP,
     Lang,
     counted,
+    decimal,
     euros,
     joined,
     lowercase_first,
@@ -193,7 +195,7 @@ def shortlist(
         map=the_map,
         markers=markers,
         map_caption=t["map_caption"].format(n=len(state.partner_codes)),
-        sources=_sources(),
+        sources=_sources(lang),
         check_prefix=check_prefix(lang),
         model=t["model"].format(name=ranking.model["name"], version=ranking.model["version"]),
     )
@@ -269,29 +271,7 @@ def _village(
     # Typed loosely by the ranking (any fact may be text); these ones are numbers.
     facts: Mapping[str, Any] = result.facts
     record = state.rows[result.insee]
-    operators = int(facts["operators_4g"])
-    rows = [
-        (t["fact_auch"], minutes(float(facts["minutes_to_auch"]), lang), t["estimate"]),
-        (t["fact_toulouse"], minutes(float(facts["minutes_to_toulouse"]), lang), t["estimate"]),
-        (t["fact_fibre"], percent(float(facts["ftth_share"]), lang), str(facts["ftth_vintage"])),
-        (
-            t["fact_4g"],
-            counted(lang, "page.fact_4g_value", operators),
-            t["fact_4g_note"],
-        ),
-    ]
-    price = facts.get("house_price_m2")
-    if price is not None:
-        note = str(record["price_vintage"])
-        if record["house_price_level"] == "epci":
-            note += t["fact_price_epci"]
-        rows.append((t["fact_price"], per_m2(float(price), lang), note))
-    cost = facts.get("estimated_housing_cost_eur")
-    if cost is not None:
-        rows.append((t["fact_cost"], euros(float(cost), lang), t["estimate"]))
-    rows.append(
-        (t["fact_population"], number(float(facts["population"]), lang), t["fact_population_note"])
-    )
+    rows = _fact_rows(facts, record, lang)
     matching = int(facts.get("homes_matching") or 0)
     return {
         "rank": result.rank,
@@ -314,6 +294,53 @@ def _village(
             for home in sorted(listed, key=lambda h: (h.tenure, h.price_eur))
         ],
     }
+
+
+def _fact_rows(
+    facts: Mapping[str, Any], record: Mapping[str, Any], lang: Lang
+) -> list[tuple[str, str, str]]:
+    """A shortlisted village's key facts as (label, value, where it comes from)."""
+    t = CATALOGUE.section(lang, "page")
+    operators = int(facts["operators_4g"])
+    by_road = t["by_road"].format(km=number(float(record["km_to_auch"]), lang))
+    rows = [
+        (t["fact_auch"], minutes(float(facts["minutes_to_auch"]), lang), by_road),
+        (t["fact_toulouse"], minutes(float(facts["minutes_to_toulouse"]), lang), t["road"]),
+        (t["fact_fibre"], percent(float(facts["ftth_share"]), lang), str(facts["ftth_vintage"])),
+        (
+            t["fact_4g"],
+            counted(lang, "page.fact_4g_value", operators),
+            t["fact_4g_note"].format(vintage=facts["mobile_vintage"]),
+        ),
+        (
+            t["fact_doctors"],
+            decimal(float(record["apl_doctors"]), lang),
+            t["fact_doctors_note"].format(source=_credit("apl")),
+        ),
+    ]
+    price = facts.get("house_price_m2")
+    if price is not None:
+        sales = counted(lang, "page.fact_price_sales", int(record["house_price_sales"]))
+        rows.append(
+            (t["fact_price"], per_m2(float(price), lang), f"{record['price_vintage']}, {sales}")
+        )
+    cost = facts.get("estimated_housing_cost_eur")
+    if cost is not None:
+        rows.append((t["fact_cost"], euros(float(cost), lang), t["estimate"]))
+    population = number(float(facts["population"]), lang)
+    rows.append((t["fact_population"], population, _credit("comparateur")))
+    return rows
+
+
+def _credit(source: str) -> str:
+    """A source as a fact's note names it: its publisher and year ("DREES 2023")."""
+    found = SOURCES[source]
+    return f"{found.publisher.split(' (')[0]} {_years(found.credit)[-1]}"
+
+
+def _years(vintage: str) -> list[str]:
+    """The years a vintage names ("BPE 2019 (COG 2019)": 2019), in order, each once."""
+    return list(dict.fromkeys(re.findall(r"\b(?:19|20)\d\d\b", vintage)))
 
 
 def suggestion_text(
@@ -354,19 +381,20 @@ def check_prefix(lang: Lang) -> str:
     return text(lang, "reason.check", text="").strip()
 
 
-def _sources() -> str:
-    """Who published the data the page shows, with vintages and licences: the credit due."""
-    by_publisher: dict[str, list[str]] = {}
+def _sources(lang: Lang) -> str:
+    """Who published the data the page shows, with the years of their data and the licences,
+    in the page's language: the credit due."""
+    years: dict[str, list[str]] = {}
     licences: list[str] = []
     for key, source in SOURCES.items():
         if key == "soho_solo":
             continue  # press quotations: not shown on this page
-        vintages = by_publisher.setdefault(source.publisher, [])
-        if source.vintage not in vintages:
-            vintages.append(source.vintage)
-        if source.licence.startswith(("Licence Ouverte", "ODbL")):
-            licence = source.licence.split(" (")[0]
-            if licence not in licences:
+        publisher = text(lang, "page.osm_credit") if key == "roads" else source.publisher
+        listed = years.setdefault(publisher, [])
+        listed += [year for year in _years(source.credit) if year not in listed]
+        for licence in ("Licence Ouverte / Etalab", "ODbL"):
+            if source.licence.startswith(licence.split(" /")[0]) and licence not in licences:
                 licences.append(licence)
-    credits = "; ".join(f"{who} ({', '.join(when)})" for who, when in by_publisher.items())
-    return f"{credits}. {', '.join(licences)}."
+    credits = "; ".join(f"{who} {', '.join(sorted(when))}" for who, when in years.items())
+    separator = f"{NBSP};" if lang == "fr" else ";"
+    return f"{credits.replace(';', separator)}. {', '.join(licences)}."

@@ -124,7 +124,9 @@ class Attribute(BaseModel):
     unit: str
     description: str
     estimate: bool
-    sources: list[str]
+    sources: list[str] = Field(description="Keys of the sources (geodata/DATA.md).")
+    vintage: str = Field(description='Publisher and year of the value: "ARCEP 2025".')
+    publishers: list[str] = Field(description="Who published the data it comes from.")
 
 
 class VillageDetail(VillageSummary):

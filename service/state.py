@@ -16,7 +16,7 @@ import orjson
 from starlette.concurrency import run_in_threadpool
 
 from geodata.io import read_village_table, read_villages
-from geodata.schema import COLUMNS_BY_NAME
+from geodata.schema import COLUMNS_BY_NAME, SOURCES, value_vintage
 from geodata.table import VillageTable, json_value
 from matcher import Recommender, load_weight_profile
 from service.auth import Keyring
@@ -181,6 +181,10 @@ class ServiceState:
                 "description": COLUMNS_BY_NAME[name].description,
                 "estimate": COLUMNS_BY_NAME[name].estimate,
                 "sources": list(COLUMNS_BY_NAME[name].sources),
+                "vintage": value_vintage(COLUMNS_BY_NAME[name], record),
+                "publishers": list(
+                    dict.fromkeys(SOURCES[k].publisher for k in COLUMNS_BY_NAME[name].sources)
+                ),
             }
             for name, value in record.items()
             if name in COLUMNS_BY_NAME

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from features.criteria import all_criteria
 from features.i18n import Lang, euros
 from features.vocab import PROFESSIONS
+from geodata.schema import SOURCES
 from service.app import create_app
 from service.routes.pages import content_security_policy
 from tests.conftest import API_EXAMPLE_PROFILE
@@ -334,3 +335,26 @@ def test_the_shortlist_counts_the_excluded_villages(client: TestClient, prospect
         assert "Aucun village partenaire n'est exclu" in text
     markers = re.findall(r'<g class="marker">', text)
     assert len(markers) == len(ranking["results"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "road_credit", "note"),
+    [
+        ("fr", "© contributeurs OpenStreetMap, via Travel Mapping 2026", "par la route"),
+        ("en", "© OpenStreetMap contributors, via Travel Mapping 2026", "by road"),
+    ],
+)
+def test_the_shortlist_names_each_facts_source_and_year(
+    client: TestClient, prospect: str, lang: Lang, road_credit: str, note: str
+) -> None:
+    """Sources by publisher and year, in the page's language; no repository's handle."""
+    text = re.sub(r"\s+", " ", html.unescape(shortlist_html(client, prospect, lang=lang)))
+    sources = text.split("Sources", 1)[1]
+    for credit in ("ARCEP 2018, 2025", "DREES 2023", "ANIL / DHUP 2022", road_credit):
+        assert credit in sources
+    for source in SOURCES.values():  # the copies' repositories are not the publishers
+        for handle in re.findall(r"[\w.-]+/[\w.-]+", source.via):
+            assert handle not in text
+    assert note in text
+    assert "ARCEP 2025" in text  # the fibre fact's vintage
+    assert "DVF 2024" in text

@@ -49,3 +49,13 @@ def test_geojson_of_the_partner_villages_in_wgs84(shared_client: TestClient) -> 
         lon, lat = ring[0]
         assert -0.4 < lon < 1.3, "degrees of EPSG:4326 within the Gers"
         assert 43.2 < lat < 44.1
+
+
+def test_each_attribute_names_its_vintage_and_publishers(shared_client: TestClient) -> None:
+    attributes = shared_client.get("/v1/villages/32249").json()["attributes"]
+    assert attributes["ftth_share"]["vintage"] == "ARCEP 2025"
+    assert attributes["ftth_share"]["publishers"] == ["ARCEP"]
+    assert attributes["operators_4g"]["vintage"] == "ARCEP 2018"
+    assert attributes["apl_doctors"]["vintage"] == "DREES, APL 2023"
+    assert attributes["minutes_to_auch"]["publishers"][0].startswith("© OpenStreetMap")
+    assert all(a["vintage"] and a["publishers"] for a in attributes.values())
