@@ -19,7 +19,13 @@ from features import criteria
 from features.exceptions import FeaturesError
 from features.numeric import MAX_CASES, CaseCache, Columns, bounded
 from features.profile import Profile, parse_profiles
-from features.vocab import CONNECTIVITY_LEVELS, PROFESSIONS_BY_CODE, school_level
+from features.vocab import (
+    CONNECTIVITY_LEVELS,
+    MAX_CHILD_AGE,
+    PROFESSION_CODES,
+    PROFESSIONS_BY_CODE,
+    school_level,
+)
 
 # -- prospects ------------------------------------------------------------------------------
 
@@ -43,6 +49,8 @@ PROFILE_FIELDS: tuple[str, ...] = (
     "needs_train_station",
     "wants_village",
     "wants_small_town",
+    "profession_index",  # the profession's position in features.vocab.PROFESSIONS
+    *(f"n_aged_{age}" for age in range(MAX_CHILD_AGE + 1)),  # children of each age, up to 17
 )
 #: Columns derived from the profile columns, that several criteria read.
 DERIVED_COLUMNS = ("travel_need", "bedrooms_needed")
@@ -65,7 +73,8 @@ def must_columns(codes: tuple[str, ...]) -> tuple[str, ...]:
 def profile_row(p: Profile) -> tuple[float, ...]:
     """One validated profile's values of ``profile_columns()``."""
     profession = PROFESSIONS_BY_CODE[p.profession.value]
-    levels = [school_level(age) for age in p.household.children_ages]
+    ages = p.household.children_ages
+    levels = [school_level(age) for age in ages]
     housing = p.housing
     return (
         float(p.remote_days_per_week),
@@ -86,6 +95,8 @@ def profile_row(p: Profile) -> tuple[float, ...]:
         float(p.preferences.needs_train_station),
         float(p.preferences.settlement == "village"),
         float(p.preferences.settlement == "small_town"),
+        float(PROFESSION_CODES.index(p.profession.value)),
+        *(float(ages.count(age)) for age in range(MAX_CHILD_AGE + 1)),
         *(float(code in p.must) for code in criteria.codes()),
     )
 
@@ -138,12 +149,11 @@ class ProspectTable(Mapping[str, NDArray[np.float64]]):
             self._rows = self.matrix.tolist()
         return dict(zip(self.names, self._rows[i], strict=True))
 
-    def key(self, names: Sequence[str]) -> tuple[float, ...]:
-        """The first prospect's values of ``names``: the case it is of."""
-        if self._rows is None:
-            self._rows = self.matrix.tolist()
-        first, index = self._rows[0], self._index
-        return tuple([first[index[name]] for name in names])
+    def key(self, names: Sequence[str]) -> bytes:
+        """The first prospect's values of ``names``: the case it is of, as compact bytes (a
+        cache keeps thousands of them)."""
+        values: NDArray[np.float64] = self.matrix[0, _columns_at(self.names, tuple(names))]
+        return values.tobytes()
 
     def sliced(self, start: int, stop: int) -> "ProspectTable":
         return ProspectTable(self.matrix[start:stop], self.names)
@@ -158,6 +168,12 @@ class ProspectTable(Mapping[str, NDArray[np.float64]]):
 @functools.lru_cache(maxsize=64)
 def _positions(names: tuple[str, ...]) -> dict[str, int]:
     return {name: i for i, name in enumerate(names)}
+
+
+@functools.lru_cache(maxsize=256)
+def _columns_at(names: tuple[str, ...], wanted: tuple[str, ...]) -> NDArray[np.intp]:
+    position = _positions(names)
+    return np.array([position[name] for name in wanted], dtype=np.intp)
 
 
 def prospect_columns(profiles: Sequence[Profile | Mapping[str, Any]]) -> ProspectTable:

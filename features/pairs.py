@@ -24,6 +24,7 @@ from features.criteria import Criterion, Evaluation, Villages
 from features.criteria.base import restricted
 from features.exceptions import FeaturesError
 from features.homes import Homes
+from features.needs import VillageNeeds
 from features.numeric import MAX_CASES, CaseCache, Columns
 
 T = TypeVar("T")
@@ -51,13 +52,20 @@ class PairEvaluator:
         The villages' columns (``features.columns.village_inputs``), each (V,).
     homes
         Listings on offer in those villages.
+    needs
+        What those villages need.
     """
 
-    def __init__(self, columns: Columns, homes: Homes | None = None) -> None:
+    def __init__(
+        self, columns: Columns, homes: Homes | None = None, needs: VillageNeeds | None = None
+    ) -> None:
         self.criteria: tuple[Criterion, ...] = criteria.all_criteria()
         self.codes = tuple(c.code for c in self.criteria)
+        n = len(columns["population"])
         self.villages = Villages(
-            dict(columns) | _features(self.criteria, columns), homes or Homes.empty()
+            dict(columns) | _features(self.criteria, columns),
+            homes or Homes.empty(),
+            needs or VillageNeeds.empty(n),
         )
         #: Criteria evaluated per case (their values kept for one prospect), and the others.
         self._by_case = np.array([i for i, c in enumerate(self.criteria) if c.by_case], np.intp)

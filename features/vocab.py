@@ -64,10 +64,86 @@ PROFESSIONS: tuple[Profession, ...] = (
     Profession(
         "salaried_teleworker", "Salarié·e en télétravail", "Salaried teleworker", 0.0, 0.5, False
     ),
+    # Trades villages ask for (needs): a shop or a practice that serves the village itself.
+    Profession(
+        "food_trade",
+        "Commerce de bouche (boulangerie, épicerie, café)",
+        "Food trade (bakery, grocery, café)",
+        1.0,
+        0.1,
+        False,
+    ),
+    Profession(
+        "general_practitioner", "Médecin généraliste", "General practitioner", 1.0, 0.1, False
+    ),
+    Profession("pharmacist", "Pharmacien·ne", "Pharmacist", 1.0, 0.1, False),
+    Profession(
+        "childcare_worker",
+        "Assistant·e maternel·le, petite enfance",
+        "Childminder, early childhood",
+        1.0,
+        0.0,
+        False,
+    ),
     Profession("other", "Autre", "Other", 0.3, 0.3, False),
 )
 PROFESSIONS_BY_CODE: dict[str, Profession] = {p.code: p for p in PROFESSIONS}
 PROFESSION_CODES: tuple[str, ...] = tuple(PROFESSIONS_BY_CODE)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service a village may lack and ask for (a need of kind ``trade``), with the
+    professions that provide it."""
+
+    code: str
+    label_fr: str
+    label_en: str
+    providers: tuple[str, ...]
+
+    def label(self, lang: "Lang" = "fr") -> str:
+        return self.label_fr if lang == "fr" else self.label_en
+
+
+SERVICES: tuple[Service, ...] = (
+    Service("bakery", "boulangerie", "bakery", ("food_trade",)),
+    Service("grocery", "épicerie", "grocery", ("food_trade", "agricultural_project")),
+    Service("cafe_restaurant", "café, restaurant", "café, restaurant", ("food_trade",)),
+    Service("doctor", "médecin généraliste", "general practitioner", ("general_practitioner",)),
+    Service("care", "soins (infirmier, kiné…)", "care (nursing, physiotherapy…)", ("therapist",)),
+    Service("pharmacy", "pharmacie", "pharmacy", ("pharmacist",)),
+    Service("childcare", "garde d'enfants", "childcare", ("childcare_worker",)),
+    Service("building_trades", "artisan du bâtiment", "building trades", ("building_artisan",)),
+)
+SERVICES_BY_CODE: dict[str, Service] = {s.code: s for s in SERVICES}
+
+#: Premises a village offers (a need of kind ``premises``), with the professions that work in
+#: such a place.
+PREMISES_USES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "shop": ("boutique", "shop", ("food_trade", "craft_maker", "pharmacist")),
+    "office": (
+        "bureau, cabinet",
+        "office, practice",
+        (
+            "consultant",
+            "accountant",
+            "architect",
+            "translator",
+            "trainer_coach",
+            "therapist",
+            "general_practitioner",
+            "journalist_writer",
+            "web_designer",
+            "software_developer",
+        ),
+    ),
+    "workshop": (
+        "atelier",
+        "workshop",
+        ("building_artisan", "craft_maker", "photographer_video", "ecommerce_seller"),
+    ),
+    "farm": ("terres, bâtiment agricole", "farmland, farm building", ("agricultural_project",)),
+}
 
 #: Connectivity needs, from the least to the most demanding.
 CONNECTIVITY: dict[str, tuple[str, str]] = {
@@ -87,6 +163,9 @@ SETTLEMENTS: dict[str, tuple[str, str]] = {
 DEFAULT_REMOTE_DAYS = 5
 DEFAULT_MAX_MINUTES_TO_AUCH = 45.0
 
+
+#: Children are counted by age up to this one: school ends at 17, older children need none.
+MAX_CHILD_AGE = 17
 
 #: School levels by age, with the village service that provides them.
 SCHOOL_LEVELS: tuple[tuple[str, int, int, str], ...] = (

@@ -40,7 +40,8 @@ def select_reasons(
     and the weakest criterion to flag (``-1`` where none is weak or it is already covered).
 
     ``contributions``, ``values``, ``mean`` (the prospect's mean contribution over the
-    candidate villages) and ``importance`` (the prospect's) are all (N, C).
+    candidate villages) and ``importance`` (the prospect's; 0 where a criterion is not to be
+    flagged) are all (N, C).
 
     Reasons say what sets a village apart: the criteria where its contribution most exceeds
     the mean over the candidate villages (``-1`` past those that exceed it), or, for a village

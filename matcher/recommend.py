@@ -8,6 +8,7 @@ service writes with orjson straight from the dataclasses: the same JSON).
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -19,6 +20,7 @@ from features.columns import must_columns, village_columns, village_inputs
 from features.criteria import Criterion
 from features.homes import HOME_COLUMNS, Homes, Listing
 from features.i18n import LANGS, Lang
+from features.needs import Need, VillageNeeds
 from features.profile import Profile
 from geodata.table import VillageTable, json_value
 from matcher import explain
@@ -150,6 +152,8 @@ class Recommender:
         *,
         homes: "pd.DataFrame | Sequence[Listing] | None" = None,
         solos_settled: "pd.Series | Mapping[str, float] | None" = None,
+        needs: Sequence[Need] = (),
+        today: date | None = None,
     ) -> None:
         # A VillageTable and listings as tuples are what the service passes: built on them,
         # a recommender loads neither pandas nor scikit-learn.
@@ -172,9 +176,12 @@ class Recommender:
             None if solos_settled is None else {str(k): v for k, v in solos_settled.items()},
         )
         weight_values = np.array(list(check_weights(self.profile.weights).values()))
-        self.scorer = Scorer(weight_values, inputs, codes, listings)
+        village_needs = VillageNeeds.from_needs(needs, codes, today)
+        self.scorer = Scorer(weight_values, inputs, codes, listings, village_needs)
         self.criteria = self.scorer.evaluator.criteria
         self._must = must_columns(self.scorer.evaluator.codes)
+        # Criteria a low value of which is flagged to check (a 0 elsewhere leaves them out).
+        self._weak_points = np.array([float(c.weak_point) for c in self.criteria])
         self.model = {"name": self.profile.name, "version": self.profile.version}
         for f, settled, listed in zip(
             self.facts,
@@ -183,6 +190,8 @@ class Recommender:
             strict=True,
         ):
             f["solos_settled"], f["homes_listed"] = settled, listed
+        for f, of_village in zip(self.facts, village_needs.of_village, strict=True):
+            f["needs"] = of_village
         self.explainer = explain.Explainer(self.facts, self.criteria)
         self.codes = np.asarray(codes, dtype=object)
         # The village part of each result's facts, in plain Python types, built once.
@@ -288,7 +297,10 @@ class Recommender:
             # The mean over villages, as ndarray.mean computes it (a sum, then a division).
             mean = np.add.reduce(pairs.values, axis=1) / pairs.values.shape[1] * scored.share
             top, weakest = explain.select_reasons(
-                contributions, mean[rows], pairs.values[rows, villages], pairs.importance[rows]
+                contributions,
+                mean[rows],
+                pairs.values[rows, villages],
+                pairs.importance[rows] * self._weak_points,
             )
             first = 0
             for row, results in enumerate(chosen):
@@ -461,6 +473,7 @@ def recommend(
     lang: Lang = "fr",
     homes: "pd.DataFrame | Sequence[Listing] | None" = None,
     solos_settled: "pd.Series | Mapping[str, float] | None" = None,
+    needs: Sequence[Need] = (),
     diversity: float = 0.0,
     exposure_aware: bool = False,
     max_loss: float = 0.05,
@@ -483,6 +496,8 @@ def recommend(
         Listings on offer (``insee, tenure, price_eur, bedrooms``).
     solos_settled
         Solos settled per INSEE code.
+    needs
+        What the villages need (``features.needs.Need``), for the ``village_needs`` criterion.
     diversity
         0 (default) ranks by score alone; up to 1, the top k is chosen by maximal marginal
         relevance so that it is not a cluster of neighbouring villages (then shown by score).
@@ -496,7 +511,9 @@ def recommend(
     -------
     One ``Ranking`` per profile, in order.
     """
-    recommender = Recommender(villages, weights, homes=homes, solos_settled=solos_settled)
+    recommender = Recommender(
+        villages, weights, homes=homes, solos_settled=solos_settled, needs=needs
+    )
     return recommender.recommend(
         profiles,
         k,

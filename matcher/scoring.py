@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from features.columns import ProspectTable, prospect_columns
 from features.homes import Homes
+from features.needs import VillageNeeds
 from features.numeric import Columns
 from features.pairs import PairEvaluator, PairValues
 from features.profile import Profile
@@ -80,6 +81,8 @@ class Scorer:
         The villages' INSEE codes, unique and in increasing order.
     homes
         Listings on offer in those villages.
+    needs
+        What those villages need.
     """
 
     def __init__(
@@ -88,6 +91,7 @@ class Scorer:
         inputs: Columns,
         codes: Sequence[str],
         homes: Homes | None = None,
+        needs: VillageNeeds | None = None,
     ) -> None:
         if len(codes) == 0:
             raise MatcherError("villages: expected at least one candidate village, found none")
@@ -95,7 +99,7 @@ class Scorer:
             raise MatcherError("villages: expected unique INSEE codes in increasing order")
         self.weights = weights
         self.codes = list(codes)
-        self.evaluator = PairEvaluator(inputs, homes)
+        self.evaluator = PairEvaluator(inputs, homes, needs)
         if len(weights) != len(self.evaluator.criteria):
             raise MatcherError(
                 f"weights: expected {len(self.evaluator.criteria)}, one per criterion, "

@@ -28,6 +28,7 @@ from features.criteria.housing import Housing
 from features.criteria.schools import Schools
 from features.criteria.settlement import Settlement
 from features.criteria.shops import Shops
+from features.criteria.village_needs import VillageNeeds
 from features.exceptions import FeaturesError
 from features.i18n import CATALOGUE
 
@@ -101,6 +102,7 @@ for _criterion in (
     Settlement(),
     Ecosystem(),
     Community(),
+    VillageNeeds(),
 ):
     REGISTRY.register(_criterion)
 

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from features.homes import Homes
 from features.i18n import CATALOGUE, Lang, euros, minutes, text
+from features.needs import VillageNeeds
 
 Columns = Mapping[str, NDArray[np.float64]]  # named arrays, prospects' (P,) or villages' (V,)
 Inputs = Mapping[str, float]  # one prospect's declared inputs, or one pair's declared details
@@ -30,10 +31,12 @@ Texts = Mapping[Lang, Mapping[str, Any]]
 @dataclass(frozen=True)
 class Villages:
     """The candidate villages as criteria read them: numeric columns, each (V,) (the village
-    table's and every criterion's ``village_features``), and the homes on offer."""
+    table's and every criterion's ``village_features``), the homes on offer and what each
+    village needs."""
 
     columns: Mapping[str, NDArray[np.float64]]
     homes: Homes
+    needs: VillageNeeds
 
     @property
     def n(self) -> int:
@@ -84,6 +87,9 @@ class Criterion:
     #: Prospect inputs and pair details of ``pair_facts``.
     fact_inputs: ClassVar[tuple[str, ...]] = ()
     fact_details: ClassVar[tuple[str, ...]] = ()
+    #: Whether a low value is a point for the prospect to check ("À vérifier : ..."); not for a
+    #: criterion most villages score 0 on by nature (a village without a current need).
+    weak_point: ClassVar[bool] = True
     #: The profile field its ``widening`` changes, as suggestions name it, and how the new
     #: value is written ("euros" or "minutes"); its texts ``widen`` (or ``widen_buy`` and
     #: ``widen_rent``, by housing tenure) start the suggestion's sentence.

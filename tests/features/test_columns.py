@@ -64,7 +64,7 @@ def test_a_prospect_table_reads_by_column_by_row_and_by_case() -> None:
     assert list(table) == ["a", "b"]
     assert table["b"].tolist() == [2.0, 4.0]
     assert table.row(1) == {"a": 3.0, "b": 4.0}
-    assert table.key(["b", "a"]) == (2.0, 1.0)
+    assert table.key(["b", "a"]) == np.array([2.0, 1.0]).tobytes()
     assert table.sliced(1, 2).row(0) == {"a": 3.0, "b": 4.0}
     joined = table.joined({"c": np.array([5.0, 6.0])})
     assert joined.row(1) == {"a": 3.0, "b": 4.0, "c": 6.0}

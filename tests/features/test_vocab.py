@@ -22,8 +22,22 @@ REQUIRED = {
 }
 
 
+#: The trades villages ask for (issue 20): a need's service is answered by one of them.
+VILLAGE_TRADES = {"food_trade", "general_practitioner", "pharmacist", "childcare_worker"}
+
+
 def test_the_profession_vocabulary_covers_the_issue_list() -> None:
-    assert set(vocab.PROFESSION_CODES) == REQUIRED
+    assert set(vocab.PROFESSION_CODES) == REQUIRED | VILLAGE_TRADES
+    assert vocab.PROFESSION_CODES[-1] == "other"
+
+
+def test_every_service_and_premises_use_has_professions_that_answer_it() -> None:
+    for service in vocab.SERVICES:
+        assert service.providers
+        assert set(service.providers) <= set(vocab.PROFESSION_CODES)
+    for _, _, users in vocab.PREMISES_USES.values():
+        assert set(users) <= set(vocab.PROFESSION_CODES)
+    assert {p for s in vocab.SERVICES for p in s.providers} >= VILLAGE_TRADES
 
 
 @pytest.mark.parametrize("profession", vocab.PROFESSIONS)

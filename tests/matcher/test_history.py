@@ -17,7 +17,8 @@ from matcher.weighted import WeightedMatcher
 from matcher.weights import load_weight_profile
 from tests.conftest import make_villages
 
-HIDDEN = dict(load_weight_profile("default").weights) | {"schools": 5.0, "community": 0.0}
+# Changes on criteria the partners differ on, so that the outcomes carry them above the noise.
+HIDDEN = dict(load_weight_profile("default").weights) | {"access_toulouse": 5.0, "health": 0.0}
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +93,8 @@ def test_plain_evaluation_measures_the_matchers_own_ranking(history, partners) -
 
 
 def test_the_weights_that_made_the_outcomes_predict_them_better(history, partners) -> None:
-    # The simulator's hidden weights against a profile that ignores what drives it (schools).
-    upside_down = HIDDEN | {"schools": 0.0, "community": 5.0}
+    # The simulator's hidden weights against a profile that turns them upside down.
+    upside_down = HIDDEN | {"access_toulouse": 0.0, "health": 5.0}
     truth = evaluate_weights(history, partners, HIDDEN)
     wrong = evaluate_weights(history, partners, upside_down)
     assert truth.ndcg > wrong.ndcg

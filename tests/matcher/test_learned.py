@@ -17,7 +17,7 @@ CRITERION_CODES = criterion_codes()
 HIDDEN = {
     "connectivity": 4.0, "housing": 1.0, "schools": 3.0, "childcare": 0.5, "health": 2.0,
     "shops": 0.2, "access_auch": 2.5, "access_toulouse": 0.8, "settlement": 1.5,
-    "ecosystem": 3.5, "community": 0.1,
+    "ecosystem": 3.5, "community": 0.1, "village_needs": 1.0,
 }  # fmt: skip
 
 

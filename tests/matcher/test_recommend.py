@@ -52,7 +52,7 @@ def check_contract(ranking: Ranking, villages: pd.DataFrame, k: int) -> None:
 def test_the_api_example_profile(partners) -> None:
     ranking = recommend([FAMILY], partners, k=10)[0]
     check_contract(ranking, partners, 10)
-    assert ranking.model == {"name": "default", "version": "2026-11-22"}
+    assert ranking.model == {"name": "default", "version": "2026-12-07"}
     assert len(ranking.results) == 10
     assert ranking.results[0].facts["homes_matching"] == 0
     assert ranking.results[0].facts["ftth_vintage"] == "ARCEP 2025"

@@ -19,7 +19,7 @@ CRITERION_CODES = criterion_codes()
 def test_the_default_profile_loads_with_every_criterion_commented() -> None:
     profile = load_weight_profile("default")
     assert list(profile.weights) == list(CRITERION_CODES)
-    assert profile.version == "2026-11-22"
+    assert profile.version == "2026-12-07"
     lines = profile_path("default").read_text(encoding="utf-8").splitlines()
     for code in CRITERION_CODES:
         line = next(i for i, text in enumerate(lines) if text.startswith(f"{code} ="))

@@ -30,6 +30,7 @@ WEIGHTS = {
         "settlement": 1,
         "ecosystem": 1,
         "community": 1,
+        "village_needs": 1,
     },
 }
 

@@ -12,7 +12,7 @@ def test_health_names_the_partner_count_and_the_model(shared_client: TestClient)
     assert body == {
         "status": "ok",
         "villages": PARTNERS,
-        "model": {"name": "default", "version": "2026-11-22"},
+        "model": {"name": "default", "version": "2026-12-07"},
     }
 
 

@@ -18,7 +18,7 @@ def test_the_api_md_example_keeps_every_invariant(
     response = shared_client.post("/v1/recommendations?k=10&lang=fr", json=API_EXAMPLE_PROFILE)
     assert response.status_code == 200
     ranking = response.json()
-    assert ranking["model"] == {"name": "default", "version": "2026-11-22"}
+    assert ranking["model"] == {"name": "default", "version": "2026-12-07"}
     check_invariants(ranking, 10, partner_codes)
     assert ranking["excluded"], "the example's musts exclude some villages"
     first = ranking["results"][0]
