@@ -71,13 +71,11 @@ class Need:
         return frozenset()
 
     def years_until(self, today: date) -> int:
-        """Whole years from ``today`` to the date the school counts its pupils (0 if past)."""
+        """The years children will have aged when the school counts its pupils: French schools
+        take children by the year they were born, so calendar years count (0 if past)."""
         if self.by is None or self.by <= today:
             return 0
-        years = (
-            self.by.year - today.year - ((self.by.month, self.by.day) < (today.month, today.day))
-        )
-        return max(years, 0)
+        return self.by.year - today.year
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,24 @@
 """Properties the issue names, over generated profiles (hypothesis)."""
 
+import dataclasses
+from datetime import date
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from features.criteria import codes as criterion_codes
+from matcher import Recommender
 from matcher.weighted import WeightedMatcher
 from tests.conftest import realistic_villages
-from tests.strategies import profiles
+from tests.strategies import needs, profiles
 
 CRITERION_CODES = criterion_codes()
 
 MATCHER = WeightedMatcher.from_profile("default", villages=realistic_villages()).fit()
+
+NEEDY = realistic_villages()
+TODAY = date(2026, 12, 7)
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -87,3 +94,25 @@ def test_a_new_listing_never_makes_a_village_worse_for_housing(profile, listing)
     after = with_listing.evaluate([profile]).pairs
     assert (after.values[:, :, h] >= before.values[:, :, h] - 1e-12).all()
     assert (after.eligible >= before.eligible).all()
+
+
+def _ranks(recommender: Recommender, profile: dict) -> dict[str, int]:
+    (ranking,) = recommender.recommend(profile, len(NEEDY))
+    return {r.insee: r.rank for r in ranking.results}
+
+
+@SETTINGS
+@given(profile=profiles, need=needs, village=st.integers(0, 4))
+def test_a_need_a_prospect_answers_never_lowers_the_village_for_them(profile, need, village):
+    """Issue 20: a village with a need the prospect answers never ranks lower for that
+    prospect than without the need; contributions still sum to the score."""
+    insee = sorted(NEEDY["insee"])[village]
+    need = dataclasses.replace(need, insee=insee)
+    profile = {**profile, "must": []}
+    without = Recommender(NEEDY, today=TODAY)
+    with_need = Recommender(NEEDY, needs=[need], today=TODAY)
+    before, after = _ranks(without, profile), _ranks(with_need, profile)
+    assert after[insee] <= before[insee]
+    (ranking,) = with_need.recommend(profile, len(NEEDY))
+    for result in ranking.results:
+        assert abs(sum(result.contributions.values()) - result.score) < 1e-9
