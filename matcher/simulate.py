@@ -1,4 +1,5 @@
-"""Synthetic prospects and outcomes, for tests and notebooks only.
+"""Synthetic prospects, outcomes, village needs and committee capacities, for tests and
+notebooks only.
 
 Nothing here is data about real people: outcomes come from a hidden utility (a weighted sum of
 the criterion values with weights the caller chooses) plus Gumbel noise, and every frame this
@@ -6,12 +7,15 @@ module returns says so (a ``synthetic`` column, and ``attrs["synthetic"]``).
 """
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from features.needs import Need
 from features.profile import Profile
-from features.vocab import PROFESSION_CODES
+from features.vocab import PREMISES_USES, PROFESSION_CODES, SERVICES
 from matcher.weighted import WeightedMatcher
 from matcher.weights import check_weights
 
@@ -100,3 +104,57 @@ def simulate_outcomes(
         random_state=random_state,
     )
     return outcomes
+
+
+#: The shares of partner villages that state each kind of need in a simulation, and the
+#: trades they ask for: a plausible programme, not a survey (every need says it is simulated).
+NEED_SHARES = {"school_pupils": 0.35, "trade": 0.25, "premises": 0.2}
+SIMULATED_NEED = "simulé : besoin synthétique (matcher.simulate), pas un besoin réel"
+
+
+def simulate_needs(
+    codes: Sequence[str], today: date, random_state: int | None = None
+) -> list[Need]:
+    """Needs for the villages of ``codes``, each kind with its share of the villages; every
+    need's note says it is synthetic."""
+    rng = np.random.default_rng(random_state)
+    needs: list[Need] = []
+    for code in codes:
+        for kind, share in NEED_SHARES.items():
+            if rng.random() < share:
+                needs.append(_simulated_need(f"sim-{code}-{kind}", code, kind, today, rng))
+    return needs
+
+
+def _simulated_need(
+    need_id: str, code: str, kind: str, today: date, rng: np.random.Generator
+) -> Need:
+    if kind == "school_pupils":
+        low = int(rng.integers(3, 11))
+        return Need(
+            need_id, code, "school_pupils", SIMULATED_NEED, school="", age_min=low,
+            age_max=min(low + int(rng.integers(2, 6)), 17), pupils=int(rng.integers(1, 5)),
+            by=date(today.year + 1, 9, 1),
+        )  # fmt: skip
+    if kind == "trade":
+        service = str(rng.choice([s.code for s in SERVICES]))
+        return Need(need_id, code, "trade", SIMULATED_NEED, service=service)
+    use = str(rng.choice(list(PREMISES_USES)))
+    surface = float(rng.integers(3, 20) * 10)
+    return Need(
+        need_id, code, "premises", SIMULATED_NEED, use=use, surface_m2=surface,
+        rent_eur=float(round(surface * rng.uniform(5, 10), -1)),
+    )  # fmt: skip
+
+
+def simulate_capacities(
+    populations: Sequence[float], total: int, random_state: int | None = None
+) -> NDArray[np.int64]:
+    """Committees' capacities that sum to about ``total``, larger where more people live (a
+    larger village has more volunteers), each at least 1; synthetic."""
+    rng = np.random.default_rng(random_state)
+    weight = np.sqrt(np.asarray(populations, dtype=np.float64)) * rng.uniform(
+        0.5, 1.5, len(populations)
+    )
+    capacity: NDArray[np.int64] = np.maximum(1, np.round(total * weight / weight.sum()))
+    return capacity.astype(np.int64)
