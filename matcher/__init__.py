@@ -6,7 +6,8 @@
 from typing import TYPE_CHECKING, Any
 
 from matcher.exceptions import MatcherError, WeightProfileError
-from matcher.recommend import Excluded, Ranking, Recommender, Result, Suggestion, recommend
+from matcher.ranking import Excluded, Ranking, Result, Suggestion
+from matcher.recommend import Recommender, recommend
 from matcher.weights import WeightProfile, load_weight_profile, save_weight_profile
 
 if TYPE_CHECKING:

@@ -129,6 +129,10 @@ class ProspectReasons:
             reasons.append(self._sentence("check", weakest, v))
         return reasons
 
+    def reason(self, c: int, v: int) -> str:
+        """Criterion ``c``'s sentence for village ``v``."""
+        return self._sentence("reason", c, v)
+
     def exclusion_reasons(self, v: int, failed: int) -> tuple[str, ...]:
         """Which ``must`` criteria a village fails, and by how much; ``failed`` has bit c set
         for criterion c."""

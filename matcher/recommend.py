@@ -1,13 +1,11 @@
 """``recommend``: the library's entry point, batch first.
 
-Rankings carry their results (with additive contributions, reasons and facts), the villages a
-``must`` excludes (with reasons) and suggestions of the smallest change that opens more
-villages. Their ``to_dict()`` is the JSON body of ``POST /v1/recommendations`` (which the
-service writes with orjson straight from the dataclasses: the same JSON).
+Rankings (``matcher.ranking``) carry their results (with additive contributions, reasons and
+facts), the villages a ``must`` excludes (with reasons) and suggestions of the smallest change
+that opens more villages (``matcher.suggest``).
 """
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -23,9 +21,10 @@ from features.i18n import LANGS, Lang
 from features.needs import Need, VillageNeeds
 from features.profile import Profile
 from geodata.table import VillageTable, json_value
-from matcher import explain
+from matcher import explain, suggest
 from matcher.evaluate import top_k
 from matcher.exceptions import MatcherError
+from matcher.ranking import Excluded, Ranking, Result
 from matcher.rerank import exposure_aware, mmr
 from matcher.scoring import CHUNK, Scored, Scorer
 from matcher.weights import WeightProfile, check_weights, load_weight_profile
@@ -37,96 +36,6 @@ if TYPE_CHECKING:
 
 ProfileLike = Profile | Mapping[str, Any]
 WeightsLike = str | Path | WeightProfile | Mapping[str, float]
-
-#: Columns of the flat rankings ``Ranking.rows`` gives (the CSV of ``sohosolo batch``).
-RANKING_COLUMNS = ("prospect_id", "rank", "insee", "name", "score", "reasons", "excluded")
-REASON_SEPARATOR = " | "
-
-
-@dataclass(frozen=True)
-class Result:
-    rank: int
-    insee: str
-    name: str
-    score: float
-    contributions: dict[str, float]
-    reasons: list[str]
-    facts: dict[str, float | int | str | None]
-
-
-@dataclass(frozen=True)
-class Excluded:
-    insee: str
-    name: str
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    change: str
-    to: float | list[str]
-    opens: list[str]
-
-
-@dataclass(frozen=True)
-class Ranking:
-    model: dict[str, str]
-    k: int
-    results: list[Result]
-    excluded: list[Excluded] = field(default_factory=list)
-    suggestions: list[Suggestion] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        # By hand: dataclasses.asdict deep-copies every value, and cost more than the ranking.
-        return {
-            "model": dict(self.model),
-            "k": self.k,
-            "results": [
-                {
-                    "rank": r.rank,
-                    "insee": r.insee,
-                    "name": r.name,
-                    "score": r.score,
-                    "contributions": dict(r.contributions),
-                    "reasons": list(r.reasons),
-                    "facts": dict(r.facts),
-                }
-                for r in self.results
-            ],
-            "excluded": [
-                {"insee": e.insee, "name": e.name, "reasons": list(e.reasons)}
-                for e in self.excluded
-            ],
-            "suggestions": [
-                {
-                    "change": s.change,
-                    "to": list(s.to) if isinstance(s.to, list) else s.to,
-                    "opens": list(s.opens),
-                }
-                for s in self.suggestions
-            ],
-        }
-
-    def rows(self, prospect_id: str) -> list[dict[str, str | int | float]]:
-        """The ranking as flat rows of ``RANKING_COLUMNS``, one per result; a prospect whose
-        ``must``s exclude every village gets one row without a rank, so that no prospect is
-        missing from a rankings file."""
-        excluded = len(self.excluded)
-        if not self.results:
-            empty: dict[str, str | int | float] = dict.fromkeys(RANKING_COLUMNS, "")
-            return [empty | {"prospect_id": prospect_id, "excluded": excluded}]
-        return [
-            {
-                "prospect_id": prospect_id,
-                "rank": r.rank,
-                "insee": r.insee,
-                "name": r.name,
-                "score": round(r.score, 4),
-                "reasons": REASON_SEPARATOR.join(r.reasons),
-                "excluded": excluded,
-            }
-            for r in self.results
-        ]
 
 
 def resolve_weights(weights: WeightsLike) -> WeightProfile:
@@ -193,6 +102,7 @@ class Recommender:
         for f, of_village in zip(self.facts, village_needs.of_village, strict=True):
             f["needs"] = of_village
         self.explainer = explain.Explainer(self.facts, self.criteria)
+        self.suggesting = suggest.Suggesting(self.criteria, self.scorer)
         self.codes = np.asarray(codes, dtype=object)
         # The village part of each result's facts, in plain Python types, built once.
         self.village_facts = [
@@ -360,36 +270,10 @@ class Recommender:
             Excluded(*self.labels[v], sentences.exclusion_reasons(v, mask))
             for v, mask in zip(ineligible.tolist(), masks, strict=True)
         ]
-        suggestions = self._suggestions(ineligible.tolist(), masks, p, row, scored)
+        suggestions = suggest.suggestions(
+            self.suggesting, ineligible.tolist(), masks, p, scored.pairs, row, sentences
+        )
         return Ranking(self.model, k, results, excluded, suggestions)
-
-    def _suggestions(
-        self, ineligible: list[int], masks: list[int], p: dict[str, float], row: int, scored: Scored
-    ) -> list[Suggestion]:
-        """The smallest change of a criterion's field (a budget, a maximum time), or a dropped
-        ``must``, that opens more villages: each for the excluded villages that fail that
-        criterion alone."""
-        one_away: dict[int, list[int]] = {}  # criterion -> the villages that fail it alone
-        for v, mask in zip(ineligible, masks, strict=True):
-            if mask & (mask - 1) == 0:  # one bit set
-                one_away.setdefault(mask.bit_length() - 1, []).append(v)
-        codes, codes_ = self.scorer.codes, self.scorer.evaluator.codes
-        details = {name: array[row] for name, array in scored.pairs.details.items()}
-        widenings: list[Suggestion] = []
-        drops: list[Suggestion] = []
-        stated = [code for code, must in zip(codes_, self._must, strict=True) if p[must] > 0]
-        for c, criterion in enumerate(self.criteria):
-            alone = one_away.get(c)
-            if not alone:
-                continue
-            inputs = {name: p[name] for name in criterion.value_inputs}
-            widening = criterion.widening(alone, inputs, details, self.scorer.evaluator.villages)
-            if widening is not None:
-                opens = [codes[v] for v in widening.opens]
-                widenings.append(Suggestion(widening.change, widening.to, opens))
-            rest = [code for code in stated if code != criterion.code]
-            drops.append(Suggestion("must", rest, [codes[v] for v in alone]))
-        return widenings + sorted(drops, key=lambda s: -len(s.opens))
 
     def _pair_facts(
         self, p: dict[str, float], details: Mapping[str, list[float]]

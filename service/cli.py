@@ -184,7 +184,7 @@ def _batch(args: argparse.Namespace) -> int:
     from geodata.io import atomic_target
     from matcher import Recommender
     from matcher.evaluate import exposure_gini
-    from matcher.recommend import RANKING_COLUMNS
+    from matcher.ranking import RANKING_COLUMNS
 
     if args.out.is_dir():
         raise UsageError(f"--out {args.out}: expected a file name, found a folder")

@@ -37,7 +37,7 @@ from features.profile import Profile
 from features.vocab import CONNECTIVITY, PROFESSIONS, PROFESSIONS_BY_CODE, SETTLEMENTS
 from geodata.schema import SOURCES
 from matcher import Ranking
-from matcher.recommend import Result, Suggestion
+from matcher.ranking import Result, Suggestion
 
 if TYPE_CHECKING:
     # Types only: the command line renders rankings with this module's text, and must not
@@ -356,7 +356,10 @@ def suggestion_text(
         dropped = [str(c) for c in profile.must if str(c) not in kept]
         labels = [criteria.get(c).label(lang) for c in dropped]
         head = text(lang, "page.suggest_must", criterion=joined(labels, lang))
-    opened = [names.get(code, code) for code in suggestion.opens]
+    opened = [
+        _opened(names.get(code, code), suggestion.highlights.get(code, []))
+        for code in suggestion.opens
+    ]
     return head + counted(
         lang,
         "page.suggest_opens",
@@ -364,6 +367,11 @@ def suggestion_text(
         c=text(lang, "page.colon"),
         names=", ".join(opened),
     )
+
+
+def _opened(name: str, highlights: Sequence[str]) -> str:
+    """A village a suggestion opens, with what it offers the prospect in particular."""
+    return f"{name} ({'; '.join(lowercase_first(h) for h in highlights)})" if highlights else name
 
 
 def widenings(lang: Lang) -> dict[str, dict[str, Any]]:

@@ -155,6 +155,11 @@ class Suggestion(BaseModel):
     change: str
     to: float | list[str]
     opens: list[str]
+    highlights: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="For opened villages where the prospect answers one of their needs: what, "
+        "by INSEE code (so that a suggestion says which village needs them).",
+    )
 
 
 class Ranking(BaseModel):

@@ -90,6 +90,9 @@ class Criterion:
     #: Whether a low value is a point for the prospect to check ("À vérifier : ..."); not for a
     #: criterion most villages score 0 on by nature (a village without a current need).
     weak_point: ClassVar[bool] = True
+    #: Whether a suggestion that opens a village where this criterion counts for the prospect
+    #: says so ("Sarrant, whose school needs your children"): the reasons to go there anyway.
+    highlighted: ClassVar[bool] = False
     #: The profile field its ``widening`` changes, as suggestions name it, and how the new
     #: value is written ("euros" or "minutes"); its texts ``widen`` (or ``widen_buy`` and
     #: ``widen_rent``, by housing tenure) start the suggestion's sentence.

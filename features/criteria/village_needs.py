@@ -66,6 +66,7 @@ class VillageNeeds(Criterion):
     importance_inputs = ("profession_index", *_AGES[SCHOOL_AGES[0] :])
     value_inputs = ("profession_index", "prof_local_clients", *_AGES)
     weak_point = False  # most villages have no current need: that is no weakness
+    highlighted = True  # a village that needs the prospect is worth widening the search for
     sentence_details = ("need_index", "need_answer")
 
     def importance(self, p: Columns) -> NDArray[np.float64]:

@@ -114,3 +114,18 @@ def test_a_need_is_checked_when_it_is_made() -> None:
         Need("1", "32001", "school_pupils", age_min=1, age_max=10, pupils=2)
     with pytest.raises(FeaturesError, match="unknown profession or service 'baker'"):
         Need("1", "32001", "trade", service="baker")
+
+
+def test_a_suggestion_says_which_opened_village_needs_the_prospect() -> None:
+    """A village a must excludes, where the prospect answers a need: the suggestion that would
+    open it says so."""
+    profile = {**FAMILY, "must": ["access_auch"], "preferences": {"max_minutes_to_auch": 30}}
+    lias = Need("4", "32004", "school_pupils", age_min=6, age_max=10, pupils=2, by=date(2027, 9, 1))
+    (found,) = Recommender(villages(), needs=[lias], today=TODAY).recommend(profile, 5)
+    (dropped,) = [s for s in found.suggestions if s.change == "must"]
+    assert "32004" in dropped.opens
+    assert dropped.highlights["32004"] == [
+        "L'école de Lias cherche 2 élèves de 6 à 10 ans pour la rentrée 2027 : vos 2 enfants "
+        "comptent"
+    ]
+    assert list(dropped.highlights) == ["32004"]

@@ -14,7 +14,7 @@ import geodata
 from features.criteria import codes as criterion_codes
 from features.vocab import CONNECTIVITY_LEVELS
 from matcher import MatcherError, Recommender, recommend
-from matcher.recommend import RANKING_COLUMNS, Ranking
+from matcher.ranking import RANKING_COLUMNS, Ranking
 from tests.conftest import API_EXAMPLE_PROFILE, realistic_villages
 
 CRITERION_CODES = criterion_codes()

@@ -19,7 +19,7 @@ import geodata
 import matcher
 from features.table import PROSPECT_COLUMNS, read_prospect_rows, write_prospect_rows
 from matcher.history import evaluate_weights, simulated_history, write_outcomes
-from matcher.recommend import RANKING_COLUMNS, Ranking
+from matcher.ranking import RANKING_COLUMNS, Ranking
 from matcher.simulate import simulate_profiles
 from matcher.weights import WeightProfile, load_weight_profile, save_weight_profile
 from service.cli import EXAMPLES, build_parser, main

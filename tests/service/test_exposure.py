@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher import Ranking
-from matcher.recommend import Result
+from matcher.ranking import Result
 from service import exposure
 from service.exposure import ExposureLog
 from service.store import ExposureKey, Store
