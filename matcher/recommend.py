@@ -201,17 +201,7 @@ class Recommender:
             chosen = choose(self, scored, start)
             # Contributions and reasons of the results only, all the chunk's at once.
             rows = np.repeat(np.arange(len(chunk)), [len(c) for c in chosen])
-            villages = np.concatenate(chosen)
-            contributions = scored.contributions_of(rows, villages)
-            pairs = scored.pairs
-            # The mean over villages, as ndarray.mean computes it (a sum, then a division).
-            mean = np.add.reduce(pairs.values, axis=1) / pairs.values.shape[1] * scored.share
-            top, weakest = explain.select_reasons(
-                contributions,
-                mean[rows],
-                pairs.values[rows, villages],
-                pairs.importance[rows] * self._weak_points,
-            )
+            contributions, top, weakest = self.reasons_for(scored, rows, np.concatenate(chosen))
             first = 0
             for row, results in enumerate(chosen):
                 last = first + len(results)
@@ -226,6 +216,30 @@ class Recommender:
                     lang,
                 )
                 first = last
+
+    def reasons_for(
+        self, scored: Scored, rows: NDArray[np.intp], villages: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.intp], NDArray[np.intp]]:
+        """For the pairs (rows[i], villages[i]): contributions, the criteria their reasons
+        cover and the weakest to flag (``explain.select_reasons``)."""
+        contributions = scored.contributions_of(rows, villages)
+        pairs = scored.pairs
+        # The mean over villages, as ndarray.mean computes it (a sum, then a division).
+        mean = np.add.reduce(pairs.values, axis=1) / pairs.values.shape[1] * scored.share
+        top, weakest = explain.select_reasons(
+            contributions,
+            mean[rows],
+            pairs.values[rows, villages],
+            pairs.importance[rows] * self._weak_points,
+        )
+        return contributions, top, weakest
+
+    def sentences(
+        self, p: Mapping[str, float], scored: Scored, row: int, lang: Lang
+    ) -> explain.ProspectReasons:
+        """The sentences of prospect ``row``'s pairs; ``p`` is the prospect's row."""
+        details = {name: array[row].tolist() for name, array in scored.pairs.details.items()}
+        return self.explainer.for_prospect(p, details, lang)
 
     def _spread(self, batch: list[ProfileLike], k: int, max_loss: float) -> NDArray[np.intp]:
         """Exposure-aware top k of every prospect of the batch (``rerank.exposure_aware``)."""
@@ -244,10 +258,10 @@ class Recommender:
         lang: Lang,
     ) -> Ranking:
         pairs = scored.pairs
-        details = {name: array[row].tolist() for name, array in pairs.details.items()}
+        sentences = self.sentences(p, scored, row, lang)
+        details = sentences.details
         scores = scored.scores[row].tolist()
         top, weakest = reasons_for
-        sentences = self.explainer.for_prospect(p, details, lang)
         codes = self.scorer.evaluator.codes
         facts = self._pair_facts(p, details)
         results = [
