@@ -1,6 +1,7 @@
 """Village needs: how well a prospect answers what a village asks for: children of the ages its
 school lacks, a profession or a service it has lost, premises fit for the prospect's trade."""
 
+from datetime import date
 from typing import ClassVar
 
 import numpy as np
@@ -83,7 +84,7 @@ class VillageNeeds(Criterion):
         answer = np.zeros((n_p, n_v))
         for v, needs in enumerate(villages.needs.of_village):
             for i, need in enumerate(needs):
-                value, count = self._answer(need, p, villages)
+                value, count = self.answer(need, p, villages.needs.today)
                 better = value > values[:, v]
                 values[:, v] = np.where(better, value, values[:, v])
                 best[:, v] = np.where(better, i, best[:, v])
@@ -91,13 +92,14 @@ class VillageNeeds(Criterion):
         return Evaluation(values, values > 0, {"need_index": best, "need_answer": answer})
 
     @staticmethod
-    def _answer(
-        need: Need, p: Columns, villages: Villages
+    def answer(
+        need: Need, p: Columns, today: date
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """(P,) how well each prospect answers ``need``, and with how many children (or 1)."""
+        """(P,) how well each prospect (``p``: the prospect columns) answers ``need``, and with
+        how many children (or 1 for a trade)."""
         if need.kind == "school_pupils":
             # A child aged a now is a + shift when the school counts its pupils.
-            shift = need.years_until(villages.needs.today)
+            shift = need.years_until(today)
             count = np.zeros(len(p["profession_index"]))
             for age in range(
                 max(need.age_min - shift, 0), min(need.age_max - shift, MAX_CHILD_AGE) + 1
