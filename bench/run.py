@@ -1,7 +1,7 @@
 """Every speed and memory figure of the matcher and the service, with its target and its ratio
 to a baseline measured in the same run (see bench/README.md).
 
-    python bench/run.py [--quick] [--only inprocess,scale,web,load] [--json figures.json]
+    python bench/run.py [--quick] [--only inprocess,scale,allocation,web,load] [--json F.json]
 
 ``--quick`` runs each figure briefly (a smoke test: the figures are noisier); the README's are
 from a full run.
@@ -13,13 +13,14 @@ import sys
 import time
 from dataclasses import asdict
 
+import allocation
 import inprocess
 import load
 import scale
 import web
 from figures import Figure, machine, table
 
-SECTIONS = ("inprocess", "scale", "web", "load")
+SECTIONS = ("inprocess", "scale", "allocation", "web", "load")
 
 
 def measure(section: str, quick: bool) -> list[Figure]:
@@ -27,6 +28,8 @@ def measure(section: str, quick: bool) -> list[Figure]:
         return inprocess.figures(repeat=300 if quick else 2000, batch=20_000 if quick else 100_000)
     if section == "scale":
         return scale.figures(communes=35_000, repeat=30 if quick else 200)
+    if section == "allocation":
+        return allocation.figures(prospects=1000, repeat=1 if quick else 3)
     if section == "web":
         return web.figures(
             duration=2.0 if quick else 10.0, connections=16, distinct=200 if quick else 2000

@@ -55,7 +55,7 @@ def test_wrk_reports_are_read_with_their_units_and_errors() -> None:
 
 @pytest.mark.slow  # runs the benchmark scripts
 def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> None:
-    sections = "inprocess,scale,load"
+    sections = "inprocess,scale,allocation,load"
     if shutil.which("wrk"):
         sections += ",web"
     elif os.environ.get("SOHOSOLO_REQUIRE_WRK") == "1":
@@ -72,6 +72,7 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
     figures = json.loads(out.read_text())
     names = [f["name"] for f in figures]
     expected = ["scores and top 10", "full ranking", "prospects x 52 partners", "35,000"]
+    expected += ["allocation of 1,000", "to the solver's bound", "to greedy", "with needs"]
     expected += ["answered 2xx", "achieved rate", "p99 latency, all", "max latency, all"]
     expected += [f"{endpoint} p99" for endpoint in LOAD_ENDPOINTS]
     if "web" in sections:
