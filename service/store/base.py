@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import migrate
@@ -40,7 +40,16 @@ class StoreBase:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
+        """A writing transaction, committed whole or rolled back.
+
+        On SQLite it takes the database's write lock first (``BEGIN IMMEDIATE``): what it reads
+        before writing (an outcome's history, say) cannot change under it, and a writer waits
+        for the lock at the start, not when a read turns into a write (where SQLite fails at
+        once rather than wait).
+        """
         with self.sessions.begin() as session:
+            if self.is_sqlite:
+                session.execute(text("BEGIN IMMEDIATE"))
             yield session
 
     def model_inputs_revision(self) -> int:

@@ -1,23 +1,18 @@
-"""Prospects (profile, contact fields, consent), their erasure, and their outcomes, from which
-the Solos settled in each village are counted."""
+"""Prospects (profile, contact fields, consent) and their erasure."""
 
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from service.db.models import OutcomeRow, ProspectRow
 from service.exceptions import NotFound
 from service.store import audit_log
 from service.store.base import StoreBase, utcnow
-
-if TYPE_CHECKING:  # the service reads these as plain rows: pandas costs it too much memory
-    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -38,7 +33,7 @@ class Prospect:
 
 
 class ProspectStore(StoreBase):
-    """Prospects and their outcomes."""
+    """Prospects: stored, read, erased."""
 
     def add_prospect(
         self,
@@ -113,45 +108,6 @@ class ProspectStore(StoreBase):
             return False
         audit_log.write(session, by, action, prospect_id)
         return True
-
-    def add_outcome(self, prospect_id: str, insee: str, event_name: str, at: datetime) -> int:
-        """Record an event of a prospect about a village; ``NotFound`` if the prospect is not
-        stored (it may have been erased since the caller looked it up)."""
-        try:
-            with self.transaction() as session:
-                if event_name in ("settled", "left"):
-                    self._bump(session)
-                row = OutcomeRow(
-                    prospect_id=prospect_id,
-                    insee=insee,
-                    event=event_name,
-                    at=at,
-                    recorded_at=utcnow(),
-                )
-                session.add(row)
-                session.flush()
-                return row.id
-        except IntegrityError as error:  # the outcome's one reference: the prospect
-            raise NotFound("prospect", prospect_id) from error
-
-    def solos_settled(self) -> "pd.Series":
-        """Solos living in each village: settled events minus left events, never below 0."""
-        import pandas as pd
-
-        return pd.Series(self.settled_counts(), dtype="float64")
-
-    def settled_counts(self) -> dict[str, int]:
-        """``solos_settled`` as a plain dict."""
-        with self.sessions() as session:
-            rows = session.execute(
-                select(OutcomeRow.insee, OutcomeRow.event, func.count())
-                .where(OutcomeRow.event.in_(("settled", "left")))
-                .group_by(OutcomeRow.insee, OutcomeRow.event)
-            ).all()
-        net: dict[str, int] = {}
-        for insee, event_name, count in rows:
-            net[insee] = net.get(insee, 0) + (count if event_name == "settled" else -count)
-        return {k: max(v, 0) for k, v in net.items()}
 
 
 def is_prospect_id(text: str) -> bool:
