@@ -74,7 +74,12 @@ class OutcomeStore(StoreBase):
         if event_name in STATE_EVENTS:
             self._bump(session)
         row = OutcomeRow(
-            prospect_id=prospect_id, insee=insee, event=event_name, at=at, recorded_at=utcnow()
+            prospect_id=prospect_id,
+            insee=insee,
+            event=event_name,
+            at=at,
+            recorded_at=utcnow(),
+            recorded_by=by,
         )
         session.add(row)
         session.flush()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from service.db.models import OutcomeRow, ProspectRow
+from service.db.models import OutcomeRow, OutcomeSetAsideRow, ProspectRow
 from service.exceptions import NotFound
 from service.store import audit_log
 from service.store.base import StoreBase, utcnow
@@ -100,9 +100,10 @@ class ProspectStore(StoreBase):
 
     @staticmethod
     def _erase(session: Session, prospect_id: str, by: str, action: str) -> bool:
-        session.execute(
-            update(OutcomeRow).where(OutcomeRow.prospect_id == prospect_id).values(prospect_id=None)
-        )
+        for table in (OutcomeRow, OutcomeSetAsideRow):
+            session.execute(
+                update(table).where(table.prospect_id == prospect_id).values(prospect_id=None)
+            )
         deleted = session.execute(delete(ProspectRow).where(ProspectRow.id == prospect_id))
         if not getattr(deleted, "rowcount", 0):
             return False
