@@ -74,11 +74,16 @@ class ProspectStore(StoreBase):
         return prospect
 
     def delete_prospect(self, prospect_id: str, by: str = "unknown") -> bool:
-        """Erase a prospect and the link from its outcomes to it; False if there was none."""
+        """Erase a prospect and the link from its outcomes to it, then its bytes from the
+        database's files (``Scrubber``: at once, or soon); False if there was none."""
         if not is_prospect_id(prospect_id):
             return False
         with self.transaction() as session:
-            return self._erase(session, prospect_id, by, "prospect.delete")
+            erased = self._erase(session, prospect_id, by, "prospect.delete")
+            erasure = self._transaction_id(session)
+        if erased:
+            self.scrubber.scrub(erasure)
+        return erased
 
     def purge_prospects(
         self, created_before: datetime, by: str, dry_run: bool = False
@@ -96,6 +101,9 @@ class ProspectStore(StoreBase):
             if not dry_run:
                 for prospect_id in ids:
                     self._erase(session, prospect_id, by, "prospect.purge")
+            erasure = self._transaction_id(session)
+        if not dry_run:  # also after an earlier purge whose scrub could not finish
+            self.scrubber.scrub(erasure)
         return ids
 
     @staticmethod
