@@ -12,7 +12,9 @@ address). The traffic is what the prospection site and the staff send, in these 
 - ``GET /v1/villages`` 15 %: the partners four times in five, else all 458 communes;
 - ``POST /v1/outcomes`` 15 %: staff recording what one of 30 stored prospects did (shortlisted
   60 %, visited 30 %, settled 7 %, left 3 %; settled and left raise the model revision, so the
-  next ranking rebuilds the recommender, as in production).
+  next ranking rebuilds the recommender, as in production). Settlements and departures follow
+  the outcome rules: a departure from where the prospect lives (else a settlement), a repeated
+  settlement where they live; a repeat of any event answers 200.
 
 Open loop: request i is due at start + i / rate, whatever the server does, and its latency runs
 from that due time to the end of its answer. A server that stalls is charged for every request
@@ -28,6 +30,7 @@ sent the same open-loop rate (``served.py``): the latency floor of the framework
 
 import argparse
 import asyncio
+import itertools
 import json
 import random
 import sys
@@ -234,13 +237,27 @@ def mixed_calls(url: str, count: int, seed: int) -> list[Call]:
         partners_only = rng.random() < 0.8
         return http_message("GET", "/v1/villages?partner=true" if partners_only else "/v1/villages")
 
+    homes: dict[str, str] = {}  # where each prospect lives, as the outcomes sent say
+    movers = itertools.cycle(prospects)
+
     def outcome() -> bytes:
-        body = {
-            "prospect_id": rng.choice(prospects),
-            "insee": rng.choice(partners),
-            "event": rng.choices(events, event_shares)[0],
-        }
+        event = rng.choices(events, event_shares)[0]
+        if event in ("settled", "left"):
+            body = move(next(movers), event)
+        else:  # a repeat of one of these answers 200 with the first
+            body = {"prospect_id": rng.choice(prospects), "insee": rng.choice(partners)}
+            body["event"] = event
         return http_message("POST", "/v1/outcomes", body, staff)
+
+    def move(prospect_id: str, event: str) -> dict[str, str]:
+        """A settlement or departure the outcome rules accept in the order sent: the movers
+        take turns, so a prospect's two moves are seconds apart and cannot overtake each
+        other; a departure is from where the prospect lives, and a settlement is a new home
+        only for a prospect who lives nowhere (else a repeat)."""
+        if event == "left" and prospect_id in homes:
+            return {"prospect_id": prospect_id, "insee": homes.pop(prospect_id), "event": "left"}
+        home = homes.setdefault(prospect_id, rng.choice(partners))
+        return {"prospect_id": prospect_id, "insee": home, "event": "settled"}
 
     makers: dict[str, Callable[[], bytes]] = dict(
         zip(ENDPOINTS, (recommendation, village, village_list, outcome), strict=True)

@@ -372,6 +372,7 @@ def _purge(args: argparse.Namespace) -> int:
     store = _upgraded_store(settings.sqlalchemy_url)
     try:
         ids = store.purge_prospects(before, by=COMMAND_ACTOR + " purge", dry_run=args.dry_run)
+        scrubbed = store.scrubber.close(wait=PURGE_SCRUB_SECONDS)
     finally:
         store.dispose()
     verb = "would erase" if args.dry_run else "erased"
@@ -379,6 +380,12 @@ def _purge(args: argparse.Namespace) -> int:
         f"{verb} {len(ids)} prospect(s) without consent created before "
         f"{before:%Y-%m-%d %H:%M} UTC ({months} month(s) of retention)"
     )
+    if not scrubbed:
+        print(
+            "the database files still hold erased rows: another connection holds an older "
+            "snapshot or a lock; run the purge again once it has finished",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -401,6 +408,8 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+#: How long ``sohosolo purge`` lets the erased rows' bytes wait for an older snapshot to end.
+PURGE_SCRUB_SECONDS = 30.0
 #: Who the audit log names for changes made from the command line.
 COMMAND_ACTOR = "sohosolo"
 

@@ -17,12 +17,13 @@ class NotFound(ServiceError, LookupError):
 
 class Conflict(ServiceError, ValueError):
     """A write that collides with what is stored already, such as a weight profile's version
-    taken by another writer (answered 409 with the message)."""
+    taken by another writer, or an outcome the outcome rules refuse (answered 409 with the
+    message)."""
 
-    def __init__(self, what: str, key: str) -> None:
+    def __init__(self, what: str, key: str, message: str | None = None) -> None:
         self.what = what
         self.key = key
-        super().__init__(f"{what} {key!r}: already stored")
+        super().__init__(message or f"{what} {key!r}: already stored")
 
 
 class RateLimited(ServiceError):

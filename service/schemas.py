@@ -5,7 +5,7 @@ characters); response models document the answers in the OpenAPI schema.
 """
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -224,11 +224,30 @@ class ProspectOut(BaseModel):
     created_at: datetime
 
 
+#: How far ahead of the server's clock an outcome may be dated: the clocks of staff machines
+#: drift a little, and an event entered as it happens must not be refused for it.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
 class OutcomeIn(Request):
     prospect_id: ProspectId
-    insee: InseeCode
+    insee: InseeCode = Field(description="A partner village (INSEE code).")
     event: Literal["shortlisted", "visited", "settled", "left"]
-    at: Timestamp | None = Field(None, description="When it happened (default: now).")
+    at: Timestamp | None = Field(
+        None,
+        description="When it happened (default: now); not in the future (up to "
+        f"{CLOCK_SKEW.seconds // 60} minutes ahead of the server's clock is accepted).",
+    )
+
+    @field_validator("at")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValueError(
+                f"{value.isoformat()} is in the future: expected a time up to now (the "
+                f"server's clock, {CLOCK_SKEW.seconds // 60} minutes of drift allowed)"
+            )
+        return value
 
 
 class OutcomeCreated(BaseModel):

@@ -122,7 +122,9 @@ class ServiceState:
         if weights is None:
             raise RuntimeError("no weight profile in the database: the lifespan installs one")
         homes = self.store.listings()
-        solos = self.store.settled_counts()
+        # Outcomes of a village that is not (or no longer) a partner are kept, but its Solos
+        # are not counted: the partner list is the deployment's, not the database's.
+        solos = {k: v for k, v in self.store.settled_counts().items() if k in self.partner_codes}
         recommender = Recommender(self.partners, weights.profile, homes=homes, solos_settled=solos)
         return Snapshot(
             revision=revision,
@@ -157,6 +159,10 @@ class ServiceState:
 
     def name_of(self, insee: str) -> str:
         return str(self._records[insee]["name"])
+
+    def label(self, insee: str) -> str:
+        """``32436 (Solomiac)``: a village as messages name it."""
+        return f"{insee} ({self.name_of(insee)})" if self.has_village(insee) else insee
 
     def summary(self, insee: str, snapshot: Snapshot) -> dict[str, Any]:
         record = self._records[insee]

@@ -47,11 +47,14 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets readers and a writer work at once; synchronous=FULL keeps every acknowledged
-    # commit through a crash; SQLite enforces foreign keys only when asked.
+    # commit through a crash; SQLite enforces foreign keys only when asked; secure_delete
+    # zeroes a deleted row's bytes in its page (an erased prospect's contact fields), which
+    # SQLite leaves there by default (unless a build is compiled otherwise).
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 

@@ -70,6 +70,27 @@ class OutcomeRow(Base):
     event: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100))  # staff:1a2b3c4d, as audited
+
+
+class OutcomeSetAsideRow(Base):
+    """Outcomes stored before the outcome rules that the rules refuse (a repeat, a second
+    home, a departure without a stay), set aside by migration 0004 rather than deleted: out of
+    the counts, kept for review with the reason."""
+
+    __tablename__ = "outcomes_set_aside"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    prospect_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("prospects.id", ondelete="SET NULL"), index=True
+    )
+    insee: Mapped[str] = mapped_column(String(5))
+    event: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(200))
+    set_aside_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class HomeRow(Base):

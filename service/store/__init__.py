@@ -11,6 +11,7 @@ from service.store.base import utcnow
 from service.store.exposure import ExposureKey, ExposureStore, exposure_second
 from service.store.homes import Home, HomeStore
 from service.store.keys import KeyStore
+from service.store.outcomes import Outcome, OutcomeStore, Recorded
 from service.store.prospects import Contact, Prospect, ProspectStore, is_prospect_id
 from service.store.weights import StoredWeights, WeightStore
 
@@ -19,7 +20,9 @@ __all__ = [
     "Contact",
     "ExposureKey",
     "Home",
+    "Outcome",
     "Prospect",
+    "Recorded",
     "Store",
     "StoredWeights",
     "exposure_second",
@@ -28,5 +31,7 @@ __all__ = [
 ]
 
 
-class Store(ProspectStore, HomeStore, WeightStore, KeyStore, AuditLogStore, ExposureStore):
+class Store(
+    ProspectStore, OutcomeStore, HomeStore, WeightStore, KeyStore, AuditLogStore, ExposureStore
+):
     """One database: its engine, its sessions and every read and write the service makes."""

@@ -5,12 +5,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import migrate
 from service.db.engine import RevisionReader, is_sqlite, make_engine
 from service.db.models import MODEL_INPUTS, RevisionRow
+from service.db.scrub import Scrubber
 
 
 def utcnow() -> datetime:
@@ -25,6 +26,8 @@ class StoreBase:
         self.is_sqlite = is_sqlite(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._revision = RevisionReader(self.engine)
+        #: Takes erased rows' bytes out of the database's files after an erasure.
+        self.scrubber = Scrubber(self.engine)
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to the newest migration, or to ``revision``."""
@@ -35,17 +38,34 @@ class StoreBase:
         return migrate.at_head(self.engine)
 
     def dispose(self) -> None:
+        self.scrubber.close()
         self._revision.close()
         self.engine.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
+        """A writing transaction, committed whole or rolled back.
+
+        On SQLite it takes the database's write lock first (``BEGIN IMMEDIATE``): what it reads
+        before writing (an outcome's history, say) cannot change under it, and a writer waits
+        for the lock at the start, not when a read turns into a write (where SQLite fails at
+        once rather than wait).
+        """
         with self.sessions.begin() as session:
+            if self.is_sqlite:
+                session.execute(text("BEGIN IMMEDIATE"))
             yield session
 
     def model_inputs_revision(self) -> int:
         """A counter raised by every write that changes rankings (weights, homes, settled)."""
         return self._revision.read()
+
+    def _transaction_id(self, session: Session) -> int | None:
+        """PostgreSQL: the id of the session's transaction (what erased rows wait on to be
+        vacuumed); None on SQLite."""
+        if self.is_sqlite:
+            return None
+        return int(session.scalar(text("SELECT pg_current_xact_id()::text")) or 0)
 
     @staticmethod
     def _bump(session: Session) -> None:

@@ -1,23 +1,18 @@
-"""Prospects (profile, contact fields, consent), their erasure, and their outcomes, from which
-the Solos settled in each village are counted."""
+"""Prospects (profile, contact fields, consent) and their erasure."""
 
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from service.db.models import OutcomeRow, ProspectRow
+from service.db.models import OutcomeRow, OutcomeSetAsideRow, ProspectRow
 from service.exceptions import NotFound
 from service.store import audit_log
 from service.store.base import StoreBase, utcnow
-
-if TYPE_CHECKING:  # the service reads these as plain rows: pandas costs it too much memory
-    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -38,7 +33,7 @@ class Prospect:
 
 
 class ProspectStore(StoreBase):
-    """Prospects and their outcomes."""
+    """Prospects: stored, read, erased."""
 
     def add_prospect(
         self,
@@ -79,11 +74,16 @@ class ProspectStore(StoreBase):
         return prospect
 
     def delete_prospect(self, prospect_id: str, by: str = "unknown") -> bool:
-        """Erase a prospect and the link from its outcomes to it; False if there was none."""
+        """Erase a prospect and the link from its outcomes to it, then its bytes from the
+        database's files (``Scrubber``: at once, or soon); False if there was none."""
         if not is_prospect_id(prospect_id):
             return False
         with self.transaction() as session:
-            return self._erase(session, prospect_id, by, "prospect.delete")
+            erased = self._erase(session, prospect_id, by, "prospect.delete")
+            erasure = self._transaction_id(session)
+        if erased:
+            self.scrubber.scrub(erasure)
+        return erased
 
     def purge_prospects(
         self, created_before: datetime, by: str, dry_run: bool = False
@@ -101,57 +101,22 @@ class ProspectStore(StoreBase):
             if not dry_run:
                 for prospect_id in ids:
                     self._erase(session, prospect_id, by, "prospect.purge")
+            erasure = self._transaction_id(session)
+        if not dry_run:  # also after an earlier purge whose scrub could not finish
+            self.scrubber.scrub(erasure)
         return ids
 
     @staticmethod
     def _erase(session: Session, prospect_id: str, by: str, action: str) -> bool:
-        session.execute(
-            update(OutcomeRow).where(OutcomeRow.prospect_id == prospect_id).values(prospect_id=None)
-        )
+        for table in (OutcomeRow, OutcomeSetAsideRow):
+            session.execute(
+                update(table).where(table.prospect_id == prospect_id).values(prospect_id=None)
+            )
         deleted = session.execute(delete(ProspectRow).where(ProspectRow.id == prospect_id))
         if not getattr(deleted, "rowcount", 0):
             return False
         audit_log.write(session, by, action, prospect_id)
         return True
-
-    def add_outcome(self, prospect_id: str, insee: str, event_name: str, at: datetime) -> int:
-        """Record an event of a prospect about a village; ``NotFound`` if the prospect is not
-        stored (it may have been erased since the caller looked it up)."""
-        try:
-            with self.transaction() as session:
-                if event_name in ("settled", "left"):
-                    self._bump(session)
-                row = OutcomeRow(
-                    prospect_id=prospect_id,
-                    insee=insee,
-                    event=event_name,
-                    at=at,
-                    recorded_at=utcnow(),
-                )
-                session.add(row)
-                session.flush()
-                return row.id
-        except IntegrityError as error:  # the outcome's one reference: the prospect
-            raise NotFound("prospect", prospect_id) from error
-
-    def solos_settled(self) -> "pd.Series":
-        """Solos living in each village: settled events minus left events, never below 0."""
-        import pandas as pd
-
-        return pd.Series(self.settled_counts(), dtype="float64")
-
-    def settled_counts(self) -> dict[str, int]:
-        """``solos_settled`` as a plain dict."""
-        with self.sessions() as session:
-            rows = session.execute(
-                select(OutcomeRow.insee, OutcomeRow.event, func.count())
-                .where(OutcomeRow.event.in_(("settled", "left")))
-                .group_by(OutcomeRow.insee, OutcomeRow.event)
-            ).all()
-        net: dict[str, int] = {}
-        for insee, event_name, count in rows:
-            net[insee] = net.get(insee, 0) + (count if event_name == "settled" else -count)
-        return {k: max(v, 0) for k, v in net.items()}
 
 
 def is_prospect_id(text: str) -> bool:

@@ -6,13 +6,14 @@ What is checked, and why it is enough:
 - every outcome answered 201 is stored under the id it was answered with, with the fields
   that were sent (an acknowledged write is never lost);
 - every stored outcome is one that was sent, at most once, whole (every column set, as
-  sent); those that were not answered were all in flight when the server was killed: their
-  transaction committed but the answer was lost with the process (the client cannot tell, so
-  it may retry, which is its business). So the rows are the answered outcomes plus at most
-  the ones in flight, never fewer and never others;
-- an outcome ``settled`` or ``left`` raises the model-inputs revision in the same
-  transaction: the revision went up by exactly the number of such rows stored, so no
-  transaction landed in part (a row without its raise, or a raise without its row);
+  sent; each outcome names a prospect of its own, so that the outcome rules accept every
+  one, whichever order they arrive in); those that were not answered were all in flight
+  when the server was killed: their transaction committed but the answer was lost with the
+  process (the client cannot tell, so it may retry, which is its business). So the rows are
+  the answered outcomes plus at most the ones in flight, never fewer and never others;
+- an outcome ``settled`` raises the model-inputs revision in the same transaction: the
+  revision went up by exactly the number of such rows stored, so no transaction landed in
+  part (a row without its raise, or a raise without its row);
 - SQLite's file passes ``PRAGMA integrity_check``, and the restarted server answers and
   writes as before.
 
@@ -34,7 +35,7 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,7 +46,7 @@ import pytest
 from sqlalchemy import select, text
 
 from service.db.models import MODEL_INPUTS, OutcomeRow, RevisionRow
-from service.store import Store
+from service.store import Contact, Store
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import STAFF, STAFF_KEY, served
 
@@ -55,15 +56,18 @@ pytestmark = pytest.mark.slow
 WRITERS = 8
 #: Outcomes answered before the kill: enough for a stream, few enough for a quick test.
 KILL_AFTER = 100
-VILLAGES = ("32249", "32242", "32200", "32107")
-EVENTS = ("shortlisted", "visited", "settled", "left")
+VILLAGES = ("32249", "32242", "32200", "32001")
+#: A first event of a prospect: the outcome rules accept each, in any order.
+EVENTS = ("shortlisted", "visited", "settled")
+#: Prospects made for the outcomes, one each: more than are sent before the kill.
+PROSPECTS = 3 * KILL_AFTER
 #: Each outcome's ``at`` is START plus its index in seconds: a stored row tells which it was.
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
-def outcome(index: int, prospect_id: str) -> dict[str, str]:
+def outcome(index: int, prospect_ids: Sequence[str]) -> dict[str, str]:
     return {
-        "prospect_id": prospect_id,
+        "prospect_id": prospect_ids[index],
         "insee": VILLAGES[index // len(EVENTS) % len(VILLAGES)],
         "event": EVENTS[index % len(EVENTS)],
         "at": (START + timedelta(seconds=index)).isoformat(),
@@ -104,7 +108,7 @@ def serve(database_url: str, folder: Path) -> Iterator[Server]:
 class Stream:
     """What the writers sent and what they were answered, under one lock."""
 
-    prospect_id: str
+    prospect_ids: Sequence[str]
     port: int
     condition: threading.Condition = field(default_factory=threading.Condition)
     sent: int = 0  # outcomes 0 .. sent - 1 were started
@@ -126,10 +130,11 @@ class Stream:
                     if self.killed:
                         return
                     index = self.sent
+                    assert index < len(self.prospect_ids), "more outcomes than prospects"
                     self.sent += 1
                     self.in_flight.add(index)
                 try:
-                    body = json.dumps(outcome(index, self.prospect_id))
+                    body = json.dumps(outcome(index, self.prospect_ids))
                     connection.request("POST", "/v1/outcomes", body, headers)
                     response = connection.getresponse()
                     answer = response.read()
@@ -179,17 +184,15 @@ def test_outcomes_answered_before_a_kill_are_stored_whole(
     database_url: str, tmp_path: Path
 ) -> None:
     store = Store(database_url)
+    store.upgrade()
+    prospect_ids = [
+        store.add_prospect(API_EXAMPLE_PROFILE, Contact(), consent=True).id
+        for _ in range(PROSPECTS)
+    ]
     try:
         with serve(database_url, tmp_path) as server:
-            status, created = request(
-                server.port,
-                "POST",
-                "/v1/prospects",
-                {"profile": API_EXAMPLE_PROFILE, "consent": True},
-            )
-            assert status == 201, created
             revision_before = revision(store)
-            stream = Stream(created["id"], server.port)
+            stream = Stream(prospect_ids, server.port)
             writers = [threading.Thread(target=stream.write) for _ in range(WRITERS)]
             for writer in writers:
                 writer.start()
@@ -215,7 +218,7 @@ def test_outcomes_answered_before_a_kill_are_stored_whole(
                 index = int((row.at - START).total_seconds())
                 assert 0 <= index < stream.sent, row.at
                 index_of[row.id] = index
-                sent = outcome(index, stream.prospect_id)
+                sent = outcome(index, prospect_ids)
                 assert (row.prospect_id, row.insee, row.event) == (
                     sent["prospect_id"],
                     sent["insee"],
@@ -230,7 +233,7 @@ def test_outcomes_answered_before_a_kill_are_stored_whole(
             for index, answer in stream.answered.items():
                 assert answer["id"] in rows, f"outcome {index} answered {answer} is not stored"
                 assert index_of[answer["id"]] == index
-                sent = outcome(index, stream.prospect_id)
+                sent = outcome(index, prospect_ids)
                 assert {k: answer[k] for k in ("prospect_id", "insee", "event")} == {
                     k: sent[k] for k in ("prospect_id", "insee", "event")
                 }
@@ -242,8 +245,8 @@ def test_outcomes_answered_before_a_kill_are_stored_whole(
             assert committed_unanswered <= stream.unanswered
             assert len(rows) == len(stream.answered) + len(committed_unanswered)
 
-            # No transaction landed in part: one revision raise per settled or left row.
-            moving = sum(row.event in ("settled", "left") for row in rows.values())
+            # No transaction landed in part: one revision raise per settled row.
+            moving = sum(row.event == "settled" for row in rows.values())
             assert revision_after - revision_before == moving
 
             if store.is_sqlite:
@@ -251,10 +254,10 @@ def test_outcomes_answered_before_a_kill_are_stored_whole(
                     assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
 
             # The restarted server reads and writes as before.
-            status, prospect = request(server.port, "GET", f"/v1/prospects/{stream.prospect_id}")
+            status, prospect = request(server.port, "GET", f"/v1/prospects/{prospect_ids[0]}")
             assert status == 200, prospect
             status, answer = request(
-                server.port, "POST", "/v1/outcomes", outcome(stream.sent, stream.prospect_id)
+                server.port, "POST", "/v1/outcomes", outcome(stream.sent, prospect_ids)
             )
             assert status == 201, answer
             with store.sessions() as session:

@@ -142,14 +142,105 @@ def test_writes_that_change_rankings_raise_the_revision(store: Store) -> None:
     assert revisions == [0, 1, 2, 2, 3]
 
 
-def test_solos_settled_count_arrivals_minus_departures(store: Store) -> None:
+def test_solos_settled_are_the_prospects_who_live_there(store: Store) -> None:
     now = datetime.now(UTC)
     ids = [store.add_prospect(API_EXAMPLE_PROFILE, Contact(), False).id for _ in range(3)]
     for prospect_id in ids:
         store.add_outcome(prospect_id, "32001", "settled", now)
+    store.add_outcome(ids[1], "32001", "settled", now)  # a repeat counts once
     store.add_outcome(ids[0], "32001", "left", now)
-    store.add_outcome(ids[1], "32002", "left", now)
-    assert store.solos_settled().to_dict() == {"32001": 2.0, "32002": 0.0}
+    store.add_outcome(ids[0], "32002", "settled", now)
+    assert store.solos_settled().to_dict() == {"32001": 2.0, "32002": 1.0}
+    # Erased, a prospect's events are no one's, and still count where they lived.
+    store.delete_prospect(ids[0])
+    store.delete_prospect(ids[1])
+    assert store.settled_counts() == {"32001": 2, "32002": 1}
+
+
+def test_the_same_event_twice_is_stored_once(store: Store) -> None:
+    prospect = store.add_prospect(API_EXAMPLE_PROFILE, Contact(), consent=False)
+    monday, tuesday = datetime(2026, 10, 5, tzinfo=UTC), datetime(2026, 10, 6, tzinfo=UTC)
+    first = store.add_outcome(prospect.id, "32001", "visited", monday)
+    again = store.add_outcome(prospect.id, "32001", "visited", tuesday)
+    assert (first.created, again.created) == (True, False)
+    assert again.outcome == first.outcome
+    settled = store.add_outcome(prospect.id, "32001", "settled", monday).outcome
+    assert store.add_outcome(prospect.id, "32001", "settled", tuesday).outcome == settled
+    left = store.add_outcome(prospect.id, "32001", "left", tuesday).outcome
+    assert store.add_outcome(prospect.id, "32001", "left", tuesday).outcome == left
+    # Back in the village after leaving it: a new stay, recorded.
+    assert store.add_outcome(prospect.id, "32001", "settled", tuesday).created
+    with store.sessions() as session:
+        events = session.scalars(select(OutcomeRow.event).order_by(OutcomeRow.id)).all()
+    assert events == ["visited", "settled", "left", "settled"]
+
+
+def test_a_prospect_lives_in_one_village_at_a_time(store: Store) -> None:
+    prospect = store.add_prospect(API_EXAMPLE_PROFILE, Contact(), consent=False)
+    at = datetime(2026, 10, 5, tzinfo=UTC)
+    store.add_outcome(prospect.id, "32001", "settled", at)
+    with pytest.raises(Conflict, match=r"settled in 32001 since 2026-10-05 .*'left' from 32001"):
+        store.add_outcome(prospect.id, "32012", "settled", at)
+    store.add_outcome(prospect.id, "32001", "left", at)
+    assert store.add_outcome(prospect.id, "32012", "settled", at).created
+    assert store.settled_counts() == {"32012": 1}
+
+
+def test_a_left_follows_a_settled_in_that_village(store: Store) -> None:
+    prospect = store.add_prospect(API_EXAMPLE_PROFILE, Contact(), consent=False)
+    at = datetime(2026, 10, 5, tzinfo=UTC)
+    with pytest.raises(Conflict, match=r"not settled in Aignan: a 'left' is recorded only after"):
+        store.add_outcome(prospect.id, "32001", "left", at, label=lambda _: "Aignan")
+    store.add_outcome(prospect.id, "32012", "settled", at)
+    with pytest.raises(Conflict, match=r"not settled in 32001 \(they are settled in 32012"):
+        store.add_outcome(prospect.id, "32001", "left", at)
+    assert store.model_inputs_revision() == 1, "only the settlement raised it"
+
+
+def test_every_outcome_is_audited_with_who_entered_it(store: Store) -> None:
+    prospect = store.add_prospect(API_EXAMPLE_PROFILE, Contact("Zoé", "z@b.fr"), True)
+    at = datetime(2026, 10, 5, 9, tzinfo=UTC)
+    recorded = store.add_outcome(prospect.id, "32001", "visited", at, by="staff:1a2b3c4d")
+    store.add_outcome(prospect.id, "32001", "visited", at, by="staff:1a2b3c4d")  # a repeat
+    (entry, *_) = store.audit()
+    assert (entry.actor, entry.action, entry.target) == (
+        "staff:1a2b3c4d",
+        "outcome.create",
+        prospect.id,
+    )
+    assert (
+        entry.detail
+        == f"32001 visited at 2026-10-05T09:00:00+00:00 (outcome {recorded.outcome.id})"
+    )
+    assert [e.action for e in store.audit()].count("outcome.create") == 1
+
+
+@pytest.mark.parametrize("villages", [["32001"] * 8, ["32001", "32012", "32249", "32019"] * 2])
+def test_concurrent_settlements_of_one_prospect_land_in_one_village(
+    store: Store, villages: list[str]
+) -> None:
+    """Eight requests at once settle one prospect (in one village, or in several): one
+    settlement is stored, the repeats answer it, the other villages are refused."""
+    prospect = store.add_prospect(API_EXAMPLE_PROFILE, Contact(), consent=False)
+    at = datetime.now(UTC)
+
+    def settle(insee: str) -> str:
+        try:
+            return (
+                "created"
+                if store.add_outcome(prospect.id, insee, "settled", at).created
+                else "repeat"
+            )
+        except Conflict:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=len(villages)) as pool:
+        answers = list(pool.map(settle, villages))
+    assert answers.count("created") == 1
+    with store.sessions() as session:
+        (home,) = session.scalars(select(OutcomeRow.insee)).all()
+    assert store.settled_counts() == {home: 1}
+    assert answers.count("repeat") == villages.count(home) - 1
 
 
 def test_timestamps_come_back_in_utc(store: Store) -> None:
