@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from features import criteria
-from features.profile import MAX_BUDGET_EUR, JsonBool, JsonFloat, JsonInt, Profile
+from features.profile import JSON_NUMBER, MAX_BUDGET_EUR, JsonBool, Profile
 from matcher.weights import MAX_WEIGHT
 
 #: Profiles one batch request may carry (the 64 KiB body limit comes first in practice).
@@ -237,10 +237,12 @@ class OutcomeCreated(BaseModel):
 class HomeItem(Request):
     tenure: Literal["buy", "rent"]
     price_eur: Annotated[
-        JsonFloat, Field(gt=0, le=MAX_BUDGET_EUR, description="Price to buy, or monthly rent.")
+        float,
+        Field(gt=0, le=MAX_BUDGET_EUR, description="Price to buy, or monthly rent."),
+        JSON_NUMBER,
     ]
-    bedrooms: Annotated[JsonInt, Field(ge=0, le=20)]
-    surface_m2: Annotated[JsonFloat | None, Field(gt=0, le=5000)] = None
+    bedrooms: Annotated[int, Field(ge=0, le=20), JSON_NUMBER]
+    surface_m2: Annotated[float, Field(gt=0, le=5000), JSON_NUMBER] | None = None
     description: Description | None = None
 
 
@@ -254,7 +256,7 @@ class HomesOut(BaseModel):
     homes: list[HomeItem]
 
 
-_FiniteWeight = Annotated[JsonFloat, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+_FiniteWeight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False), JSON_NUMBER]
 if TYPE_CHECKING:
     CriterionWeights = BaseModel
 else:
