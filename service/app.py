@@ -78,6 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # Starlette redirects /v1/health/ to an absolute URL built from the request's Host
+        # header, which any client sets: a hostile Host would be reflected in Location (cache
+        # poisoning, links to elsewhere). The 404 names the path without the slash instead.
+        redirect_slashes=False,
     )
 
     for router in ROUTERS:
