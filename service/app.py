@@ -10,8 +10,6 @@ from pathlib import Path
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from service.body_limit import BodyLimit
@@ -89,17 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     add_error_handlers(app)
 
-    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title}: API",
-            swagger_js_url="/static/docs/swagger-ui-bundle.js",
-            swagger_css_url="/static/docs/swagger-ui.css",
-            swagger_favicon_url="/static/docs/favicon.png",
-        )
+    app.mount(pages.DOCS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
     if settings.cors_origins:
         # Only the public endpoints are meant for the prospection site's pages: keys are

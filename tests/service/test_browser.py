@@ -315,3 +315,36 @@ def test_the_shortlist_prints_on_a4(
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 4, f"{pages} pages for 5 villages"
+
+
+def test_the_docs_run_under_their_policy(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    driver.get_log("browser")  # what earlier pages logged
+    load(driver, f"{server}/docs", width=1200)
+    operations = WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock")
+    )
+    assert len(operations) >= 15
+    assert csp_errors(driver) == []
+    full_page_screenshot(driver, tmp_path / "docs.png")
+
+
+def test_the_served_shortlist_runs_under_its_policy(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    created = post_json(
+        f"{server}/v1/prospects", {"profile": PROFILE, "consent": False}, headers=STAFF
+    )
+    driver.get_log("browser")
+    # The key goes in a header, as staff tools send it; the browser adds it to each request.
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": STAFF})
+    try:
+        load(driver, f"{server}/v1/prospects/{created['id']}/shortlist?format=html&k=3", 900)
+    finally:
+        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+    assert len(driver.find_elements(By.CSS_SELECTOR, "article.village h3")) == 3
+    # The inline style applies: the page is laid out as an A4 sheet, not as bare HTML.
+    assert driver.execute_script("return getComputedStyle(document.body).fontSize") != "16px"
+    assert csp_errors(driver) == []

@@ -14,7 +14,8 @@ from features.i18n import Lang, euros
 from features.vocab import PROFESSIONS
 from geodata.schema import SOURCES
 from service.app import create_app
-from service.routes.pages import content_security_policy
+from service.responses import content_security_policy
+from service.routes.pages import embed_policy
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import STAFF, make_settings
 
@@ -201,7 +202,9 @@ def test_each_page_gets_a_fresh_nonce(client: TestClient) -> None:
 
 
 def test_an_origin_that_is_not_one_stays_out_of_the_policy() -> None:
-    policy = content_security_policy("n0nce", [ORIGIN, "https://x.example; script-src *", "*"])
+    policy = content_security_policy(
+        embed_policy("n0nce", [ORIGIN, "https://x.example; script-src *", "*"])
+    )
     assert directives(policy)["frame-ancestors"] == f"'self' {ORIGIN}"
     assert policy.count("script-src") == 1
 
@@ -291,6 +294,39 @@ def test_the_shortlist_is_an_a4_page_without_contact_fields(
     assert "<script" not in text
     assert "http://" not in text
     assert "https://" not in text
+
+
+def test_the_shortlist_has_the_security_headers_of_a_page(
+    client: TestClient, prospect: str
+) -> None:
+    response = client.get(
+        f"/v1/prospects/{prospect}/shortlist", params={"format": "html"}, headers=STAFF
+    )
+    policy = directives(response.headers["content-security-policy"])
+    assert policy["default-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"  # a prospect's page, in nobody's frame
+    assert policy["style-src"] == "'unsafe-inline'"
+    assert "script-src" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_docs_have_their_own_policy(client: TestClient) -> None:
+    response = client.get("/docs")
+    policy = directives(response.headers["content-security-policy"])
+    (nonce,) = Page(response.text).nonces("script")
+    assert policy["script-src"].split() == ["'self'", f"'nonce-{nonce}'"]
+    assert policy["style-src"] == "'self'"
+    assert policy["connect-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    scripts = [a for t, a in Page(response.text).tags if t == "script"]
+    assert [a.get("src") or a.get("nonce") for a in scripts] == [
+        "/static/docs/swagger-ui-bundle.js",
+        nonce,
+    ]
 
 
 def test_the_shortlist_summarises_the_project_in_french(client: TestClient, prospect: str) -> None:
