@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.exceptions import FeaturesError
 from matcher.exceptions import MatcherError
-from service.exceptions import Conflict, NotFound, RateLimited
+from service.exceptions import Conflict, NotFound, OverQuota, RateLimited
 from service.schemas import Problem
 
 #: The refusals an endpoint may answer besides 422, as its OpenAPI schema lists them.
@@ -215,6 +215,7 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(Conflict, conflict)
     app.add_exception_handler(RateLimited, rate_limited)
+    app.add_exception_handler(OverQuota, over_quota)
     app.add_exception_handler(MatcherError, library_error)
     app.add_exception_handler(FeaturesError, library_error)
 
@@ -234,6 +235,19 @@ async def rate_limited(request: Request, exc: Exception) -> JSONResponse:
         status_code=status.HTTP_429_TOO_MANY_REQUESTS,
         headers={"Retry-After": str(exc.retry_after)},
     )
+
+
+async def over_quota(request: Request, exc: Exception) -> JSONResponse:
+    """A batch no window could hold: a 422 on ``profiles``, as for one over ``MAX_BATCH``."""
+    assert isinstance(exc, OverQuota)
+    error = {
+        "type": "too_long",
+        "loc": ("body", "profiles"),
+        "msg": str(exc),
+        "input": None,
+        "ctx": {"field_type": "List", "max_length": exc.most, "actual_length": exc.found},
+    }
+    return await validation_error(request, RequestValidationError([error]))
 
 
 async def library_error(request: Request, exc: Exception) -> JSONResponse:
