@@ -12,9 +12,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from geodata.io import read_partner_rows
 from service.body_limit import BodyLimit
 from service.config import MAX_BODY_BYTES, Settings, get_settings
 from service.errors import add_error_handlers
+from service.openapi import publish
 from service.routes import (
     audit,
     exposure,
@@ -86,6 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
 
     add_error_handlers(app)
+    # The partner list is a small CSV: read here too, so that the document states k's maximum
+    # even before the lifespan has loaded the villages.
+    publish(app, len(read_partner_rows(settings.partners_path)), settings.default_k)
 
     app.mount(pages.DOCS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 

@@ -11,6 +11,7 @@ from service.state import Snapshot
 Lang = Annotated[Literal["fr", "en"], Query(description="Language of reasons and labels.")]
 K = Annotated[
     int | None,
+    # Its maximum, the partner villages, is stated in the document by ``service.openapi``.
     Query(ge=1, description="Results per ranking, up to the number of partner villages."),
 ]
 Insee = Annotated[str, Path(description="INSEE code of a Gers commune, e.g. 32013 (Auch).")]

@@ -1,10 +1,16 @@
 """The published OpenAPI document states what the server does, in standard JSON Schema."""
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.schemas import FREE_TEXT, MAX_YEAR, MIN_YEAR, YEARS_PATTERN
+from tests.service.conftest import make_settings
 
 #: pydantic's names for constraints: JSON Schema says minimum, maximum, exclusiveMinimum...
 #: Clients and fuzzers ignore these, so a bound published under them is no bound at all.
@@ -64,3 +70,66 @@ def test_each_bound_is_stated(
 def test_a_childs_age_is_bounded(document: dict[str, Any]) -> None:
     items = document["components"]["schemas"]["Household"]["properties"]["children_ages"]["items"]
     assert items == {"type": "integer", "minimum": 0, "maximum": 25}
+
+
+def test_k_is_at_most_the_partner_villages(
+    document: dict[str, Any], partner_codes: set[str]
+) -> None:
+    ranking_paths = [
+        ("/v1/recommendations", "post"),
+        ("/v1/recommendations/batch", "post"),
+        ("/v1/prospects/{prospect_id}/shortlist", "get"),
+    ]
+    for path, method in ranking_paths:
+        (k,) = [p for p in document["paths"][path][method]["parameters"] if p["name"] == "k"]
+        integer, _null = k["schema"]["anyOf"]
+        assert integer == {"type": "integer", "minimum": 1, "maximum": len(partner_codes)}
+        assert f"from 1 to {len(partner_codes)}" in k["description"]
+
+
+def test_k_follows_the_partner_list(tmp_path: Path) -> None:
+    partners = tmp_path / "partners.csv"
+    partners.write_text(
+        "insee,name,source\n32436,Solomiac,test\n32416,Sarrant,test\n", encoding="utf-8"
+    )
+    app = create_app(make_settings(tmp_path, partners_path=partners))
+    (k,) = [
+        p
+        for p in app.openapi()["paths"]["/v1/recommendations"]["post"]["parameters"]
+        if p["name"] == "k"
+    ]
+    assert k["schema"]["anyOf"][0]["maximum"] == 2
+    assert k["description"].endswith("from 1 to 2 (the partner villages); default 2.")
+
+
+def test_dates_state_their_years() -> None:
+    years = re.compile(YEARS_PATTERN)
+    written = {year for year in range(1900, 2300) if years.match(f"{year}-01-01T00:00:00Z")}
+    assert written == set(range(MIN_YEAR, MAX_YEAR + 1))
+
+
+def test_dates_are_published_with_their_years(document: dict[str, Any]) -> None:
+    at = document["components"]["schemas"]["OutcomeIn"]["properties"]["at"]["anyOf"][0]
+    assert at["format"] == "date-time"
+    assert at["pattern"] == YEARS_PATTERN
+
+
+def test_free_text_states_that_control_characters_are_refused(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    name = schemas["Contact"]["properties"]["name"]["anyOf"][0]
+    assert name["pattern"] == FREE_TEXT
+    pattern = re.compile(FREE_TEXT)
+    assert pattern.match("Jeanne Martin, été 2026\n\t")
+    for character in ("\x00", "\x07", "\x1b", "\x85", "\u202e", "\u2066"):
+        assert not pattern.match(f"a{character}b")
+    assert schemas["WeightsIn"]["properties"]["description"]["pattern"] == FREE_TEXT
+
+
+def test_the_rules_across_fields_are_stated(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    prospect = schemas["ProspectIn"]
+    assert "needs consent" in prospect["properties"]["consent_at"]["description"]
+    assert {"properties": {"consent_at": {"type": "null"}}} in prospect["anyOf"]
+    assert "not all 0" in schemas["WeightsIn"]["properties"]["weights"]["description"]
+    some_weight = schemas["CriterionWeights"]["anyOf"]
+    assert {"properties": {"schools": {"exclusiveMinimum": 0}}} in some_weight
