@@ -52,6 +52,20 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "page": {
         "fr": {
+            # -- the landing page (/)
+            "landing_title": "Soho Solo" + _C + " trouver son village dans le Gers",
+            "landing_intro": "Ce service classe les {n} villages partenaires du programme Soho "
+            "Solo pour les indépendants, télétravailleurs et familles qui veulent s'installer "
+            "dans le Gers, avec les raisons de chaque rang.",
+            "landing_embed": "Le formulaire des visiteurs",
+            "landing_embed_hint": "La page que le site de prospection intègre" + _C + " décrire "
+            "son projet, voir les villages classés et la carte.",
+            "landing_docs": "La documentation de l'API",
+            "landing_docs_hint": "Chaque adresse, ce qu'elle attend et ce qu'elle répond, à "
+            "essayer dans le navigateur (les adresses de l'équipe demandent une clé).",
+            "landing_health": "L'état du service",
+            "landing_health_hint": "Les villages partenaires chargés et le modèle utilisé.",
+            # -- the embedded page
             "title": "Trouvez votre village dans le Gers",
             "intro": "Décrivez votre projet : nous classons les villages partenaires Soho Solo "
             "qui lui correspondent le mieux, avec nos raisons.",
@@ -210,6 +224,20 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             ],
         },
         "en": {
+            # -- the landing page (/)
+            "landing_title": "Soho Solo: finding a village in the Gers",
+            "landing_intro": "This service ranks the {n} partner villages of the Soho Solo "
+            "programme for freelancers, teleworkers and families who want to settle in the "
+            "Gers, with the reasons for each rank.",
+            "landing_embed": "The visitors' form",
+            "landing_embed_hint": "The page the prospection site embeds: describe a project, "
+            "see the ranked villages and the map.",
+            "landing_docs": "The API documentation",
+            "landing_docs_hint": "Every address, what it expects and what it answers, to try in "
+            "the browser (the staff's addresses need a key).",
+            "landing_health": "The service's health",
+            "landing_health_hint": "The partner villages loaded and the model in use.",
+            # -- the embedded page
             "title": "Find your village in the Gers",
             "intro": "Describe your project: we rank the Soho Solo partner villages that suit it "
             "best, with our reasons.",

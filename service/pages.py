@@ -61,6 +61,42 @@ _env = Environment(
 
 # -- the map ---------------------------------------------------------------------------------
 
+# -- the landing page ------------------------------------------------------------------------
+
+#: What the landing page links to: (its catalogue key, the path relative to the page, whether
+#: the path takes the page's language).
+LANDING_LINKS = (
+    ("landing_embed", "embed", True),
+    ("landing_docs", "docs", False),
+    ("landing_health", "v1/health", False),
+)
+
+
+def landing(state: "ServiceState", lang: Lang, nonce: str) -> str:
+    """The page at the service's root: what it is, and where to go from there.
+
+    Links are relative, so that the service may live under any path prefix.
+    """
+    t = CATALOGUE.section(lang, "page")
+    links = [
+        {
+            "label": t[key],
+            "hint": t[f"{key}_hint"],
+            "path": path,
+            "href": f"{path}?lang={lang}" if with_lang and lang != "fr" else path,
+        }
+        for key, path, with_lang in LANDING_LINKS
+    ]
+    return _env.get_template("landing.html").render(
+        lang=lang,
+        other_lang="en" if lang == "fr" else "fr",
+        t=t,
+        nonce=nonce,
+        intro=t["landing_intro"].format(n=len(state.partner_codes)),
+        links=links,
+    )
+
+
 # -- the embedded page -----------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""The embeddable page: the profile form, the ranking and the map, for the prospection site."""
+"""The HTML pages: the landing page at the root, the embeddable page (the profile form, the
+ranking and the map, for the prospection site) and the API documentation."""
 
 import re
 import secrets
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from service import pages
 from service.deps import StateDep
-from service.params import Lang
+from service.params import PageLang
 from service.responses import page_headers
 
 router = APIRouter(tags=["pages"])
@@ -32,8 +33,23 @@ def embed_policy(nonce: str, frame_origins: Sequence[str]) -> dict[str, str]:
     }
 
 
+def landing_policy(nonce: str) -> dict[str, str]:
+    """The landing page's own inline style, and nothing else."""
+    return {"style-src": f"'nonce-{nonce}'"}
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def landing(state: StateDep, lang: PageLang) -> HTMLResponse:
+    """What a newcomer finds at the root: what the service is, and links to the visitors'
+    form, the API documentation and the service's health."""
+    nonce = secrets.token_urlsafe(18)
+    return HTMLResponse(
+        pages.landing(state, lang, nonce), headers=page_headers(landing_policy(nonce))
+    )
+
+
 @router.get("/embed", response_class=HTMLResponse, summary="The page for the prospection site")
-def embed(state: StateDep, lang: Lang = "fr") -> HTMLResponse:
+def embed(state: StateDep, lang: PageLang) -> HTMLResponse:
     """An HTML page for an iframe: the profile form, the ranked villages with reasons, a map.
 
     Self-contained (no external resource) and under a strict Content-Security-Policy; it posts

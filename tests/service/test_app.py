@@ -38,6 +38,7 @@ def test_each_resource_has_its_router_module() -> None:
         "/v1/audit": "audit",
         "/embed": "pages",
         "/docs": "pages",
+        "/": "pages",
     }
 
 

@@ -348,3 +348,15 @@ def test_the_served_shortlist_runs_under_its_policy(
     # The inline style applies: the page is laid out as an A4 sheet, not as bare HTML.
     assert driver.execute_script("return getComputedStyle(document.body).fontSize") != "16px"
     assert csp_errors(driver) == []
+
+
+def test_the_root_leads_a_newcomer_to_the_form(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    driver.get_log("browser")
+    load(driver, f"{server}/", width=800)
+    assert csp_errors(driver) == []
+    full_page_screenshot(driver, tmp_path / "landing.png")
+    driver.find_element(By.CSS_SELECTOR, "a[href='embed']").click()
+    WebDriverWait(driver, WAIT_SECONDS).until(lambda d: d.find_elements(By.ID, "profile-form"))
+    assert driver.current_url == f"{server}/embed"

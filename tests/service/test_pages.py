@@ -209,10 +209,53 @@ def test_an_origin_that_is_not_one_stays_out_of_the_policy() -> None:
     assert policy.count("script-src") == 1
 
 
-def test_an_unknown_language_is_a_422(client: TestClient) -> None:
-    response = client.get("/embed", params={"lang": "de"})
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["query", "lang"]
+@pytest.mark.parametrize("lang", ["de", "EN", "", "fr-FR"])
+def test_a_page_in_an_unknown_language_is_the_french_page(client: TestClient, lang: str) -> None:
+    response = client.get("/embed", params={"lang": lang})
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.text
+    assert "Trouvez votre village dans le Gers" in response.text
+
+
+def test_the_api_keeps_its_422_for_an_unknown_language(client: TestClient) -> None:
+    for answer in (
+        client.get("/v1/professions", params={"lang": "de"}),
+        client.post("/v1/recommendations", params={"lang": "de"}, json=API_EXAMPLE_PROFILE),
+    ):
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["loc"] == ["query", "lang"]
+
+
+# -- / ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "embed_link"),
+    [
+        (None, "Soho Solo : trouver son village dans le Gers", "Le formulaire des visiteurs"),
+        ("en", "Soho Solo: finding a village in the Gers", "The visitors' form"),
+        ("de", "Soho Solo : trouver son village dans le Gers", "Le formulaire des visiteurs"),
+    ],
+)
+def test_the_root_welcomes_a_newcomer_with_links(
+    client: TestClient, lang: str | None, heading: str, embed_link: str
+) -> None:
+    response = client.get("/", params={"lang": lang} if lang else {}, follow_redirects=False)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    text = html.unescape(response.text).replace("\u00a0", " ")
+    assert heading in text
+    assert embed_link in text
+    page = Page(response.text)
+    links = [a["href"] for t, a in page.tags if t == "a"]
+    for target in ("embed", "docs", "v1/health"):
+        assert any(link.split("?")[0] == target for link in links), (target, links)
+    assert "52" in text  # the partner villages
+    policy = directives(response.headers["content-security-policy"])
+    assert policy["default-src"] == "'none'"
+    assert policy["style-src"] == f"'nonce-{page.nonces('style')[0]}'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert page.nonces("script") == []
 
 
 # -- the printable shortlist -----------------------------------------------------------------
