@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import termios
+from collections.abc import Iterator
 
 import pytest
 
@@ -192,8 +193,80 @@ def test_db_upgrade_creates_the_schema(tmp_path, capsys, monkeypatch) -> None:
         assert main(["db", "upgrade"]) == 0
     finally:
         get_settings.cache_clear()
-    assert (tmp_path / "var" / "sohosolo.sqlite3").is_file()
-    assert "is up to date" in capsys.readouterr().out
+    database = tmp_path / "var" / "sohosolo.sqlite3"
+    assert database.is_file()
+    assert (
+        capsys.readouterr().out
+        == f"database SQLite {database} (new: created empty now): up to date\n"
+    )
+    get_settings.cache_clear()
+    try:
+        assert main(["db", "upgrade"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert capsys.readouterr().out == f"database SQLite {database} (existing): up to date\n"
+
+
+@pytest.fixture
+def no_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]:
+    """``sohosolo serve`` up to the point where it would start uvicorn; its calls recorded."""
+    import uvicorn
+
+    from service.config import get_settings
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    get_settings.cache_clear()
+    yield calls
+    get_settings.cache_clear()
+
+
+def test_the_default_database_does_not_depend_on_the_working_folder(
+    tmp_path, capsys, monkeypatch, no_server
+) -> None:
+    from service.config import get_settings
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("SOHOSOLO_DATA_DIR", raising=False)
+    monkeypatch.delenv("SOHOSOLO_DATABASE_URL", raising=False)
+    database = tmp_path / "data" / "sohosolo" / "sohosolo.sqlite3"
+    lines = []
+    for folder in ("first", "second"):
+        (tmp_path / folder).mkdir()
+        monkeypatch.chdir(tmp_path / folder)
+        get_settings.cache_clear()
+        assert main(["serve"]) == 0
+        lines.append(capsys.readouterr().out.splitlines()[0])
+    assert lines == [
+        f"sohosolo: database SQLite {database} (new: created empty now)",
+        f"sohosolo: database SQLite {database} (existing)",
+    ]
+    assert not (tmp_path / "first" / "var").exists()
+    assert len(no_server) == 2
+
+
+def test_serve_points_at_the_database_an_earlier_version_left_here(
+    tmp_path, capsys, monkeypatch, no_server
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("SOHOSOLO_DATA_DIR", raising=False)
+    monkeypatch.delenv("SOHOSOLO_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "sohosolo.sqlite3").write_bytes(b"")
+    assert main(["serve"]) == 0
+    out = capsys.readouterr().out
+    assert f"note: {tmp_path / 'var' / 'sohosolo.sqlite3'} holds the database of an earlier " in out
+    assert f"set SOHOSOLO_DATA_DIR={tmp_path / 'var'}" in out
+
+
+def test_sohosolo_data_dir_still_names_the_folder(tmp_path, capsys, monkeypatch, no_server) -> None:
+    monkeypatch.setenv("SOHOSOLO_DATA_DIR", str(tmp_path / "mine"))
+    monkeypatch.delenv("SOHOSOLO_DATABASE_URL", raising=False)
+    assert main(["serve"]) == 0
+    database = tmp_path / "mine" / "sohosolo.sqlite3"
+    assert f"database SQLite {database} (new: created empty now)" in capsys.readouterr().out
+    assert database.is_file()
 
 
 # -- rankings in bulk and evaluation ---------------------------------------------------------
