@@ -114,11 +114,15 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
     ]
     labels = _field_labels(t)
     script_text = {key: t[key] for key in SCRIPT_TEXT}
+    bounds = field_bounds(partners)
     data = {
         "lang": lang,
         "partners": partners,
         "text": script_text,
         "fields": labels,
+        "help": {
+            path: help_text.format(**bounds.get(path, {})) for path, help_text in t["help"].items()
+        },
         "check_prefix": check_prefix(lang),
         "criteria": {c["code"]: c["label"] for c in choices},
         "widenings": widenings(lang),
@@ -133,7 +137,7 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
         settlements=[(code, labels_[ix]) for code, labels_ in SETTLEMENTS.items()],
         criteria=choices,
         default_k=min(state.settings.default_k, partners),
-        max_k=partners,
+        bounds=bounds,
         map=state.svg_map,
         data=data,
     )
@@ -158,12 +162,51 @@ SCRIPT_TEXT = (
     "error_failed",
     "error_network",
     "error_busy",
-    "errors",
+    "problem_missing",
+    "problem_value",
+    "problem_unread",
+    "problem_unread_number",
+    "problem_too_long",
+    "problem_other",
     "budget_buy",
     "budget_rent",
     "budget_eur",
     "colon",
 )
+
+
+def field_bounds(partners: int) -> dict[str, dict[str, Any]]:
+    """Each bounded field of the form, by its dotted name in the API, with its bounds as the
+    profile's JSON schema states them (``minimum``, ``maximum``, ``max_items`` of a list):
+    the page's inputs and help texts show the rules the API applies, from the one place they
+    are written. ``k``'s maximum is the partner villages."""
+    found: dict[str, dict[str, Any]] = {}
+    _collect_bounds(_PROFILE_SCHEMA, "", found)
+    return found | {"k": {"minimum": 1, "maximum": partners}}
+
+
+_PROFILE_SCHEMA = Profile.model_json_schema()
+_BOUNDS = {"minimum": "minimum", "maximum": "maximum", "maxItems": "max_items"}
+
+
+def _collect_bounds(node: Mapping[str, Any], path: str, found: dict[str, dict[str, Any]]) -> None:
+    for name, field in node.get("properties", {}).items():
+        for branch in (_resolved(b) for b in field.get("anyOf", [field])):
+            if "properties" in branch:
+                _collect_bounds(branch, f"{path}{name}.", found)
+            stated = {_BOUNDS[k]: v for k, v in branch.items() if k in _BOUNDS}
+            stated |= {_BOUNDS[k]: v for k, v in branch.get("items", {}).items() if k in _BOUNDS}
+            if stated:
+                found[f"{path}{name}"] = stated
+
+
+def _resolved(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A schema node, or the definition its ``$ref`` names."""
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    resolved: Mapping[str, Any] = _PROFILE_SCHEMA["$defs"][ref.rsplit("/", 1)[-1]]
+    return resolved
 
 
 def _field_labels(t: Mapping[str, Any]) -> dict[str, str]:

@@ -1,4 +1,5 @@
 import html
+import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -149,6 +150,48 @@ def test_every_profile_field_has_a_control(client: TestClient) -> None:
     labelled = {a["for"] for t, a in page.tags if t == "label" and "for" in a}
     controls = [a for t, a in page.tags if t in ("input", "select") and a.get("type") != "radio"]
     assert all(c["id"] in labelled for c in controls)  # radios sit inside their labels
+
+
+def page_data(text: str) -> dict[str, Any]:
+    """The data the page hands its script."""
+    start = text.index('<script type="application/json" id="page-data">') + len(
+        '<script type="application/json" id="page-data">'
+    )
+    data: dict[str, Any] = json.loads(html.unescape(text[start : text.index("</script>", start)]))
+    return data
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_each_field_says_what_to_type_with_the_profiles_own_bounds(
+    client: TestClient, lang: Lang
+) -> None:
+    data = page_data(client.get("/embed", params={"lang": lang}).text)
+    helps = data["help"]
+    # What the form always sends whole cannot be refused: a checkbox, and two of the groups.
+    never_refused = {"preferences.needs_train_station", "household", "preferences"}
+    assert set(helps) == set(data["fields"]) - never_refused
+    assert not [text for text in helps.values() if "{" in text or "}" in text]
+    to = "à" if lang == "fr" else "to"
+    assert f"1 {to} 6" in helps["household.adults"]
+    assert f"0 {to} 25" in helps["household.children_ages"]
+    assert f"0 {to} 10" in helps["housing.min_bedrooms"]
+    assert f"1 {to} 52" in helps["k"]
+    assert "240" in helps["preferences.max_minutes_to_auch"]
+    for key in ("problem_missing", "problem_value", "problem_unread", "problem_other"):
+        assert data["text"][key]
+
+
+def test_the_inputs_bounds_are_the_profiles(client: TestClient) -> None:
+    page = Page(client.get("/embed").text)
+    inputs = {a["id"]: a for t, a in page.tags if t == "input" and "id" in a}
+    assert (inputs["adults"]["min"], inputs["adults"]["max"]) == ("1", "6")
+    assert (inputs["remote_days_per_week"]["min"], inputs["remote_days_per_week"]["max"]) == (
+        "0",
+        "7",
+    )
+    assert inputs["min_bedrooms"]["max"] == "10"
+    assert inputs["max_minutes_to_auch"]["max"] == "240"
+    assert inputs["k"]["max"] == "52"
 
 
 def test_the_page_fetches_nothing_from_elsewhere(client: TestClient) -> None:
