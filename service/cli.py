@@ -181,7 +181,7 @@ def _batch(args: argparse.Namespace) -> int:
     import numpy as np
     from tqdm import tqdm
 
-    from features.table import read_prospect_rows
+    from features.table import read_prospect_rows, spreadsheet_row
     from geodata.io import atomic_target
     from matcher import Recommender
     from matcher.evaluate import exposure_gini
@@ -218,7 +218,7 @@ def _batch(args: argparse.Namespace) -> int:
             disable=None if args.progress == "auto" else args.progress == "never",
         )
         for prospect_id, ranking in progress:
-            writer.writerows(ranking.rows(prospect_id))
+            writer.writerows(spreadsheet_row(r, rows.delimiter) for r in ranking.rows(prospect_id))
             written += len(ranking.results)
             for result in ranking.results:
                 shown[result.insee] += 1

@@ -3,6 +3,7 @@ import codecs
 import csv
 import fcntl
 import hashlib
+import io
 import json
 import os
 import pty
@@ -522,4 +523,15 @@ def test_batch_writes_as_a_french_spreadsheet_exported(tmp_path, capsys) -> None
     assert "not UTF-8; read as cp1252" in capsys.readouterr().err
     written = out.read_bytes()
     assert written.startswith(codecs.BOM_UTF8)
-    assert written.decode("utf-8-sig").splitlines()[1].startswith("zoé;1;")
+    first = written.decode("utf-8-sig").splitlines()[1]
+    assert first.startswith("zoé;1;")
+    # The score with a decimal comma, as a French spreadsheet reads a number.
+    assert re.fullmatch(r"0,\d{1,4}", first.split(";")[4]), first
+
+
+def test_a_comma_delimited_file_gets_a_decimal_point(tmp_path) -> None:
+    prospects, out = tmp_path / "prospects.csv", tmp_path / "rankings.csv"
+    prospects.write_text("prospect_id,profession,connectivity\nzoé,translator,basic\n")
+    assert main(["batch", str(prospects), "--out", str(out), "--k", "1"]) == 0
+    (row,) = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
+    assert re.fullmatch(r"0\.\d{1,4}", row["score"])
