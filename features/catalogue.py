@@ -98,6 +98,7 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "must": "Critères impératifs",
             "must_hint": "Un village qui ne remplit pas un critère coché est exclu, "
             "avec la raison.",
+            "must_always": "Tous les villages partenaires ont déjà{c} {items}.",
             "k": "Nombre de villages à afficher",
             "submit": "Trouver mes villages",
             "searching": "Recherche…",
@@ -279,6 +280,7 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "settlement": "Kind of place",
             "must": "Must-haves",
             "must_hint": "A village that fails a ticked criterion is excluded, with the reason.",
+            "must_always": "Every partner village already has{c} {items}.",
             "k": "Villages to show",
             "submit": "Find my villages",
             "searching": "Searching…",

@@ -100,10 +100,12 @@ def landing(state: "ServiceState", lang: Lang, nonce: str) -> str:
 # -- the embedded page -----------------------------------------------------------------------
 
 
-def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
+def embed(state: "ServiceState", lang: Lang, nonce: str, offered: Sequence[str]) -> str:
     """The page the prospection site frames: the profile form, the ranking and the map.
 
-    ``nonce`` marks the inline script and style the Content-Security-Policy allows.
+    ``nonce`` marks the inline script and style the Content-Security-Policy allows;
+    ``offered`` are the criteria offered as must-haves (``Recommender.offered_musts``): those
+    every partner village meets are said to be met instead.
     """
     t = CATALOGUE.section(lang, "page")
     partners = len(state.partner_codes)
@@ -111,7 +113,9 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
     choices = [
         {"code": c.code, "label": c.label(lang), "hint": uppercase_first(c.must_text(lang)) + "."}
         for c in criteria.all_criteria()
+        if c.code in offered
     ]
+    always = [c.must_text(lang) for c in criteria.all_criteria() if c.code not in offered]
     labels = _field_labels(t)
     script_text = {key: t[key] for key in SCRIPT_TEXT}
     bounds = field_bounds(partners)
@@ -124,7 +128,8 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
             path: help_text.format(**bounds.get(path, {})) for path, help_text in t["help"].items()
         },
         "check_prefix": check_prefix(lang),
-        "criteria": {c["code"]: c["label"] for c in choices},
+        # Every criterion's label: a suggestion may name one the form does not offer.
+        "criteria": {c.code: c.label(lang) for c in criteria.all_criteria()},
         "widenings": widenings(lang),
     }
     return _env.get_template("embed.html").render(
@@ -136,6 +141,9 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
         connectivity=[(code, labels_[ix]) for code, labels_ in CONNECTIVITY.items()],
         settlements=[(code, labels_[ix]) for code, labels_ in SETTLEMENTS.items()],
         criteria=choices,
+        must_always=t["must_always"].format(c=t["colon"], items=joined(always, lang))
+        if always
+        else "",
         default_k=min(state.settings.default_k, partners),
         bounds=bounds,
         map=state.svg_map,

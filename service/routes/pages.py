@@ -10,7 +10,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from service import pages
-from service.deps import StateDep
+from service.deps import SnapshotDep, StateDep
 from service.params import PageLang
 from service.responses import page_headers
 
@@ -49,7 +49,7 @@ def landing(state: StateDep, lang: PageLang) -> HTMLResponse:
 
 
 @router.get("/embed", response_class=HTMLResponse, summary="The page for the prospection site")
-def embed(state: StateDep, lang: PageLang) -> HTMLResponse:
+def embed(state: StateDep, snapshot: SnapshotDep, lang: PageLang) -> HTMLResponse:
     """An HTML page for an iframe: the profile form, the ranked villages with reasons, a map.
 
     Self-contained (no external resource) and under a strict Content-Security-Policy; it posts
@@ -57,7 +57,7 @@ def embed(state: StateDep, lang: PageLang) -> HTMLResponse:
     """
     nonce = secrets.token_urlsafe(18)
     return HTMLResponse(
-        pages.embed(state, lang, nonce),
+        pages.embed(state, lang, nonce, snapshot.recommender.offered_musts),
         headers=page_headers(embed_policy(nonce, state.settings.cors_origins)),
     )
 

@@ -116,10 +116,11 @@ def test_the_form_lists_the_professions_in_the_page_language(
     options = [o for o in page.options["profession"] if o[0]]
     assert options == [(p.code, p.label(lang)) for p in PROFESSIONS]
     labels = [a for t, a in page.tags if t == "input" and a.get("name") == "must"]
-    assert [a["value"] for a in labels] == [c.code for c in all_criteria()]
+    assert [a["value"] for a in labels] == OFFERED_MUSTS
     text = html.unescape(response.text)
     for criterion in all_criteria():
-        assert f">{criterion.label(lang)}<" in text
+        if criterion.code in OFFERED_MUSTS:
+            assert f">{criterion.label(lang)}<" in text
 
 
 def test_french_is_the_default_with_a_switch_to_english(client: TestClient) -> None:
@@ -146,7 +147,7 @@ def test_every_profile_field_has_a_control(client: TestClient) -> None:
     page = Page(client.get("/embed").text)
     assert set(PROFILE_FIELDS) | {"k"} <= page.names()
     must = [a["value"] for t, a in page.tags if t == "input" and a.get("name") == "must"]
-    assert must == [c.code for c in all_criteria()]
+    assert must == OFFERED_MUSTS
     labelled = {a["for"] for t, a in page.tags if t == "label" and "for" in a}
     controls = [a for t, a in page.tags if t in ("input", "select") and a.get("type") != "radio"]
     assert all(c["id"] in labelled for c in controls)  # radios sit inside their labels
@@ -192,6 +193,40 @@ def test_the_inputs_bounds_are_the_profiles(client: TestClient) -> None:
     assert inputs["min_bedrooms"]["max"] == "10"
     assert inputs["max_minutes_to_auch"]["max"] == "240"
     assert inputs["k"]["max"] == "52"
+
+
+#: The criteria the packaged partner villages leave a choice on: each of them has a doctor and
+#: a grocery within 15 minutes, and a welcome committee, so those musts could exclude none.
+OFFERED_MUSTS = [c.code for c in all_criteria() if c.code not in ("health", "shops", "community")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "always"),
+    [
+        (
+            "fr",
+            "Tous les villages partenaires ont déjà\u00a0: un médecin généraliste à 15 min au "
+            "plus, un commerce alimentaire à 15 min au plus et un comité d'accueil Soho Solo "
+            "(village partenaire).",
+        ),
+        (
+            "en",
+            "Every partner village already has: a general practitioner within 15 min, a grocery "
+            "within 15 min and a Soho Solo welcome committee (partner village).",
+        ),
+    ],
+)
+def test_a_must_every_partner_meets_is_said_to_be_met_not_offered(
+    client: TestClient, lang: Lang, always: str
+) -> None:
+    text = html.unescape(client.get("/embed", params={"lang": lang}).text)
+    assert 'value="community"' not in text
+    assert always in text
+    # The API still takes it: the contract lists every criterion.
+    profile = {**API_EXAMPLE_PROFILE, "must": ["community", "health"]}
+    answer = client.post("/v1/recommendations", json=profile)
+    assert answer.status_code == 200
+    assert answer.json()["excluded"] == []
 
 
 def test_the_page_fetches_nothing_from_elsewhere(client: TestClient) -> None:
