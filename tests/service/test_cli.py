@@ -470,7 +470,7 @@ def test_the_readme_rank_output_is_what_the_command_prints(tmp_path, capsys) -> 
     profile = commands.split("<<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0]
     (tmp_path / "profile.json").write_text(profile, encoding="utf-8")
     argv = commands.strip().splitlines()[-1].split()
-    assert argv[:3] == ["sohosolo", "rank", "profile.json"]
+    assert argv[:3] == [".venv/bin/sohosolo", "rank", "profile.json"]
     assert main([argv[1], str(tmp_path / "profile.json"), *argv[3:]]) == 0
     assert capsys.readouterr().out == _readme_block("### One prospect", "text")
 
