@@ -52,6 +52,20 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "page": {
         "fr": {
+            # -- the landing page (/)
+            "landing_title": "Soho Solo" + _C + " trouver son village dans le Gers",
+            "landing_intro": "Ce service classe les {n} villages partenaires du programme Soho "
+            "Solo pour les indépendants, télétravailleurs et familles qui veulent s'installer "
+            "dans le Gers, avec les raisons de chaque rang.",
+            "landing_embed": "Le formulaire des visiteurs",
+            "landing_embed_hint": "La page que le site de prospection intègre" + _C + " décrire "
+            "son projet, voir les villages classés et la carte.",
+            "landing_docs": "La documentation de l'API",
+            "landing_docs_hint": "Chaque adresse, ce qu'elle attend et ce qu'elle répond, à "
+            "essayer dans le navigateur (les adresses de l'équipe demandent une clé).",
+            "landing_health": "L'état du service",
+            "landing_health_hint": "Les villages partenaires chargés et le modèle utilisé.",
+            # -- the embedded page
             "title": "Trouvez votre village dans le Gers",
             "intro": "Décrivez votre projet : nous classons les villages partenaires Soho Solo "
             "qui lui correspondent le mieux, avec nos raisons.",
@@ -66,8 +80,7 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "household": "Foyer",
             "adults": "Adultes",
             "children_ages": "Âges des enfants",
-            "children_hint": "Séparés par des virgules, par exemple 4, 12. "
-            "Laissez vide sans enfant.",
+            "children_hint": "En chiffres, par exemple 4, 12. Laissez vide sans enfant.",
             "housing": "Logement",
             "tenure": "Projet",
             "tenure_none": "Pas encore de projet",
@@ -85,6 +98,7 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "must": "Critères impératifs",
             "must_hint": "Un village qui ne remplit pas un critère coché est exclu, "
             "avec la raison.",
+            "must_always": "Tous les villages partenaires ont déjà{c} {items}.",
             "k": "Nombre de villages à afficher",
             "submit": "Trouver mes villages",
             "searching": "Recherche…",
@@ -115,20 +129,31 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "error_network": "Le service ne répond pas. Vérifiez votre connexion et réessayez.",
             "error_busy": "Trop de recherches en peu de temps depuis votre connexion : réessayez "
             "dans {seconds} secondes.",
-            "errors": {
-                "missing": "à renseigner",
-                "greater_than_equal": "au moins {ge}",
-                "less_than_equal": "au plus {le}",
-                "greater_than": "doit dépasser {gt}",
-                "less_than": "doit rester sous {lt}",
-                "int_parsing": "un nombre entier est attendu",
-                "int_from_float": "un nombre entier est attendu",
-                "int_type": "un nombre entier est attendu",
-                "float_parsing": "un nombre est attendu",
-                "float_type": "un nombre est attendu",
-                "enum": "choisissez une valeur de la liste",
-                "literal_error": "choisissez une valeur de la liste",
-                "too_long": "{max_length} au plus",
+            # A field's error on the page: what is wrong, then what to type (its help, with
+            # the field's bounds filled in from the profile's own rules by service.pages).
+            "problem_missing": "À renseigner",
+            "problem_value": f"«{NNBSP}{{value}}{NNBSP}» ne convient pas",
+            "problem_unread": f"«{NNBSP}{{value}}{NNBSP}» n'est pas compris",
+            "problem_unread_number": "Ce nombre n'est pas compris",
+            "problem_too_long": "{max_length} au plus",
+            "problem_other": "À corriger",
+            "help": {
+                "profession": f"Choisissez un métier dans la liste (ou «{NNBSP}Autre{NNBSP}»).",
+                "connectivity": "Choisissez l'usage d'internet le plus proche du vôtre.",
+                "remote_days_per_week": "Indiquez un nombre de jours de {minimum} à {maximum}.",
+                "household.adults": "Indiquez un nombre d'adultes de {minimum} à {maximum}.",
+                "household.children_ages": "Écrivez les âges en chiffres, de {minimum} à "
+                f"{{maximum}} ans, séparés par des virgules{_C} 4, 12.",
+                "housing": "Choisissez acheter ou louer, et indiquez le budget.",
+                "housing.tenure": "Choisissez acheter, louer, ou pas encore de projet.",
+                "housing.budget_eur": f"Écrivez un montant en euros, par exemple 220{NNBSP}000 "
+                "(achat) ou 600 (loyer par mois).",
+                "housing.min_bedrooms": "Indiquez un nombre de chambres de {minimum} à {maximum}.",
+                "preferences.max_minutes_to_auch": "Indiquez des minutes, jusqu'à {maximum}, ou "
+                f"laissez vide ({DEFAULT_MAX_MINUTES_TO_AUCH:g}{NBSP}min).",
+                "preferences.settlement": "Choisissez un type de commune dans la liste.",
+                "must": "Cochez seulement les critères indispensables pour vous.",
+                "k": "Indiquez un nombre de villages de 1 à {maximum}.",
             },
             "map_title": "Carte des villages partenaires du Gers",
             "legend_partner": "village partenaire",
@@ -222,6 +247,20 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             ],
         },
         "en": {
+            # -- the landing page (/)
+            "landing_title": "Soho Solo: finding a village in the Gers",
+            "landing_intro": "This service ranks the {n} partner villages of the Soho Solo "
+            "programme for freelancers, teleworkers and families who want to settle in the "
+            "Gers, with the reasons for each rank.",
+            "landing_embed": "The visitors' form",
+            "landing_embed_hint": "The page the prospection site embeds: describe a project, "
+            "see the ranked villages and the map.",
+            "landing_docs": "The API documentation",
+            "landing_docs_hint": "Every address, what it expects and what it answers, to try in "
+            "the browser (the staff's addresses need a key).",
+            "landing_health": "The service's health",
+            "landing_health_hint": "The partner villages loaded and the model in use.",
+            # -- the embedded page
             "title": "Find your village in the Gers",
             "intro": "Describe your project: we rank the Soho Solo partner villages that suit it "
             "best, with our reasons.",
@@ -236,7 +275,7 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "household": "Household",
             "adults": "Adults",
             "children_ages": "Children's ages",
-            "children_hint": "Separated by commas, for example 4, 12. Leave empty if none.",
+            "children_hint": "In figures, for example 4, 12. Leave empty if none.",
             "housing": "Housing",
             "tenure": "Plan",
             "tenure_none": "No plan yet",
@@ -253,6 +292,7 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "settlement": "Kind of place",
             "must": "Must-haves",
             "must_hint": "A village that fails a ticked criterion is excluded, with the reason.",
+            "must_always": "Every partner village already has{c} {items}.",
             "k": "Villages to show",
             "submit": "Find my villages",
             "searching": "Searching…",
@@ -281,20 +321,29 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "error_network": "The service does not answer. Check your connection and try again.",
             "error_busy": "Too many searches from your connection in a short time: try again in "
             "{seconds} seconds.",
-            "errors": {
-                "missing": "required",
-                "greater_than_equal": "at least {ge}",
-                "less_than_equal": "at most {le}",
-                "greater_than": "must be over {gt}",
-                "less_than": "must be under {lt}",
-                "int_parsing": "a whole number is expected",
-                "int_from_float": "a whole number is expected",
-                "int_type": "a whole number is expected",
-                "float_parsing": "a number is expected",
-                "float_type": "a number is expected",
-                "enum": "choose a value from the list",
-                "literal_error": "choose a value from the list",
-                "too_long": "at most {max_length}",
+            "problem_missing": "Required",
+            "problem_value": "“{value}” does not fit",
+            "problem_unread": "“{value}” is not understood",
+            "problem_unread_number": "This number is not understood",
+            "problem_too_long": "At most {max_length}",
+            "problem_other": "To correct",
+            "help": {
+                "profession": "Choose a profession from the list (or “Other”).",
+                "connectivity": "Choose the internet use closest to yours.",
+                "remote_days_per_week": "Enter a number of days from {minimum} to {maximum}.",
+                "household.adults": "Enter a number of adults from {minimum} to {maximum}.",
+                "household.children_ages": "Write the ages in figures, from {minimum} to "
+                "{maximum}, separated by commas: 4, 12.",
+                "housing": "Choose buy or rent, and enter the budget.",
+                "housing.tenure": "Choose buy, rent, or no plan yet.",
+                "housing.budget_eur": "Write an amount in euros, for example 220,000 (to buy) or "
+                "600 (monthly rent).",
+                "housing.min_bedrooms": "Enter a number of bedrooms from {minimum} to {maximum}.",
+                "preferences.max_minutes_to_auch": "Enter minutes, up to {maximum}, or leave it "
+                f"empty ({DEFAULT_MAX_MINUTES_TO_AUCH:g} min).",
+                "preferences.settlement": "Choose a kind of place from the list.",
+                "must": "Tick only the criteria you cannot do without.",
+                "k": "Enter a number of villages from 1 to {maximum}.",
             },
             "map_title": "Map of the partner villages of the Gers",
             "legend_partner": "partner village",

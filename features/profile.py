@@ -75,8 +75,14 @@ def _a_number(value: Any) -> Any:
 
 #: JSON's own types: a count or an amount sent as text or as true/false, or a yes/no sent as
 #: 0 or "yes", is refused with 422 rather than guessed at.
-JsonInt = Annotated[int, BeforeValidator(_a_number)]
-JsonFloat = Annotated[float, BeforeValidator(_a_number)]
+#:
+#: A bounded number states its bounds before the check: ``Annotated[int, Field(ge=1),
+#: JSON_NUMBER]``. Bounds written after it (``Annotated[JsonInt, Field(ge=1)]``) wrap the check,
+#: and pydantic then publishes them under its own names (``ge``), which JSON Schema, clients
+#: and fuzzers ignore; before it they stay on the number, published as ``minimum``.
+JSON_NUMBER = BeforeValidator(_a_number)
+JsonInt = Annotated[int, JSON_NUMBER]
+JsonFloat = Annotated[float, JSON_NUMBER]
 JsonBool = Annotated[bool, Strict()]
 
 
@@ -89,9 +95,11 @@ class _Strict(BaseModel):
 
 
 class Household(_Strict):
-    adults: Annotated[JsonInt, Field(ge=1, le=6, description="Adults in the household.")] = 1
+    adults: Annotated[
+        int, Field(ge=1, le=6, description="Adults in the household."), JSON_NUMBER
+    ] = 1
     children_ages: Annotated[
-        list[Annotated[JsonInt, Field(ge=0, le=25)]],
+        list[Annotated[int, Field(ge=0, le=25), JSON_NUMBER]],
         Field(max_length=12, description="Age of each child; school level follows age."),
     ] = []
 
@@ -99,18 +107,19 @@ class Household(_Strict):
 class Housing(_Strict):
     tenure: Literal["buy", "rent"]
     budget_eur: Annotated[
-        JsonFloat,
+        float,
         Field(
             gt=0,
             le=MAX_BUDGET_EUR,
             description="Total price to buy, or monthly rent to rent, in euros.",
         ),
+        JSON_NUMBER,
     ]
-    min_bedrooms: Annotated[JsonInt, Field(ge=0, le=10)] = 0
+    min_bedrooms: Annotated[int, Field(ge=0, le=10), JSON_NUMBER] = 0
 
 
 class Preferences(_Strict):
-    max_minutes_to_auch: Annotated[JsonFloat | None, Field(gt=0, le=240)] = None
+    max_minutes_to_auch: Annotated[float, Field(gt=0, le=240), JSON_NUMBER] | None = None
     needs_train_station: JsonBool = False
     settlement: Literal["village", "small_town", "any"] = "any"
 
@@ -139,7 +148,7 @@ class Profile(_Strict):
     )
 
     profession: ProfessionCode
-    remote_days_per_week: Annotated[JsonInt, Field(ge=0, le=7)] = DEFAULT_REMOTE_DAYS
+    remote_days_per_week: Annotated[int, Field(ge=0, le=7), JSON_NUMBER] = DEFAULT_REMOTE_DAYS
     connectivity: Connectivity
     household: Household = Household()
     housing: Housing | None = None

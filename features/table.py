@@ -14,15 +14,20 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from features import criteria
 from features.exceptions import FeaturesError
+from features.i18n import LANGS, text
 from features.profile import Profile
+from features.vocab import CONNECTIVITY, PROFESSIONS, SETTLEMENTS, Profession
 
 #: Columns of a prospect file, in the order ``profile_row`` writes them.
 PROSPECT_COLUMNS: tuple[str, ...] = (
@@ -41,7 +46,8 @@ PROSPECT_COLUMNS: tuple[str, ...] = (
     "must",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("prospect_id", "profession", "connectivity")
-CODE_COLUMNS = ("profession", "connectivity", "tenure", "settlement", "must")
+#: Columns holding one code, which may also be given by name.
+CODE_COLUMNS = ("profession", "connectivity", "tenure", "settlement")
 NUMBER_COLUMNS = (
     "remote_days_per_week",
     "adults",
@@ -51,7 +57,6 @@ NUMBER_COLUMNS = (
 )
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
-LIST_COLUMNS = ("children_ages", "must")
 _HOUSEHOLD = ("adults", "children_ages")
 _HOUSING = ("tenure", "budget_eur", "min_bedrooms")
 _PREFERENCES = ("max_minutes_to_auch", "needs_train_station", "settlement")
@@ -106,7 +111,7 @@ def profile_from_row(row: Mapping[str, str], decimal_comma: bool = False) -> Pro
     }
     data |= {name: group for name, group in groups.items() if group}
     if cells["must"]:
-        data["must"] = _items(cells["must"])
+        data["must"] = _criteria_in(cells["must"])
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
@@ -114,10 +119,11 @@ def profile_from_row(row: Mapping[str, str], decimal_comma: bool = False) -> Pro
 
 
 def _cells(row: Mapping[str, str], decimal_comma: bool) -> dict[str, str]:
-    """Every column's cell, trimmed; codes in lower case, numbers in plain digits."""
+    """Every column's cell, trimmed; codes given by name as codes, numbers in plain digits."""
     cells = {name: (row.get(name) or "").strip() for name in PROSPECT_COLUMNS}
     for name in CODE_COLUMNS:
-        cells[name] = cells[name].lower()
+        # An unknown name stays as written, for the profile's error to quote.
+        cells[name] = names_of(name).get(_normal(cells[name]), cells[name])
     for name in NUMBER_COLUMNS:
         if cells[name]:
             cells[name] = _plain_number(name, cells[name], decimal_comma)
@@ -241,6 +247,18 @@ def write_prospect_rows(
     return out.getvalue()
 
 
+def spreadsheet_row(row: Mapping[str, Any], delimiter: str) -> dict[str, Any]:
+    """A row to write to a file delimited by ``delimiter``: in a ``;`` file, as French
+    spreadsheets write them, numbers with a decimal comma (they read ``0.8404`` as text), as
+    ``read_prospect_rows`` reads them back."""
+    if delimiter != ";":
+        return dict(row)
+    return {
+        name: str(value).replace(".", ",") if isinstance(value, float) else value
+        for name, value in row.items()
+    }
+
+
 def _delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
     return ";" if first.count(";") > first.count(",") else ","
@@ -350,8 +368,6 @@ def _value(name: str, cell: str) -> Any:
         return _json_number(cell)
     if name == "children_ages":
         return [_json_number(item) if _NUMBER.fullmatch(item) else item for item in _items(cell)]
-    if name in LIST_COLUMNS:
-        return _items(cell)
     return cell
 
 
@@ -371,6 +387,91 @@ def _boolean(cell: str) -> bool:
         return False
     raise FeaturesError(
         f"needs_train_station: expected one of {', '.join(sorted(_TRUE | _FALSE))}, found {cell!r}"
+    )
+
+
+# -- codes given by name ----------------------------------------------------------------------
+
+
+def _normal(words: str) -> str:
+    """Words compared case and accents aside: "Développeur·se" and "developpeur·SE" are one."""
+    decomposed = unicodedata.normalize("NFKD", words.replace("\u2019", "'"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def _profession_names(profession: Profession) -> list[str]:
+    """A profession's labels, each of the names a label lists ("Graphiste" of "Graphiste,
+    webdesigner", "writer" of "Journalist or writer"), and each without its inclusive ending
+    ("Développeur logiciel")."""
+    labels = [profession.label_fr, profession.label_en]
+    names = labels + [name for label in labels for name in re.split(r", | or ", label)]
+    return names + [re.sub(r"·\w+", "", name) for name in names]
+
+
+def _tenure_names(tenure: str) -> list[str]:
+    return [text(lang, f"page.{key}") for lang in LANGS for key in (tenure, f"tenure_{tenure}")]
+
+
+#: Each code column's codes and the names they may be given by, in French and English.
+_NAMED: dict[str, Callable[[], Iterable[tuple[str, Iterable[str]]]]] = {
+    "profession": lambda: ((p.code, _profession_names(p)) for p in PROFESSIONS),
+    "connectivity": lambda: CONNECTIVITY.items(),
+    "settlement": lambda: SETTLEMENTS.items(),
+    "tenure": lambda: ((tenure, _tenure_names(tenure)) for tenure in ("buy", "rent")),
+    "must": lambda: ((c.code, [c.label(lang) for lang in LANGS]) for c in criteria.all_criteria()),
+}
+
+
+def names_of(column: str) -> dict[str, str]:
+    """Every name a code of ``column`` may be given by, compared as ``_normal`` writes it, and
+    the code it names; a name two codes share names neither."""
+    return _names(column, criteria.codes())  # the criteria may change (tests register more)
+
+
+@cache
+def _names(column: str, codes: tuple[str, ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    shared: set[str] = set()
+    for code, names in _NAMED[column]():
+        for name in {_normal(code), *(_normal(name) for name in names)}:
+            if found.setdefault(name, code) != code:
+                shared.add(name)
+    return {name: code for name, code in found.items() if name not in shared}
+
+
+def _criteria_in(cell: str) -> list[str]:
+    """The criteria a ``must`` cell names, by code or by name, separated by spaces, commas,
+    semicolons or bars; a name may hold spaces and commas itself ("Accès à Toulouse, train,
+    avion"), so the longest name that fits is read first."""
+    names = names_of("must")
+    longest_first = sorted(names, key=len, reverse=True)
+    words, found, at = _normal(cell), [], 0
+    while at < len(words):
+        if words[at] in " ,;|":
+            at += 1
+            continue
+        name = next((n for n in longest_first if _names_at(words, at, n)), None)
+        if name is None:
+            raise FeaturesError(_unknown_criterion(cell, words[at:]))
+        found.append(names[name])
+        at += len(name)
+    return found
+
+
+def _names_at(words: str, at: int, name: str) -> bool:
+    end = at + len(name)
+    return words.startswith(name, at) and (end == len(words) or words[end] in " ,;|")
+
+
+def _unknown_criterion(cell: str, rest: str) -> str:
+    unknown = re.split(r"[ ,;|]", rest)[0]
+    written = next((w for w in re.split(r"[ ,;|]+", cell) if _normal(w) == unknown), unknown)
+    codes = ", ".join(criteria.codes()[:2])
+    labels = ", ".join(c.label("fr") for c in criteria.all_criteria()[:2])
+    return (
+        f"must: expected criterion codes or names ({codes}, ...; {labels}, ...) separated by "
+        f"spaces or commas, found {written!r}"
     )
 
 

@@ -51,14 +51,14 @@ _LABELS = {
         "partners": "Villages partenaires",
         "no_data": "Pas de donnée",
         "title": "Communes du Gers",
-        "sources": "Sources",
+        "sources": "Sources\u00a0:",
         "estimate": "estimation",
     },
     "en": {
         "partners": "Partner villages",
         "no_data": "No data",
         "title": "Communes of the Gers",
-        "sources": "Sources",
+        "sources": "Sources:",
         "estimate": "estimate",
     },
 }
@@ -118,9 +118,12 @@ def plot_villages(
     if show_partners and "partner" in metric.columns and metric["partner"].any():
         _mark_partners(ax, villages, text["partners"])
     default = text["title"] if attribute is None else map_title(villages, attribute, lang)
-    ax.set_title(title or default)
+    # A title with its credits can be wider than the map: it goes on as many lines as it needs.
+    ax.set_title(textwrap.fill(title or default, width=int(figsize[0] * 8), break_on_hyphens=False))
     wrapped = textwrap.fill(
-        f"{text['sources']}: {_sources_caption(attribute)}", width=int(figsize[0] * 17)
+        f"{text['sources']} {_sources_caption(attribute)}",
+        width=int(figsize[0] * 17),
+        break_on_hyphens=False,
     )
     fig.text(0.01, 0.005, wrapped, fontsize=7, color="#555555", va="bottom")
     return fig
@@ -136,7 +139,8 @@ def _numeric_column(villages: gpd.GeoDataFrame, attribute: str | None) -> str | 
             f"attribute: expected a column of the village table or one of "
             f"{', '.join(ATTRIBUTE_ALIASES)}, found {attribute!r}"
         )
-    if villages[attribute].dtype.kind not in "biuf":
+    # Yes/no columns (partner, travel_estimated) are no measure to colour by.
+    if villages[attribute].dtype.kind not in "iuf":
         raise GeodataError(
             f"attribute {attribute!r}: expected a numeric column, found {villages[attribute].dtype}"
         )
@@ -207,4 +211,9 @@ def legend_text(villages: gpd.GeoDataFrame, attribute: str, lang: str = "fr") ->
     unit = _UNITS_FR.get(column.unit, column.unit) if lang == "fr" else column.unit
     notes = [n for n in (unit, _LABELS[lang]["estimate"] if column.estimate else "") if n]
     inside = f" ({', '.join(notes)})" if notes else ""
-    return textwrap.fill(f"{column.label(lang)}{inside}, {credit(villages, attribute)}", width=48)
+    # Lines break at spaces only: not inside "Toulouse-Matabiau".
+    return textwrap.fill(
+        f"{column.label(lang)}{inside}, {credit(villages, attribute)}",
+        width=48,
+        break_on_hyphens=False,
+    )

@@ -115,6 +115,13 @@ class Recommender:
         self._xy_km: NDArray[np.float64] | None = None
 
     @cached_property
+    def offered_musts(self) -> tuple[str, ...]:
+        """The criteria a form should offer as must-haves: those whose ``must`` could exclude
+        one of these villages (``Criterion.offered_as_must``), in registry order."""
+        villages = self.scorer.evaluator.villages
+        return tuple(c.code for c in self.criteria if c.offered_as_must(villages))
+
+    @cached_property
     def matcher(self) -> "WeightedMatcher":
         """The same model as a scikit-learn estimator, for analysts (made on first use: it
         loads scikit-learn, which rankings do not need)."""

@@ -10,13 +10,13 @@ from pathlib import Path
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from geodata.io import read_partner_rows
 from service.body_limit import BodyLimit
 from service.config import MAX_BODY_BYTES, Settings, get_settings
 from service.errors import add_error_handlers
+from service.openapi import publish
 from service.routes import (
     audit,
     exposure,
@@ -78,24 +78,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # Starlette redirects /v1/health/ to an absolute URL built from the request's Host
+        # header, which any client sets: a hostile Host would be reflected in Location (cache
+        # poisoning, links to elsewhere). The 404 names the path without the slash instead.
+        redirect_slashes=False,
     )
 
     for router in ROUTERS:
         app.include_router(router)
 
     add_error_handlers(app)
+    # The partner list is a small CSV: read here too, so that the document states k's maximum
+    # even before the lifespan has loaded the villages.
+    publish(app, len(read_partner_rows(settings.partners_path)), settings.default_k)
 
-    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title}: API",
-            swagger_js_url="/static/docs/swagger-ui-bundle.js",
-            swagger_css_url="/static/docs/swagger-ui.css",
-            swagger_favicon_url="/static/docs/favicon.png",
-        )
+    app.mount(pages.DOCS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
     if settings.cors_origins:
         # Only the public endpoints are meant for the prospection site's pages: keys are

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from features.profile import Profile
     from features.table import RowError
     from matcher import Ranking
+    from service.config import Settings
     from service.store import Store
 
 EXAMPLES = {
@@ -180,7 +181,7 @@ def _batch(args: argparse.Namespace) -> int:
     import numpy as np
     from tqdm import tqdm
 
-    from features.table import read_prospect_rows
+    from features.table import read_prospect_rows, spreadsheet_row
     from geodata.io import atomic_target
     from matcher import Recommender
     from matcher.evaluate import exposure_gini
@@ -217,7 +218,7 @@ def _batch(args: argparse.Namespace) -> int:
             disable=None if args.progress == "auto" else args.progress == "never",
         )
         for prospect_id, ranking in progress:
-            writer.writerows(ranking.rows(prospect_id))
+            writer.writerows(spreadsheet_row(r, rows.delimiter) for r in ranking.rows(prospect_id))
             written += len(ranking.results)
             for result in ranking.results:
                 shown[result.insee] += 1
@@ -286,7 +287,6 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
-    from sqlalchemy.engine import make_url
 
     from service.auth import Keyring
     from service.config import get_settings
@@ -294,11 +294,19 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     keyring = Keyring.from_settings(settings)
     # Migrate once here, so that several workers do not race to create the schema.
-    _upgraded_store(settings.sqlalchemy_url).dispose()
-    database = make_url(settings.sqlalchemy_url).render_as_string(hide_password=True)
+    store, new = _opened_store(settings.sqlalchemy_url)
+    store.dispose()
+    print(f"sohosolo: {_database_text(settings.sqlalchemy_url, new)}", flush=True)
+    former = _former_database(settings) if new else None
+    if former is not None:
+        print(
+            f"sohosolo: note: {former} holds the database of an earlier version, which kept it "
+            f"under the working folder; to go on with it, set SOHOSOLO_DATA_DIR={former.parent}",
+            flush=True,
+        )
     print(
-        f"sohosolo: serving http://{args.host}:{args.port} (/docs, /embed, /v1/health); "
-        f"database {database}; {len(keyring)} API key(s)",
+        f"sohosolo: serving http://{args.host}:{args.port} (/, /embed, /docs, /v1/health); "
+        f"{len(keyring)} API key(s)",
         flush=True,
     )
     uvicorn.run(
@@ -311,6 +319,30 @@ def _serve(args: argparse.Namespace) -> int:
         **({"forwarded_allow_ips": args.forwarded_allow_ips} if args.forwarded_allow_ips else {}),
     )
     return 0
+
+
+def _database_text(url: str, new: bool) -> str:
+    """The database as startup names it: the absolute path of a SQLite file (else the URL,
+    without its password), and whether it was created now."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        where = f"SQLite {Path(str(parsed.database)).resolve()}"
+    else:
+        where = parsed.render_as_string(hide_password=True)
+    return f"database {where} ({'new: created empty now' if new else 'existing'})"
+
+
+def _former_database(settings: "Settings") -> Path | None:
+    """The database earlier versions opened in ``./var``, if there is one here and the
+    settings now name another."""
+    from service.config import DATABASE_FILE, FORMER_DATA_DIR
+
+    former = (FORMER_DATA_DIR / DATABASE_FILE).resolve()
+    if settings.database_url is not None or not former.is_file():
+        return None
+    return None if former == (settings.data_dir / DATABASE_FILE).resolve() else former
 
 
 def _key(args: argparse.Namespace) -> int:
@@ -390,21 +422,29 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _upgraded_store(url: str) -> "Store":
+    return _opened_store(url)[0]
+
+
+def _opened_store(url: str) -> "tuple[Store, bool]":
+    """The database at ``url``, its schema brought up to date, and whether it was new (no
+    schema at all before)."""
+    from sqlalchemy import inspect
+
     from service.store import Store
 
     store = Store(url)
+    new = not inspect(store.engine).has_table("alembic_version")
     store.upgrade()
-    return store
+    return store, new
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from sqlalchemy.engine import make_url
-
     from service.config import get_settings
 
     url = get_settings().sqlalchemy_url
-    _upgraded_store(url).dispose()
-    print(f"database {make_url(url).render_as_string(hide_password=True)} is up to date")
+    store, new = _opened_store(url)
+    store.dispose()
+    print(f"{_database_text(url, new)}: up to date")
     return 0
 
 

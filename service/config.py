@@ -9,14 +9,26 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
+import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.ratelimit import parse_limit
 
-#: The folder of the default SQLite database, relative to the working directory.
-DEFAULT_DATA_DIR = Path("var")
 DATABASE_FILE = "sohosolo.sqlite3"
+#: Where versions before issue 18 kept the database: ``var`` under the working folder.
+FORMER_DATA_DIR = Path("var")
+
+
+def default_data_dir() -> Path:
+    """The user's data folder for the service, whatever the working folder: started from
+    another folder, the service still finds its database (it used to open a new, empty one in
+    ``./var``). ``~/.local/share/sohosolo`` on Linux (under ``$XDG_DATA_HOME`` when it is
+    set), ``~/Library/Application Support/sohosolo`` on macOS, ``%LOCALAPPDATA%\\sohosolo``
+    on Windows."""
+    return Path(platformdirs.user_data_dir("sohosolo", appauthor=False))
+
+
 #: Bodies larger than this are refused with 413 before they are read in full.
 MAX_BODY_BYTES = 64 * 1024
 
@@ -27,7 +39,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOHOSOLO_", extra="ignore", frozen=True)
 
     data_dir: Path = Field(
-        DEFAULT_DATA_DIR, description="Folder of the default SQLite database (created if absent)."
+        default_factory=default_data_dir,
+        description="Folder of the default SQLite database (created if absent).",
     )
     database_url: str | None = Field(
         None,

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.exceptions import FeaturesError
 from matcher.exceptions import MatcherError
-from service.exceptions import Conflict, NotFound, RateLimited
+from service.exceptions import Conflict, NotFound, OverQuota, RateLimited
 from service.schemas import Problem
 
 #: The refusals an endpoint may answer besides 422, as its OpenAPI schema lists them.
@@ -49,45 +49,132 @@ def invalid(
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """FastAPI's standard 422 body, with the refused input made JSON-safe: a NaN or an infinity
-    sent in JSON would otherwise make the error answer itself fail, and so would an input
-    nested hundreds deep (it is echoed only to ``MAX_ECHO_DEPTH``)."""
+    """FastAPI's standard 422 body, kept short and JSON-safe.
+
+    Each error echoes only an excerpt of what it refused (``excerpt``): a 64 KiB body once
+    came back as a 650 KB answer, each error repeating its part of the input. Past
+    ``MAX_ERRORS`` errors, one last entry of the same shape says how many more there were.
+    """
     assert isinstance(exc, RequestValidationError)
-    detail = jsonable_encoder(_json_safe(exc.errors(), MAX_ECHO_DEPTH))
-    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    errors = list(exc.errors())
+    shown = [_short_error(error) for error in errors[:MAX_ERRORS]]
+    if len(errors) > MAX_ERRORS:
+        more = len(errors) - MAX_ERRORS
+        shown.append(
+            {
+                "type": "too_many_errors",
+                "loc": ["body"],
+                "msg": f"{more} more error{'s' * (more > 1)} not listed; correct these first",
+                "input": None,
+            }
+        )
+    return JSONResponse(
+        {"detail": jsonable_encoder(shown)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
 
 
-#: Levels of a refused input echoed in a 422; deeper parts are replaced by ``"..."``.
+#: Errors a 422 lists, and how much of the refused input each one echoes: characters of text
+#: in all, items of each list or object, and levels of nesting (what is cut is marked "...").
+MAX_ERRORS = 50
+MAX_ECHO_CHARS = 200
+MAX_ECHO_ITEMS = 10
 MAX_ECHO_DEPTH = 16
+CUT = "..."
 
 
-def _json_safe(value: Any, depth: int) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, str):
-        # A lone surrogate (valid in JSON's \uXXXX escapes) cannot be encoded back to UTF-8.
-        return value.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, dict | list | tuple) and depth <= 0:
-        return "..."
-    if isinstance(value, dict):
-        return {_json_safe(key, depth): _json_safe(item, depth - 1) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item, depth - 1) for item in value]
-    return value
+def _short_error(error: Any) -> Any:
+    """An error with its input and its location cut to excerpts (its ``ctx`` holds the
+    rule's own figures, kept whole)."""
+    short = dict(error)
+    if "input" in short:
+        short["input"] = excerpt(short["input"])
+    # An unknown field's name is the client's text too.
+    short["loc"] = [excerpt(part) if isinstance(part, str) else part for part in error["loc"]]
+    return short
+
+
+def excerpt(value: Any, budget: int = MAX_ECHO_CHARS) -> Any:
+    """``value`` made JSON-safe and cut to about ``budget`` characters: text beyond them, and
+    items of lists and objects past them, past ``MAX_ECHO_ITEMS`` or below ``MAX_ECHO_DEPTH``
+    levels, become "...".
+
+    JSON-safe: a NaN or an infinity would make the answer itself fail, and so would a lone
+    surrogate (valid in JSON's \\uXXXX escapes, not encodable as UTF-8).
+    """
+    return _Excerpt(budget).cut(value, MAX_ECHO_DEPTH)
+
+
+class _Excerpt:
+    """Cuts one value, spending a budget of characters shared by all its parts."""
+
+    def __init__(self, budget: int) -> None:
+        self.left = budget
+
+    def cut(self, value: Any, depth: int) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            value = str(value)
+        if isinstance(value, str):
+            return self._text(value)
+        if isinstance(value, dict | list | tuple):
+            return self._container(value, depth)
+        self.left -= len(str(value))
+        return value
+
+    def _text(self, text: str) -> str:
+        safe = text.encode("utf-8", "replace").decode("utf-8")
+        kept = safe[: max(self.left, 0)]
+        self.left -= max(len(kept), 1)
+        return kept if len(kept) == len(safe) else kept + CUT
+
+    def _container(self, value: Any, depth: int) -> Any:
+        if depth <= 0 or self.left <= 0:
+            return CUT
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for n, (key, item) in enumerate(value.items()):
+                if self.left <= 0 or n == MAX_ECHO_ITEMS:
+                    out[CUT] = CUT
+                    break
+                out[self._text(str(key))] = self.cut(item, depth - 1)
+            return out
+        items: list[Any] = []
+        for n, item in enumerate(value):
+            if self.left <= 0 or n == MAX_ECHO_ITEMS:
+                items.append(CUT)
+                break
+            items.append(self.cut(item, depth - 1))
+        return items
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    """Starlette's answers, with two mended: a body FastAPI could not read is a 422 naming why
-    (it answers a bare 400), and a 405 lists every method of the path in ``Allow`` (Starlette
-    names only those of the first route matching it)."""
+    """Starlette's answers, with three mended: a body FastAPI could not read is a 422 naming
+    why (it answers a bare 400), a 405 lists every method of the path in ``Allow`` (Starlette
+    names only those of the first route matching it), and a 404 for a path with a trailing
+    slash names the path without it."""
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == status.HTTP_400_BAD_REQUEST and exc.__cause__ is not None:
         return await validation_error(request, unreadable_body(exc.__cause__))
+    if exc.status_code == status.HTTP_404_NOT_FOUND:
+        exc.detail = _not_found(request.app, request.url.path, exc.detail)
     if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
         methods = allowed_methods(request.app, request.url.path)
         if methods:
             exc.headers = {**(exc.headers or {}), "Allow": ", ".join(methods)}
     return await http_exception_handler(request, exc)
+
+
+def _not_found(app: FastAPI, path: str, detail: str) -> str:
+    # Paths are not redirected to their form without a trailing slash: a redirect would have
+    # to name the host, and the Host header is the client's to choose (see create_app).
+    trimmed = path.rstrip("/")
+    if trimmed == path or not trimmed:
+        return detail
+    if allowed_methods(app, trimmed):
+        return (
+            f"{detail}: no path {excerpt(path)}; did you mean {excerpt(trimmed)} (without the "
+            "trailing slash)?"
+        )
+    return detail
 
 
 def unreadable_body(cause: BaseException) -> RequestValidationError:
@@ -128,6 +215,7 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(Conflict, conflict)
     app.add_exception_handler(RateLimited, rate_limited)
+    app.add_exception_handler(OverQuota, over_quota)
     app.add_exception_handler(MatcherError, library_error)
     app.add_exception_handler(FeaturesError, library_error)
 
@@ -147,6 +235,19 @@ async def rate_limited(request: Request, exc: Exception) -> JSONResponse:
         status_code=status.HTTP_429_TOO_MANY_REQUESTS,
         headers={"Retry-After": str(exc.retry_after)},
     )
+
+
+async def over_quota(request: Request, exc: Exception) -> JSONResponse:
+    """A batch no window could hold: a 422 on ``profiles``, as for one over ``MAX_BATCH``."""
+    assert isinstance(exc, OverQuota)
+    error = {
+        "type": "too_long",
+        "loc": ("body", "profiles"),
+        "msg": str(exc),
+        "input": None,
+        "ctx": {"field_type": "List", "max_length": exc.most, "actual_length": exc.found},
+    }
+    return await validation_error(request, RequestValidationError([error]))
 
 
 async def library_error(request: Request, exc: Exception) -> JSONResponse:

@@ -26,6 +26,17 @@ class Conflict(ServiceError, ValueError):
         super().__init__(message or f"{what} {key!r}: already stored")
 
 
+class OverQuota(ServiceError, ValueError):
+    """A batch of more rankings than the rate limit allows in a whole window: it could never
+    pass, so it is refused at once (answered 422 on ``profiles``, naming the most it may
+    hold) rather than told to wait."""
+
+    def __init__(self, message: str, most: int, found: int) -> None:
+        self.most = most
+        self.found = found
+        super().__init__(message)
+
+
 class RateLimited(ServiceError):
     """More rankings from one address than the limit allows (answered 429, with
     ``Retry-After``)."""

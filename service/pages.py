@@ -61,13 +61,51 @@ _env = Environment(
 
 # -- the map ---------------------------------------------------------------------------------
 
+# -- the landing page ------------------------------------------------------------------------
+
+#: What the landing page links to: (its catalogue key, the path relative to the page, whether
+#: the path takes the page's language).
+LANDING_LINKS = (
+    ("landing_embed", "embed", True),
+    ("landing_docs", "docs", False),
+    ("landing_health", "v1/health", False),
+)
+
+
+def landing(state: "ServiceState", lang: Lang, nonce: str) -> str:
+    """The page at the service's root: what it is, and where to go from there.
+
+    Links are relative, so that the service may live under any path prefix.
+    """
+    t = CATALOGUE.section(lang, "page")
+    links = [
+        {
+            "label": t[key],
+            "hint": t[f"{key}_hint"],
+            "path": path,
+            "href": f"{path}?lang={lang}" if with_lang and lang != "fr" else path,
+        }
+        for key, path, with_lang in LANDING_LINKS
+    ]
+    return _env.get_template("landing.html").render(
+        lang=lang,
+        other_lang="en" if lang == "fr" else "fr",
+        t=t,
+        nonce=nonce,
+        intro=t["landing_intro"].format(n=len(state.partner_codes)),
+        links=links,
+    )
+
+
 # -- the embedded page -----------------------------------------------------------------------
 
 
-def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
+def embed(state: "ServiceState", lang: Lang, nonce: str, offered: Sequence[str]) -> str:
     """The page the prospection site frames: the profile form, the ranking and the map.
 
-    ``nonce`` marks the inline script and style the Content-Security-Policy allows.
+    ``nonce`` marks the inline script and style the Content-Security-Policy allows;
+    ``offered`` are the criteria offered as must-haves (``Recommender.offered_musts``): those
+    every partner village meets are said to be met instead.
     """
     t = CATALOGUE.section(lang, "page")
     partners = len(state.partner_codes)
@@ -75,16 +113,23 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
     choices = [
         {"code": c.code, "label": c.label(lang), "hint": uppercase_first(c.must_text(lang)) + "."}
         for c in criteria.all_criteria()
+        if c.code in offered
     ]
+    always = [c.must_text(lang) for c in criteria.all_criteria() if c.code not in offered]
     labels = _field_labels(t)
     script_text = {key: t[key] for key in SCRIPT_TEXT}
+    bounds = field_bounds(partners)
     data = {
         "lang": lang,
         "partners": partners,
         "text": script_text,
         "fields": labels,
+        "help": {
+            path: help_text.format(**bounds.get(path, {})) for path, help_text in t["help"].items()
+        },
         "check_prefix": check_prefix(lang),
-        "criteria": {c["code"]: c["label"] for c in choices},
+        # Every criterion's label: a suggestion may name one the form does not offer.
+        "criteria": {c.code: c.label(lang) for c in criteria.all_criteria()},
         "widenings": widenings(lang),
     }
     return _env.get_template("embed.html").render(
@@ -96,8 +141,11 @@ def embed(state: "ServiceState", lang: Lang, nonce: str) -> str:
         connectivity=[(code, labels_[ix]) for code, labels_ in CONNECTIVITY.items()],
         settlements=[(code, labels_[ix]) for code, labels_ in SETTLEMENTS.items()],
         criteria=choices,
+        must_always=t["must_always"].format(c=t["colon"], items=joined(always, lang))
+        if always
+        else "",
         default_k=min(state.settings.default_k, partners),
-        max_k=partners,
+        bounds=bounds,
         map=state.svg_map,
         data=data,
     )
@@ -122,12 +170,51 @@ SCRIPT_TEXT = (
     "error_failed",
     "error_network",
     "error_busy",
-    "errors",
+    "problem_missing",
+    "problem_value",
+    "problem_unread",
+    "problem_unread_number",
+    "problem_too_long",
+    "problem_other",
     "budget_buy",
     "budget_rent",
     "budget_eur",
     "colon",
 )
+
+
+def field_bounds(partners: int) -> dict[str, dict[str, Any]]:
+    """Each bounded field of the form, by its dotted name in the API, with its bounds as the
+    profile's JSON schema states them (``minimum``, ``maximum``, ``max_items`` of a list):
+    the page's inputs and help texts show the rules the API applies, from the one place they
+    are written. ``k``'s maximum is the partner villages."""
+    found: dict[str, dict[str, Any]] = {}
+    _collect_bounds(_PROFILE_SCHEMA, "", found)
+    return found | {"k": {"minimum": 1, "maximum": partners}}
+
+
+_PROFILE_SCHEMA = Profile.model_json_schema()
+_BOUNDS = {"minimum": "minimum", "maximum": "maximum", "maxItems": "max_items"}
+
+
+def _collect_bounds(node: Mapping[str, Any], path: str, found: dict[str, dict[str, Any]]) -> None:
+    for name, field in node.get("properties", {}).items():
+        for branch in (_resolved(b) for b in field.get("anyOf", [field])):
+            if "properties" in branch:
+                _collect_bounds(branch, f"{path}{name}.", found)
+            stated = {_BOUNDS[k]: v for k, v in branch.items() if k in _BOUNDS}
+            stated |= {_BOUNDS[k]: v for k, v in branch.get("items", {}).items() if k in _BOUNDS}
+            if stated:
+                found[f"{path}{name}"] = stated
+
+
+def _resolved(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A schema node, or the definition its ``$ref`` names."""
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    resolved: Mapping[str, Any] = _PROFILE_SCHEMA["$defs"][ref.rsplit("/", 1)[-1]]
+    return resolved
 
 
 def _field_labels(t: Mapping[str, Any]) -> dict[str, str]:

@@ -4,6 +4,9 @@ The counts live in the worker's memory (the ``limits`` library, sliding-window c
 N workers an address may reach up to N times the limit. The address is the one uvicorn
 gives: behind a reverse proxy on the same machine, the X-Forwarded-For it sets; for a proxy
 elsewhere, name it with ``sohosolo serve --forwarded-allow-ips``.
+
+Routes count a request only once everything else has accepted it, so that a refused request
+costs nothing; callers with a staff or analyst key are not counted at all.
 """
 
 import math
@@ -14,7 +17,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
-from service.exceptions import RateLimited
+from service.exceptions import OverQuota, RateLimited
 
 #: The setting's value that switches the limit off.
 OFF = "off"
@@ -40,9 +43,18 @@ class RateLimit:
         self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     def check(self, request: Request, cost: int = 1) -> None:
-        """Count ``cost`` rankings for the request's address; ``RateLimited`` past the limit."""
+        """Count ``cost`` rankings for the request's address; ``RateLimited`` past the limit,
+        ``OverQuota`` (counting nothing) when ``cost`` is more than a whole window allows."""
         if self.limit is None:
             return
+        if cost > self.limit.amount:
+            raise OverQuota(
+                f"List should have at most {self.limit.amount} profiles, not {cost}: the rate "
+                f"limit is {self.limit} rankings per address, and a batch counts each profile; "
+                "send them in several requests",
+                most=self.limit.amount,
+                found=cost,
+            )
         address = request.client.host if request.client else "unknown"
         if self._limiter.hit(self.limit, address, cost=cost):
             return

@@ -1,15 +1,41 @@
-"""Answers the routes build themselves: JSON written by orjson, and the headers of pages that
-hold a prospect's data."""
+"""Answers the routes build themselves: JSON written by orjson, and the headers of HTML pages."""
+
+from collections.abc import Mapping
 
 import orjson
 from fastapi import Response
 
-#: A prospect's page: not to be cached by a shared browser or proxy, nor sent as a referrer.
-PRIVATE_PAGE_HEADERS = {
+#: What any HTML page of the service may do, directive by directive, unless it says more:
+#: load nothing, and be framed by no other page.
+BASE_POLICY = {
+    "default-src": "'none'",
+    "img-src": "'self' data:",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "base-uri": "'none'",
+}
+#: Every HTML page: not sniffed as another type, not sent as a referrer, and not cached (a page
+#: carries a nonce, or a prospect's data that a shared browser or proxy must not keep).
+PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def content_security_policy(directives: Mapping[str, str]) -> str:
+    """``BASE_POLICY`` with ``directives`` added or replaced, as the header writes it."""
+    return "; ".join(f"{name} {value}" for name, value in (BASE_POLICY | dict(directives)).items())
+
+
+def page_headers(directives: Mapping[str, str]) -> dict[str, str]:
+    """The headers of an HTML page whose policy adds ``directives`` to ``BASE_POLICY``."""
+    return {"Content-Security-Policy": content_security_policy(directives), **PAGE_HEADERS}
+
+
+#: The printable shortlist: its own inline style (its saved copy carries the same policy in a
+#: meta tag, where a nonce would mean nothing), no script, and framed by no page.
+SHORTLIST_POLICY = {"style-src": "'unsafe-inline'", "img-src": "data:", "form-action": "'none'"}
 
 
 def json_response(body: object, status_code: int = 200) -> Response:

@@ -12,15 +12,19 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     ValidationInfo,
     create_model,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from features import criteria
-from features.profile import MAX_BUDGET_EUR, JsonBool, JsonFloat, JsonInt, Profile
+from features.profile import JSON_NUMBER, MAX_BUDGET_EUR, JsonBool, Profile
 from matcher.weights import MAX_WEIGHT
 
 #: Profiles one batch request may carry (the 64 KiB body limit comes first in practice).
@@ -31,29 +35,37 @@ MAX_HOMES = 200
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 #: C0 and C1 control characters but tab and line feed, and the bidirectional overrides and
-#: isolates, which can make a printed name or email read other than it is stored.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: isolates, which can make a printed name or email read other than it is stored. Written as
+#: a character class both Python and JSON Schema (ECMA 262) read the same way.
+_CONTROL_CHARACTERS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_CONTROL_CHARACTERS}]")
+#: Text without them: the pattern the OpenAPI document states for free text.
+FREE_TEXT = f"^[^{_CONTROL_CHARACTERS}]*$"
 
 
-def _no_control_characters(text: str) -> str:
-    found = _CONTROL.search(text)
+def _no_control_characters(value: Any) -> Any:
+    # Before the pattern: the message says which character, and where.
+    found = _CONTROL.search(value) if isinstance(value, str) else None
     if found:
         raise ValueError(
             f"control character U+{ord(found.group()):04X} at position {found.start()} is not "
             "allowed"
         )
-    return text
+    return value
 
 
-def _text(max_length: int, pattern: str | None = None) -> tuple[Any, ...]:
+def _text(max_length: int, pattern: str = FREE_TEXT, min_length: int = 1) -> tuple[Any, ...]:
+    """Text of at most ``max_length`` characters, matching ``pattern`` (which must refuse the
+    control characters too, so that the published pattern is the whole rule)."""
     return (
-        Field(min_length=1, max_length=max_length, pattern=pattern),
-        AfterValidator(_no_control_characters),
+        Field(min_length=min_length, max_length=max_length, pattern=pattern),
+        BeforeValidator(_no_control_characters),
     )
 
 
+_EMAIL_PART = f"[^@\\s{_CONTROL_CHARACTERS}]+"
 PersonName = Annotated[str, *_text(200)]
-Email = Annotated[str, *_text(320, r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[str, *_text(320, f"^{_EMAIL_PART}@{_EMAIL_PART}\\.{_EMAIL_PART}$")]
 Phone = Annotated[str, *_text(40, r"^\+?[0-9 ().-]{4,40}$")]
 ProspectId = Annotated[str, *_text(36)]
 InseeCode = Annotated[str, *_text(5, r"^[0-9]{5}$")]
@@ -67,8 +79,32 @@ def _plausible(moment: datetime) -> datetime:
     return moment
 
 
+class _Published:
+    """Adds JSON Schema keywords to a type's published schema, for a rule a validator of the
+    type enforces with a clearer message than the keyword's own."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(schema) | self.keywords
+
+
+#: The years from MIN_YEAR to MAX_YEAR, as the text of a moment starts with them (a test
+#: checks that they agree).
+YEARS_PATTERN = "^(20[0-9]{2}|2100)-"
 #: A moment with its timezone (``2026-11-22T10:00:00Z``), in years the programme can mean.
-Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible)]
+Timestamp = Annotated[
+    AwareDatetime,
+    AfterValidator(_plausible),
+    _Published(
+        pattern=YEARS_PATTERN,
+        description="A date and time with its time zone (ISO 8601, e.g. 2026-11-22T10:00:00Z), "
+        f"in the years {MIN_YEAR} to {MAX_YEAR}.",
+    ),
+]
 
 
 class Request(BaseModel):
@@ -188,11 +224,23 @@ class Contact(Request):
 
 
 class ProspectIn(Request):
+    model_config = ConfigDict(
+        # The rule of ``_consent_date_needs_consent`` in JSON Schema: consent, or no date.
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"consent": {"const": True}}},
+                {"properties": {"consent_at": {"type": "null"}}},
+            ]
+        }
+    )
+
     profile: Profile
     contact: Contact = Contact()
     consent: JsonBool = Field(description="Whether the prospect agreed to be kept on file.")
     consent_at: Timestamp | None = Field(
-        None, description="When consent was given (default: now, if consent is true)."
+        None,
+        description="When consent was given (default: now, if consent is true). A consent date "
+        "needs consent: with consent false it is refused (422).",
     )
 
     @field_validator("consent_at")
@@ -261,10 +309,12 @@ class OutcomeCreated(BaseModel):
 class HomeItem(Request):
     tenure: Literal["buy", "rent"]
     price_eur: Annotated[
-        JsonFloat, Field(gt=0, le=MAX_BUDGET_EUR, description="Price to buy, or monthly rent.")
+        float,
+        Field(gt=0, le=MAX_BUDGET_EUR, description="Price to buy, or monthly rent."),
+        JSON_NUMBER,
     ]
-    bedrooms: Annotated[JsonInt, Field(ge=0, le=20)]
-    surface_m2: Annotated[JsonFloat | None, Field(gt=0, le=5000)] = None
+    bedrooms: Annotated[int, Field(ge=0, le=20), JSON_NUMBER]
+    surface_m2: Annotated[float, Field(gt=0, le=5000), JSON_NUMBER] | None = None
     description: Description | None = None
 
 
@@ -278,22 +328,33 @@ class HomesOut(BaseModel):
     homes: list[HomeItem]
 
 
-_FiniteWeight = Annotated[JsonFloat, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+_FiniteWeight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False), JSON_NUMBER]
 if TYPE_CHECKING:
     CriterionWeights = BaseModel
 else:
     #: One required, finite, non-negative weight per criterion; any other key is refused.
     CriterionWeights = create_model(
         "CriterionWeights",
-        __config__=ConfigDict(extra="forbid", allow_inf_nan=False),
+        __config__=ConfigDict(
+            extra="forbid",
+            allow_inf_nan=False,
+            # The rule of ``WeightsIn._not_all_zero`` in JSON Schema: some weight above 0.
+            json_schema_extra={
+                "anyOf": [
+                    {"properties": {code: {"exclusiveMinimum": 0}}} for code in criteria.codes()
+                ]
+            },
+        ),
         **{code: (_FiniteWeight, ...) for code in criteria.codes()},
     )
 
 
 class WeightsIn(Request):
     name: ProfileName
-    description: Annotated[str, Field(max_length=2000), AfterValidator(_no_control_characters)] = ""
-    weights: CriterionWeights
+    description: Annotated[str, *_text(2000, min_length=0)] = ""
+    weights: CriterionWeights = Field(
+        description=f"One weight per criterion, from 0 to {MAX_WEIGHT:g}; not all 0 (422)."
+    )
 
     @field_validator("weights")
     @classmethod

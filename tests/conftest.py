@@ -1,6 +1,8 @@
 """Shared fixtures: tiny in-memory village tables, and the raw folder when it is present."""
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,6 +14,16 @@ from shapely.geometry import box
 from geodata.schema import COLUMNS, CRS_METRIC, CRS_STORED
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The service's default data folder is the user's (platformdirs follows XDG_DATA_HOME):
+    # a test, or a server it starts, that names none must not open the developer's own.
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="sohosolo-tests-data-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ["XDG_DATA_HOME"], ignore_errors=True)
 
 
 def find_raw_dir() -> Path | None:

@@ -125,6 +125,18 @@ class Criterion:
     def evaluate(self, p: Columns, villages: Villages) -> Evaluation:
         raise NotImplementedError
 
+    def offered_as_must(self, villages: Villages) -> bool:
+        """Whether a ``must`` on it could exclude one of ``villages``: a form offers it as a
+        must-have only then (a must every village meets, such as a welcome committee among the
+        partner villages, would promise a choice it cannot make).
+
+        When its ``must`` test reads nothing of the prospect (no ``value_inputs``), the villages
+        alone decide, and it is evaluated once here; otherwise some prospect may fail it.
+        """
+        if self.value_inputs:
+            return True
+        return not bool(self.evaluate({}, villages).feasible.all())
+
     # -- sentences ---------------------------------------------------------------------------
 
     def reason(self, village: Facts, p: Inputs, details: Inputs, lang: Lang) -> str:

@@ -12,7 +12,7 @@ from service.deps import SettingsDep, SnapshotDep, StaffDep, StateDep
 from service.errors import problems
 from service.exceptions import NotFound
 from service.params import K, Lang, resolve_k
-from service.responses import PRIVATE_PAGE_HEADERS, json_response
+from service.responses import SHORTLIST_POLICY, json_response, page_headers
 from service.schemas import ProspectCreated, ProspectIn, ProspectOut
 from service.schemas import Ranking as RankingOut
 from service.store import Contact
@@ -82,4 +82,4 @@ def shortlist(
         return json_response(ranking)
     homes = {r.insee: state.store.homes(r.insee) for r in ranking.results}
     page = pages.shortlist(state, prospect, profile, ranking, homes, lang)
-    return HTMLResponse(page, headers=PRIVATE_PAGE_HEADERS)
+    return HTMLResponse(page, headers=page_headers(SHORTLIST_POLICY))

@@ -4,7 +4,7 @@ were shown, for the exposure statistics)."""
 from fastapi import APIRouter, Request, Response
 
 from features.profile import Profile
-from service.deps import SettingsDep, SnapshotDep, StateDep, state_of
+from service.deps import SettingsDep, SnapshotDep, StateDep, from_public, is_public, state_of
 from service.errors import problems
 from service.params import K, Lang, resolve_k
 from service.responses import json_response
@@ -18,15 +18,20 @@ router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
 async def recommend_one(
     request: Request, profile: Profile, k: K = None, lang: Lang = "fr"
 ) -> Response:
-    """The ranked partner villages for one prospect profile, with reasons and exclusions."""
+    """The ranked partner villages for one prospect profile, with reasons and exclusions.
+
+    Without a staff or analyst key (``X-API-Key``), each ranking counts against the
+    per-address rate limit (429 past it); a refused request counts nothing.
+    """
     # A coroutine: one ranking is a fraction of a millisecond of work that holds the GIL
     # anyway, less than the hop to a pool thread would cost. The state is read from the
     # request rather than through dependencies, which FastAPI resolves on every request of
     # the busiest route.
     state = state_of(request)
-    state.rate_limit.check(request)
     snapshot = await state.snapshot_async()
     chosen_k = resolve_k(k, state.settings.default_k, snapshot)
+    if await is_public(request):  # counted once nothing else refuses it
+        state.rate_limit.check(request)
     (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
     state.exposure.add("public", [ranking])
     return json_response(ranking)
@@ -42,9 +47,16 @@ def recommend_batch(
     k: K = None,
     lang: Lang = "fr",
 ) -> Response:
-    """One ranking per profile, in the order given."""
-    state.rate_limit.check(request, cost=len(body.profiles))
+    """One ranking per profile, in the order given.
+
+    Without a staff or analyst key (``X-API-Key``), each profile counts against the
+    per-address rate limit (429 past it), and a batch may hold no more profiles than the limit
+    allows in a whole window (422 on ``profiles`` naming that number, at once: waiting would
+    not help); a refused request counts nothing.
+    """
     chosen_k = resolve_k(k, settings.default_k, snapshot)
+    if from_public(request):  # counted once nothing else refuses it
+        state.rate_limit.check(request, cost=len(body.profiles))
     rankings = snapshot.recommender.recommend(body.profiles, chosen_k, lang=lang)
     state.exposure.add("batch", rankings)
     return json_response({"rankings": rankings})

@@ -211,3 +211,24 @@ def test_cases_kept_for_one_prospect_are_bounded() -> None:
         profile = {**FAMILY, "preferences": {"max_minutes_to_auch": minutes / 10}}
         pairs.evaluate(prospect_columns([profile]))
     assert len(pairs._cases._kept) == MAX_CASES
+
+
+def test_a_must_every_village_meets_is_not_offered() -> None:
+    # Every one of these villages is a partner, with a committee: a must on the community
+    # could exclude none of them, and a form should not offer it.
+    offered = evaluator().villages
+    community = next(c for c in evaluator().criteria if c.code == "community")
+    assert community.offered_as_must(offered) is False
+    mixed = realistic_villages().assign(partner=[True, True, False, True, True])
+    assert community.offered_as_must(evaluator(mixed).villages) is True
+
+
+def test_a_must_that_reads_the_prospect_is_always_offered() -> None:
+    villages = evaluator().villages
+    musts = {c.code: c.offered_as_must(villages) for c in evaluator().criteria}
+    assert [musts[code] for code in ("connectivity", "housing", "schools")] == [True] * 3
+    # Health's must reads only the villages: a doctor within 15 min, which one of them lacks.
+    assert musts["health"] is True
+    close = realistic_villages().assign(minutes_to_doctor=[0.0, 5.0, 0.0, 10.0, 0.0])
+    health = next(c for c in evaluator().criteria if c.code == "health")
+    assert health.offered_as_must(evaluator(close).villages) is False

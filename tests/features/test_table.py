@@ -151,6 +151,62 @@ def test_spreadsheet_habits_are_read(tmp_path) -> None:
     assert b.housing.budget_eur == 650.5
 
 
+def test_codes_may_be_given_as_their_french_or_english_labels(tmp_path) -> None:
+    # Case and accents aside, a whole label or one of its names ("Graphiste" of "Graphiste,
+    # webdesigner"); criteria's names, which hold spaces and commas, are found whole.
+    text = (
+        "prospect_id;profession;connectivity;tenure;budget_eur;settlement;must\n"
+        "a;Graphiste;Visioconférences quotidiennes;Achat;220 000;petite ville;"
+        "Accès à Toulouse, train, avion, Logement\n"
+        "b;Développeur·se logiciel;COURRIEL ET WEB;louer;600;Indifferent;ecoles sante\n"
+        "c;developpeur logiciel;Daily video calls;Rent;600;Small town;Schools Health\n"
+        "d;Translator;large_uploads;BUY;1;any;connectivity housing\n"
+    )
+    rows = read_prospect_rows(write(tmp_path, text))
+    assert rows.errors == []
+    a, b, c, d = rows.profiles
+    assert (a.profession, a.connectivity, a.housing.tenure) == (
+        "web_designer",
+        "video_calls",
+        "buy",
+    )
+    assert a.preferences.settlement == "small_town"
+    assert list(a.must) == ["access_toulouse", "housing"]
+    assert (b.profession, b.connectivity, b.housing.tenure) == (
+        "software_developer",
+        "basic",
+        "rent",
+    )
+    assert (b.preferences.settlement, list(b.must)) == ("any", ["schools", "health"])
+    assert (c.profession, c.connectivity, c.housing.tenure) == (
+        "software_developer",
+        "video_calls",
+        "rent",
+    )
+    assert (c.preferences.settlement, list(c.must)) == ("small_town", ["schools", "health"])
+    assert (d.profession, d.connectivity, list(d.must)) == (
+        "translator",
+        "large_uploads",
+        ["connectivity", "housing"],
+    )
+
+
+def test_an_unknown_name_is_reported_with_what_was_expected(tmp_path) -> None:
+    text = (
+        "prospect_id,profession,connectivity,must\n"
+        "a,Plombier,basic,\n"
+        "b,translator,basic,Logement Piscine\n"
+    )
+    rows = read_prospect_rows(write(tmp_path, text))
+    first, second = (error.message for error in rows.errors)
+    assert first.startswith("profession: Input should be 'software_developer'")
+    assert "found 'Plombier'" in first
+    assert second == (
+        "must: expected criterion codes or names (connectivity, housing, ...; Connexion, "
+        "Logement, ...) separated by spaces or commas, found 'Piscine'"
+    )
+
+
 @pytest.mark.parametrize(
     ("cell", "message"),
     [

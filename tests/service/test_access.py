@@ -159,6 +159,64 @@ def test_a_batch_counts_each_profile(tmp_path: Path) -> None:
         assert client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).status_code == 200
 
 
+def test_a_batch_larger_than_the_limit_is_refused_once_naming_the_most(tmp_path: Path) -> None:
+    with limited_client(tmp_path, "5/minute") as client:
+        six = {"profiles": [API_EXAMPLE_PROFILE] * 6}
+        for _ in range(3):  # the same answer each time: never a 429 to wait out
+            refused = client.post("/v1/recommendations/batch", json=six)
+            assert refused.status_code == 422
+            (error,) = refused.json()["detail"]
+            assert error["loc"] == ["body", "profiles"]
+            assert error["type"] == "too_long"
+            assert error["ctx"] == {"field_type": "List", "max_length": 5, "actual_length": 6}
+            assert "at most 5 profiles" in error["msg"]
+            assert "5 per 1 minute" in error["msg"]
+        five = {"profiles": [API_EXAMPLE_PROFILE] * 5}
+        assert client.post("/v1/recommendations/batch", json=five).status_code == 200
+
+
+def test_refused_requests_cost_nothing(tmp_path: Path) -> None:
+    with limited_client(tmp_path, "2/minute") as client:
+        for _ in range(3):
+            too_many = client.post("/v1/recommendations?k=999", json=API_EXAMPLE_PROFILE)
+            assert too_many.status_code == 422
+            assert client.post("/v1/recommendations", json={"x": 1}).status_code == 422
+            batch = client.post("/v1/recommendations/batch?k=999", json={"profiles": [{}]})
+            assert batch.status_code == 422
+        answers = [client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+
+
+def test_staff_and_analyst_keys_are_not_held_by_the_public_limit(tmp_path: Path) -> None:
+    with limited_client(tmp_path, "1/minute") as client:
+        for headers in (STAFF, ANALYST):
+            for _ in range(3):
+                answer = client.post(
+                    "/v1/recommendations", json=API_EXAMPLE_PROFILE, headers=headers
+                )
+                assert answer.status_code == 200
+            batch = {"profiles": [API_EXAMPLE_PROFILE] * 4}
+            answer = client.post("/v1/recommendations/batch", json=batch, headers=headers)
+            assert answer.status_code == 200
+        # A key that is no key leaves the caller a member of the public.
+        wrong = {"X-API-Key": "not-a-key-of-this-service"}
+        answers = [client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE, headers=wrong)]
+        answers.append(client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE))
+        assert [a.status_code for a in answers] == [200, 429]
+
+
+def test_a_revoked_key_is_held_by_the_public_limit(tmp_path: Path) -> None:
+    with limited_client(tmp_path, "1/minute") as client:
+        assert client.app.state.sohosolo.store.revoke_key(
+            hashlib.sha256(STAFF_KEY.encode()).hexdigest(), by="test"
+        )
+        answers = [
+            client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE, headers=STAFF)
+            for _ in range(2)
+        ]
+        assert [a.status_code for a in answers] == [200, 429]
+
+
 def test_off_switches_the_limit_off(tmp_path: Path) -> None:
     with limited_client(tmp_path, "off") as client:
         for _ in range(100):

@@ -315,3 +315,205 @@ def test_the_shortlist_prints_on_a4(
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 4, f"{pages} pages for 5 villages"
+
+
+def test_the_docs_run_under_their_policy(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    driver.get_log("browser")  # what earlier pages logged
+    load(driver, f"{server}/docs", width=1200)
+    operations = WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock")
+    )
+    assert len(operations) >= 15
+    assert csp_errors(driver) == []
+    full_page_screenshot(driver, tmp_path / "docs.png")
+
+
+def test_the_served_shortlist_runs_under_its_policy(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    created = post_json(
+        f"{server}/v1/prospects", {"profile": PROFILE, "consent": False}, headers=STAFF
+    )
+    driver.get_log("browser")
+    # The key goes in a header, as staff tools send it; the browser adds it to each request.
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": STAFF})
+    try:
+        load(driver, f"{server}/v1/prospects/{created['id']}/shortlist?format=html&k=3", 900)
+    finally:
+        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+    assert len(driver.find_elements(By.CSS_SELECTOR, "article.village h3")) == 3
+    # The inline style applies: the page is laid out as an A4 sheet, not as bare HTML.
+    assert driver.execute_script("return getComputedStyle(document.body).fontSize") != "16px"
+    assert csp_errors(driver) == []
+
+
+def test_the_root_leads_a_newcomer_to_the_form(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    driver.get_log("browser")
+    load(driver, f"{server}/", width=800)
+    assert csp_errors(driver) == []
+    full_page_screenshot(driver, tmp_path / "landing.png")
+    driver.find_element(By.CSS_SELECTOR, "a[href='embed']").click()
+    WebDriverWait(driver, WAIT_SECONDS).until(lambda d: d.find_elements(By.ID, "profile-form"))
+    assert driver.current_url == f"{server}/embed"
+
+
+def record_requests(driver: "webdriver.Chrome") -> None:
+    """Keep the bodies the page sends (in ``window.sent``), for the test to read."""
+    driver.execute_script(
+        "window.sent = []; var send = window.fetch;"
+        "window.fetch = function (url, options) {"
+        "  window.sent.push(JSON.parse(options.body)); return send.apply(this, arguments); };"
+    )
+
+
+def type_into(driver: "webdriver.Chrome", field_id: str, text: str) -> None:
+    field = driver.find_element(By.ID, field_id)
+    field.clear()
+    field.send_keys(text)
+
+
+def submit_and_read(driver: "webdriver.Chrome") -> Any:
+    """Submit, wait for the ranking, and return the profile the page sent."""
+    before = driver.execute_script("return window.sent.length")
+    driver.find_element(By.ID, "submit").click()
+    WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: (
+            d.execute_script("return window.sent.length") > before
+            and d.find_elements(By.CSS_SELECTOR, "#ranked > li")
+        )
+    )
+    return driver.execute_script("return window.sent[window.sent.length - 1]")
+
+
+@pytest.mark.parametrize(
+    ("lang", "children", "ages", "tenure", "budget", "euros"),
+    [
+        ("fr", "4 ans et 12 ans", [4, 12], "buy", "220 000 €", 220000),
+        ("fr", "4, 12", [4, 12], "rent", "600 €/mois", 600),
+        ("fr", "4 et 12", [4, 12], "buy", "220k€", 220000),
+        ("fr", "18 mois, 7 ans", [1, 7], "rent", "1 250,50 € par mois", 1250.5),
+        ("fr", "4,12", [4, 12], "buy", "220.000", 220000),
+        ("en", "4 and 12 years old", [4, 12], "buy", "€220,000", 220000),
+        ("en", "4 years, 12 years", [4, 12], "rent", "€600 a month", 600),
+    ],
+)
+def test_the_form_reads_what_a_person_types(
+    server: str,
+    driver: "webdriver.Chrome",
+    lang: str,
+    children: str,
+    ages: list[int],
+    tenure: str,
+    budget: str,
+    euros: float,
+) -> None:
+    load(driver, f"{server}/embed?lang={lang}")
+    record_requests(driver)
+    fill_form(driver)
+    driver.find_element(By.ID, f"tenure-{tenure}").click()
+    type_into(driver, "children_ages", children)
+    type_into(driver, "budget_eur", budget)
+    sent = submit_and_read(driver)
+    assert sent["household"]["children_ages"] == ages
+    assert sent["housing"] == {"tenure": tenure, "budget_eur": euros}
+    assert driver.find_element(By.ID, "form-errors").is_displayed() is False
+
+
+ENGLISH_WORDS = ("Input should", "should be", "required", "expected", "JSON", "field")
+
+
+def shown_errors(driver: "webdriver.Chrome") -> tuple[str, list[str]]:
+    summary = WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: (
+            d.find_element(By.ID, "form-errors").is_displayed()
+            and d.find_element(By.ID, "form-errors")
+        )
+    )
+    below = [p.text for p in driver.find_elements(By.CSS_SELECTOR, ".field-error")]
+    return summary.text, below
+
+
+def test_what_the_page_cannot_read_is_named_in_french_and_not_sent(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    load(driver, f"{server}/embed")
+    record_requests(driver)
+    fill_form(driver)
+    type_into(driver, "children_ages", "4 ans et douze")
+    type_into(driver, "budget_eur", "beaucoup")
+    driver.find_element(By.ID, "submit").click()
+    summary, below = shown_errors(driver)
+    assert driver.execute_script("return window.sent.length") == 0
+    assert below == [
+        "«\u202fdouze\u202f» n'est pas compris. Écrivez les âges en chiffres, de 0 à 25 ans, "
+        "séparés par des virgules : 4, 12.",
+        "«\u202fbeaucoup\u202f» n'est pas compris. Écrivez un montant en euros, par exemple "
+        "220\u202f000 (achat) ou 600 (loyer par mois).",
+    ]
+    # (WebDriver's text writes a no-break space as a space.)
+    assert "Âges des enfants : «\u202fdouze\u202f» n'est pas compris." in summary
+    assert not [word for word in ENGLISH_WORDS if word in summary]
+    full_page_screenshot(driver, tmp_path / "embed-unread.png")
+
+
+def test_the_apis_refusals_are_french_sentences_saying_what_to_type(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    load(driver, f"{server}/embed")
+    record_requests(driver)
+    driver.find_element(By.ID, "tenure-buy").click()
+    type_into(driver, "adults", "0")
+    type_into(driver, "children_ages", "4, 30")
+    type_into(driver, "k", "99")
+    driver.find_element(By.ID, "submit").click()  # no profession, connectivity nor budget
+    summary, below = shown_errors(driver)
+    assert driver.execute_script("return window.sent.length") == 1
+    for sentence in (
+        "À renseigner. Choisissez un métier dans la liste (ou «\u202fAutre\u202f»).",
+        "À renseigner. Choisissez l'usage d'internet le plus proche du vôtre.",
+        "«\u202f0\u202f» ne convient pas. Indiquez un nombre d'adultes de 1 à 6.",
+        "«\u202f30\u202f» ne convient pas. Écrivez les âges en chiffres, de 0 à 25 ans, séparés "
+        "par des virgules : 4, 12.",
+        "À renseigner. Écrivez un montant en euros, par exemple 220\u202f000 (achat) ou 600 "
+        "(loyer par mois).",
+    ):
+        assert sentence in below, below
+    assert "Métier : à renseigner. Choisissez un métier" in summary
+    assert not [word for word in ENGLISH_WORDS if word in summary]
+    full_page_screenshot(driver, tmp_path / "embed-refused.png")
+    # k is checked against the partner villages once the profile is valid.
+    fill_form(driver)
+    type_into(driver, "adults", "2")
+    type_into(driver, "children_ages", "4")
+    type_into(driver, "k", "99")
+    driver.find_element(By.ID, "submit").click()
+    _summary, below = shown_errors(driver)
+    assert below == ["«\u202f99\u202f» ne convient pas. Indiquez un nombre de villages de 1 à 52."]
+
+
+def test_the_english_page_explains_in_english(
+    server: str, driver: "webdriver.Chrome", tmp_path: Path
+) -> None:
+    load(driver, f"{server}/embed?lang=en")
+    driver.find_element(By.ID, "tenure-rent").click()
+    type_into(driver, "children_ages", "4 and twelve")
+    driver.find_element(By.ID, "submit").click()
+    summary, below = shown_errors(driver)
+    assert below == [
+        "“twelve” is not understood. Write the ages in figures, from 0 to 25, separated by "
+        "commas: 4, 12."
+    ]
+    driver.find_element(By.ID, "children_ages").clear()
+    driver.find_element(By.ID, "submit").click()
+    summary, below = shown_errors(driver)
+    assert "Profession: required. Choose a profession from the list (or “Other”)." in summary
+    assert (
+        "Required. Write an amount in euros, for example 220,000 (to buy) or 600 (monthly "
+        "rent)." in below
+    )
+    full_page_screenshot(driver, tmp_path / "embed-refused-en.png")

@@ -3,6 +3,7 @@ import codecs
 import csv
 import fcntl
 import hashlib
+import io
 import json
 import os
 import pty
@@ -12,6 +13,7 @@ import struct
 import subprocess
 import sys
 import termios
+from collections.abc import Iterator
 
 import pytest
 
@@ -192,8 +194,80 @@ def test_db_upgrade_creates_the_schema(tmp_path, capsys, monkeypatch) -> None:
         assert main(["db", "upgrade"]) == 0
     finally:
         get_settings.cache_clear()
-    assert (tmp_path / "var" / "sohosolo.sqlite3").is_file()
-    assert "is up to date" in capsys.readouterr().out
+    database = tmp_path / "var" / "sohosolo.sqlite3"
+    assert database.is_file()
+    assert (
+        capsys.readouterr().out
+        == f"database SQLite {database} (new: created empty now): up to date\n"
+    )
+    get_settings.cache_clear()
+    try:
+        assert main(["db", "upgrade"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert capsys.readouterr().out == f"database SQLite {database} (existing): up to date\n"
+
+
+@pytest.fixture
+def no_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]:
+    """``sohosolo serve`` up to the point where it would start uvicorn; its calls recorded."""
+    import uvicorn
+
+    from service.config import get_settings
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    get_settings.cache_clear()
+    yield calls
+    get_settings.cache_clear()
+
+
+def test_the_default_database_does_not_depend_on_the_working_folder(
+    tmp_path, capsys, monkeypatch, no_server
+) -> None:
+    from service.config import get_settings
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("SOHOSOLO_DATA_DIR", raising=False)
+    monkeypatch.delenv("SOHOSOLO_DATABASE_URL", raising=False)
+    database = tmp_path / "data" / "sohosolo" / "sohosolo.sqlite3"
+    lines = []
+    for folder in ("first", "second"):
+        (tmp_path / folder).mkdir()
+        monkeypatch.chdir(tmp_path / folder)
+        get_settings.cache_clear()
+        assert main(["serve"]) == 0
+        lines.append(capsys.readouterr().out.splitlines()[0])
+    assert lines == [
+        f"sohosolo: database SQLite {database} (new: created empty now)",
+        f"sohosolo: database SQLite {database} (existing)",
+    ]
+    assert not (tmp_path / "first" / "var").exists()
+    assert len(no_server) == 2
+
+
+def test_serve_points_at_the_database_an_earlier_version_left_here(
+    tmp_path, capsys, monkeypatch, no_server
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("SOHOSOLO_DATA_DIR", raising=False)
+    monkeypatch.delenv("SOHOSOLO_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "sohosolo.sqlite3").write_bytes(b"")
+    assert main(["serve"]) == 0
+    out = capsys.readouterr().out
+    assert f"note: {tmp_path / 'var' / 'sohosolo.sqlite3'} holds the database of an earlier " in out
+    assert f"set SOHOSOLO_DATA_DIR={tmp_path / 'var'}" in out
+
+
+def test_sohosolo_data_dir_still_names_the_folder(tmp_path, capsys, monkeypatch, no_server) -> None:
+    monkeypatch.setenv("SOHOSOLO_DATA_DIR", str(tmp_path / "mine"))
+    monkeypatch.delenv("SOHOSOLO_DATABASE_URL", raising=False)
+    assert main(["serve"]) == 0
+    database = tmp_path / "mine" / "sohosolo.sqlite3"
+    assert f"database SQLite {database} (new: created empty now)" in capsys.readouterr().out
+    assert database.is_file()
 
 
 # -- rankings in bulk and evaluation ---------------------------------------------------------
@@ -396,7 +470,7 @@ def test_the_readme_rank_output_is_what_the_command_prints(tmp_path, capsys) -> 
     profile = commands.split("<<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0]
     (tmp_path / "profile.json").write_text(profile, encoding="utf-8")
     argv = commands.strip().splitlines()[-1].split()
-    assert argv[:3] == ["sohosolo", "rank", "profile.json"]
+    assert argv[:3] == [".venv/bin/sohosolo", "rank", "profile.json"]
     assert main([argv[1], str(tmp_path / "profile.json"), *argv[3:]]) == 0
     assert capsys.readouterr().out == _readme_block("### One prospect", "text")
 
@@ -449,4 +523,15 @@ def test_batch_writes_as_a_french_spreadsheet_exported(tmp_path, capsys) -> None
     assert "not UTF-8; read as cp1252" in capsys.readouterr().err
     written = out.read_bytes()
     assert written.startswith(codecs.BOM_UTF8)
-    assert written.decode("utf-8-sig").splitlines()[1].startswith("zoé;1;")
+    first = written.decode("utf-8-sig").splitlines()[1]
+    assert first.startswith("zoé;1;")
+    # The score with a decimal comma, as a French spreadsheet reads a number.
+    assert re.fullmatch(r"0,\d{1,4}", first.split(";")[4]), first
+
+
+def test_a_comma_delimited_file_gets_a_decimal_point(tmp_path) -> None:
+    prospects, out = tmp_path / "prospects.csv", tmp_path / "rankings.csv"
+    prospects.write_text("prospect_id,profession,connectivity\nzoé,translator,basic\n")
+    assert main(["batch", str(prospects), "--out", str(out), "--k", "1"]) == 0
+    (row,) = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
+    assert re.fullmatch(r"0\.\d{1,4}", row["score"])

@@ -159,3 +159,69 @@ def test_a_method_not_allowed_lists_every_method_of_the_path(client: TestClient)
     response = client.delete("/v1/villages/32001/homes", headers=STAFF)
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, PUT"
+
+
+def _big_422(shared_client: TestClient, profile: dict[str, object]) -> list[dict[str, object]]:
+    body = json.dumps(profile).encode()
+    assert len(body) < 64 * 1024
+    response = shared_client.post("/v1/recommendations", content=body, headers=JSON)
+    assert response.status_code == 422
+    assert len(response.content) < 32 * 1024, f"{len(response.content)} bytes for {len(body)}"
+    detail: list[dict[str, object]] = response.json()["detail"]
+    return detail
+
+
+def test_a_long_input_is_echoed_as_an_excerpt(shared_client: TestClient) -> None:
+    (error,) = _big_422(shared_client, {"profession": "x" * 60_000, "connectivity": "basic"})
+    assert error["loc"] == ["body", "profession"]
+    assert error["input"] == "x" * 200 + "..."
+
+
+def test_thousands_of_errors_are_answered_with_the_first_fifty(shared_client: TestClient) -> None:
+    detail = _big_422(
+        shared_client, {"profession": "translator", "connectivity": "basic", "must": ["z"] * 9000}
+    )
+    assert len(detail) == 51
+    assert detail[0]["loc"] == ["body", "must", 0]
+    assert detail[-1] == {
+        "type": "too_many_errors",
+        "loc": ["body"],
+        "msg": "8950 more errors not listed; correct these first",
+        "input": None,
+    }
+
+
+def test_an_unknown_fields_long_name_is_cut_too(shared_client: TestClient) -> None:
+    (error,) = _big_422(shared_client, {**API_EXAMPLE_PROFILE, "y" * 50_000: 1})
+    assert error["type"] == "extra_forbidden"
+    assert error["loc"] == ["body", "y" * 200 + "..."]
+
+
+def test_a_large_refused_list_is_echoed_as_its_first_items(shared_client: TestClient) -> None:
+    (error,) = _big_422(
+        shared_client, {"profession": "translator", "connectivity": list(range(9000))}
+    )
+    echoed = error["input"]
+    assert isinstance(echoed, list)
+    assert echoed[:3] == [0, 1, 2]
+    assert echoed[-1] == "..."
+    assert echoed == [*range(10), "..."]
+
+
+def test_a_trailing_slash_is_not_redirected_to_a_hostile_host(shared_client: TestClient) -> None:
+    response = shared_client.get(
+        "/v1/health/", headers={"Host": "evil.example"}, follow_redirects=False
+    )
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert "evil.example" not in response.text
+    assert response.json() == {
+        "detail": "Not Found: no path /v1/health/; did you mean /v1/health (without the "
+        "trailing slash)?"
+    }
+
+
+def test_an_unknown_path_is_a_plain_404(shared_client: TestClient) -> None:
+    response = shared_client.get("/v1/nothing/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}

@@ -1,4 +1,5 @@
 import html
+import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -14,7 +15,8 @@ from features.i18n import Lang, euros
 from features.vocab import PROFESSIONS
 from geodata.schema import SOURCES
 from service.app import create_app
-from service.routes.pages import content_security_policy
+from service.responses import content_security_policy
+from service.routes.pages import embed_policy
 from tests.conftest import API_EXAMPLE_PROFILE
 from tests.service.conftest import STAFF, make_settings
 
@@ -114,10 +116,11 @@ def test_the_form_lists_the_professions_in_the_page_language(
     options = [o for o in page.options["profession"] if o[0]]
     assert options == [(p.code, p.label(lang)) for p in PROFESSIONS]
     labels = [a for t, a in page.tags if t == "input" and a.get("name") == "must"]
-    assert [a["value"] for a in labels] == [c.code for c in all_criteria()]
+    assert [a["value"] for a in labels] == OFFERED_MUSTS
     text = html.unescape(response.text)
     for criterion in all_criteria():
-        assert f">{criterion.label(lang)}<" in text
+        if criterion.code in OFFERED_MUSTS:
+            assert f">{criterion.label(lang)}<" in text
 
 
 def test_french_is_the_default_with_a_switch_to_english(client: TestClient) -> None:
@@ -144,10 +147,86 @@ def test_every_profile_field_has_a_control(client: TestClient) -> None:
     page = Page(client.get("/embed").text)
     assert set(PROFILE_FIELDS) | {"k"} <= page.names()
     must = [a["value"] for t, a in page.tags if t == "input" and a.get("name") == "must"]
-    assert must == [c.code for c in all_criteria()]
+    assert must == OFFERED_MUSTS
     labelled = {a["for"] for t, a in page.tags if t == "label" and "for" in a}
     controls = [a for t, a in page.tags if t in ("input", "select") and a.get("type") != "radio"]
     assert all(c["id"] in labelled for c in controls)  # radios sit inside their labels
+
+
+def page_data(text: str) -> dict[str, Any]:
+    """The data the page hands its script."""
+    start = text.index('<script type="application/json" id="page-data">') + len(
+        '<script type="application/json" id="page-data">'
+    )
+    data: dict[str, Any] = json.loads(html.unescape(text[start : text.index("</script>", start)]))
+    return data
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_each_field_says_what_to_type_with_the_profiles_own_bounds(
+    client: TestClient, lang: Lang
+) -> None:
+    data = page_data(client.get("/embed", params={"lang": lang}).text)
+    helps = data["help"]
+    # What the form always sends whole cannot be refused: a checkbox, and two of the groups.
+    never_refused = {"preferences.needs_train_station", "household", "preferences"}
+    assert set(helps) == set(data["fields"]) - never_refused
+    assert not [text for text in helps.values() if "{" in text or "}" in text]
+    to = "à" if lang == "fr" else "to"
+    assert f"1 {to} 6" in helps["household.adults"]
+    assert f"0 {to} 25" in helps["household.children_ages"]
+    assert f"0 {to} 10" in helps["housing.min_bedrooms"]
+    assert f"1 {to} 52" in helps["k"]
+    assert "240" in helps["preferences.max_minutes_to_auch"]
+    for key in ("problem_missing", "problem_value", "problem_unread", "problem_other"):
+        assert data["text"][key]
+
+
+def test_the_inputs_bounds_are_the_profiles(client: TestClient) -> None:
+    page = Page(client.get("/embed").text)
+    inputs = {a["id"]: a for t, a in page.tags if t == "input" and "id" in a}
+    assert (inputs["adults"]["min"], inputs["adults"]["max"]) == ("1", "6")
+    assert (inputs["remote_days_per_week"]["min"], inputs["remote_days_per_week"]["max"]) == (
+        "0",
+        "7",
+    )
+    assert inputs["min_bedrooms"]["max"] == "10"
+    assert inputs["max_minutes_to_auch"]["max"] == "240"
+    assert inputs["k"]["max"] == "52"
+
+
+#: The criteria the packaged partner villages leave a choice on: each of them has a doctor and
+#: a grocery within 15 minutes, and a welcome committee, so those musts could exclude none.
+OFFERED_MUSTS = [c.code for c in all_criteria() if c.code not in ("health", "shops", "community")]
+
+
+@pytest.mark.parametrize(
+    ("lang", "always"),
+    [
+        (
+            "fr",
+            "Tous les villages partenaires ont déjà\u00a0: un médecin généraliste à 15 min au "
+            "plus, un commerce alimentaire à 15 min au plus et un comité d'accueil Soho Solo "
+            "(village partenaire).",
+        ),
+        (
+            "en",
+            "Every partner village already has: a general practitioner within 15 min, a grocery "
+            "within 15 min and a Soho Solo welcome committee (partner village).",
+        ),
+    ],
+)
+def test_a_must_every_partner_meets_is_said_to_be_met_not_offered(
+    client: TestClient, lang: Lang, always: str
+) -> None:
+    text = html.unescape(client.get("/embed", params={"lang": lang}).text)
+    assert 'value="community"' not in text
+    assert always in text
+    # The API still takes it: the contract lists every criterion.
+    profile = {**API_EXAMPLE_PROFILE, "must": ["community", "health"]}
+    answer = client.post("/v1/recommendations", json=profile)
+    assert answer.status_code == 200
+    assert answer.json()["excluded"] == []
 
 
 def test_the_page_fetches_nothing_from_elsewhere(client: TestClient) -> None:
@@ -201,15 +280,60 @@ def test_each_page_gets_a_fresh_nonce(client: TestClient) -> None:
 
 
 def test_an_origin_that_is_not_one_stays_out_of_the_policy() -> None:
-    policy = content_security_policy("n0nce", [ORIGIN, "https://x.example; script-src *", "*"])
+    policy = content_security_policy(
+        embed_policy("n0nce", [ORIGIN, "https://x.example; script-src *", "*"])
+    )
     assert directives(policy)["frame-ancestors"] == f"'self' {ORIGIN}"
     assert policy.count("script-src") == 1
 
 
-def test_an_unknown_language_is_a_422(client: TestClient) -> None:
-    response = client.get("/embed", params={"lang": "de"})
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["query", "lang"]
+@pytest.mark.parametrize("lang", ["de", "EN", "", "fr-FR"])
+def test_a_page_in_an_unknown_language_is_the_french_page(client: TestClient, lang: str) -> None:
+    response = client.get("/embed", params={"lang": lang})
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.text
+    assert "Trouvez votre village dans le Gers" in response.text
+
+
+def test_the_api_keeps_its_422_for_an_unknown_language(client: TestClient) -> None:
+    for answer in (
+        client.get("/v1/professions", params={"lang": "de"}),
+        client.post("/v1/recommendations", params={"lang": "de"}, json=API_EXAMPLE_PROFILE),
+    ):
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["loc"] == ["query", "lang"]
+
+
+# -- / ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "embed_link"),
+    [
+        (None, "Soho Solo : trouver son village dans le Gers", "Le formulaire des visiteurs"),
+        ("en", "Soho Solo: finding a village in the Gers", "The visitors' form"),
+        ("de", "Soho Solo : trouver son village dans le Gers", "Le formulaire des visiteurs"),
+    ],
+)
+def test_the_root_welcomes_a_newcomer_with_links(
+    client: TestClient, lang: str | None, heading: str, embed_link: str
+) -> None:
+    response = client.get("/", params={"lang": lang} if lang else {}, follow_redirects=False)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    text = html.unescape(response.text).replace("\u00a0", " ")
+    assert heading in text
+    assert embed_link in text
+    page = Page(response.text)
+    links = [a["href"] for t, a in page.tags if t == "a"]
+    for target in ("embed", "docs", "v1/health"):
+        assert any(link.split("?")[0] == target for link in links), (target, links)
+    assert "52" in text  # the partner villages
+    policy = directives(response.headers["content-security-policy"])
+    assert policy["default-src"] == "'none'"
+    assert policy["style-src"] == f"'nonce-{page.nonces('style')[0]}'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert page.nonces("script") == []
 
 
 # -- the printable shortlist -----------------------------------------------------------------
@@ -291,6 +415,39 @@ def test_the_shortlist_is_an_a4_page_without_contact_fields(
     assert "<script" not in text
     assert "http://" not in text
     assert "https://" not in text
+
+
+def test_the_shortlist_has_the_security_headers_of_a_page(
+    client: TestClient, prospect: str
+) -> None:
+    response = client.get(
+        f"/v1/prospects/{prospect}/shortlist", params={"format": "html"}, headers=STAFF
+    )
+    policy = directives(response.headers["content-security-policy"])
+    assert policy["default-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"  # a prospect's page, in nobody's frame
+    assert policy["style-src"] == "'unsafe-inline'"
+    assert "script-src" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_docs_have_their_own_policy(client: TestClient) -> None:
+    response = client.get("/docs")
+    policy = directives(response.headers["content-security-policy"])
+    (nonce,) = Page(response.text).nonces("script")
+    assert policy["script-src"].split() == ["'self'", f"'nonce-{nonce}'"]
+    assert policy["style-src"] == "'self'"
+    assert policy["connect-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    scripts = [a for t, a in Page(response.text).tags if t == "script"]
+    assert [a.get("src") or a.get("nonce") for a in scripts] == [
+        "/static/docs/swagger-ui-bundle.js",
+        nonce,
+    ]
 
 
 def test_the_shortlist_summarises_the_project_in_french(client: TestClient, prospect: str) -> None:
