@@ -104,3 +104,37 @@ def school_level(age: int) -> str | None:
         if first <= age <= last:
             return level
     return None
+
+
+#: What a village may say it lacks (a need of kind ``trade``, api.md): BPE-style services, by
+#: code, with their French and English labels. Codes of the BPE services the village table
+#: counts (geodata.schema.SERVICES) keep their names.
+NEED_SERVICES: dict[str, tuple[str, str]] = {
+    "bakery": ("Boulangerie", "Bakery"),
+    "grocery": ("Commerce alimentaire", "Grocery"),
+    "butcher": ("Boucherie", "Butcher"),
+    "cafe_restaurant": ("Café, restaurant", "Café or restaurant"),
+    "doctor": ("Médecin généraliste", "General practitioner"),
+    "nurse": ("Infirmier·ère", "Nurse"),
+    "dentist": ("Dentiste", "Dentist"),
+    "physiotherapist": ("Kinésithérapeute", "Physiotherapist"),
+    "pharmacy": ("Pharmacie", "Pharmacy"),
+    "childcare": ("Accueil du jeune enfant (crèche, assistante maternelle)", "Childcare"),
+    "post_office": ("Agence postale", "Post office"),
+    "hairdresser": ("Coiffure", "Hairdresser"),
+    "garage": ("Garage automobile", "Car repair"),
+    "plumber_electrician": ("Plombier, électricien", "Plumber or electrician"),
+}
+#: What premises offered to a professional are for (a need of kind ``premises``).
+PREMISES_USES: dict[str, tuple[str, str]] = {
+    "shop": ("Commerce", "Shop"),
+    "office": ("Bureau", "Office"),
+    "workshop": ("Atelier", "Workshop"),
+    "farm": ("Exploitation agricole", "Farm"),
+}
+#: The kinds of need a village may state, in the order pages list them.
+NEED_KINDS: dict[str, tuple[str, str]] = {
+    "school_pupils": ("Élèves pour l'école", "Pupils for the school"),
+    "trade": ("Un métier ou un service qui manque", "A missing trade or service"),
+    "premises": ("Un local pour un professionnel", "Premises for a professional"),
+}

@@ -4,27 +4,48 @@ short. ``add_error_handlers`` installs them on the app."""
 
 import math
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.exceptions import FeaturesError
 from matcher.exceptions import MatcherError
-from service.exceptions import Conflict, NotFound, RateLimited
+from service.exceptions import (
+    Conflict,
+    Forbidden,
+    Gone,
+    InvalidField,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    RateLimited,
+    SignInRequired,
+    Unauthenticated,
+)
 from service.schemas import Problem
 
 #: The refusals an endpoint may answer besides 422, as its OpenAPI schema lists them.
 PROBLEMS = {
-    401: "Missing, wrong or revoked API key (header X-API-Key).",
-    403: "The key's role may not do this (changing the weights needs an analyst key).",
-    404: "No such village or prospect.",
+    401: "Missing, wrong or revoked API key (header X-API-Key), and no valid session cookie.",
+    403: "The caller's role or villages may not do this (a committee keeps its own villages; "
+    "changing the weights needs an analyst), or a session's change came without its "
+    "X-CSRF-Token header.",
+    404: "No such village, prospect, listing, need, proposal, account or invitation.",
+    409: "Conflicts with what is stored (an account with this email has a password already; "
+    "a proposal reviewed already).",
+    410: "The invitation link was used already or has expired.",
+    412: "If-Match names a version that is no longer the current one: someone changed the "
+    "listing since; the body holds the current listing.",
     413: "Request body over 64 KiB.",
     415: "Request body not sent as Content-Type: application/json.",
+    428: "If-Match is required: send the listing's version (its ETag).",
     429: "Too many requests from this address: try again after Retry-After seconds.",
 }
 
@@ -53,8 +74,19 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     sent in JSON would otherwise make the error answer itself fail, and so would an input
     nested hundreds deep (it is echoed only to ``MAX_ECHO_DEPTH``)."""
     assert isinstance(exc, RequestValidationError)
-    detail = jsonable_encoder(_json_safe(exc.errors(), MAX_ECHO_DEPTH))
+    detail = jsonable_encoder(_json_safe(_without_passwords(exc.errors()), MAX_ECHO_DEPTH))
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def _without_passwords(errors: Sequence[Any]) -> list[Any]:
+    """The errors, a refused password's input left out: it is not echoed, even to its sender
+    (a proxy or a browser's tools could keep it)."""
+    return [
+        {**error, "input": None}
+        if isinstance(error, dict) and "password" in str((error.get("loc") or ("",))[-1])
+        else error
+        for error in errors
+    ]
 
 
 #: Levels of a refused input echoed in a 422; deeper parts are replaced by ``"..."``.
@@ -128,6 +160,13 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(Conflict, conflict)
     app.add_exception_handler(RateLimited, rate_limited)
+    app.add_exception_handler(Unauthenticated, unauthenticated)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(Gone, plain(status.HTTP_410_GONE))
+    app.add_exception_handler(PreconditionRequired, plain(status.HTTP_428_PRECONDITION_REQUIRED))
+    app.add_exception_handler(PreconditionFailed, precondition_failed)
+    app.add_exception_handler(InvalidField, invalid_field)
     app.add_exception_handler(MatcherError, library_error)
     app.add_exception_handler(FeaturesError, library_error)
 
@@ -154,3 +193,66 @@ async def library_error(request: Request, exc: Exception) -> JSONResponse:
     through a 422 that names the problem rather than a 500."""
     error = {"type": "value_error", "loc": ("body",), "msg": str(exc), "input": None}
     return await validation_error(request, RequestValidationError([error]))
+
+
+def plain(code: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """A handler answering ``code`` with the error's message as ``detail``."""
+
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=code)
+
+    return handler
+
+
+async def unauthenticated(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"detail": str(exc)},
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        headers={"WWW-Authenticate": "X-API-Key"},
+    )
+
+
+async def precondition_failed(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PreconditionFailed)
+    return JSONResponse(
+        {"detail": str(exc), "current": jsonable_encoder(exc.current)},
+        status_code=status.HTTP_412_PRECONDITION_FAILED,
+    )
+
+
+async def invalid_field(request: Request, exc: Exception) -> JSONResponse:
+    """A body field judged past its schema, in FastAPI's standard shape."""
+    assert isinstance(exc, InvalidField)
+    error = {"type": exc.code, "loc": ("body", exc.field), "msg": str(exc), "input": exc.value}
+    if exc.context:
+        error["ctx"] = exc.context
+    return await validation_error(request, RequestValidationError([error]))
+
+
+#: Where the intranet's pages are: their refusals are pages too.
+INTRANET = "/intranet/"
+
+
+async def forbidden(request: Request, exc: Exception) -> Response:
+    if not request.url.path.startswith(INTRANET):
+        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_403_FORBIDDEN)
+    from features.i18n import Lang, text
+    from service.intranet.render import page
+
+    lang: Lang = "en" if request.query_params.get("lang") == "en" else "fr"
+    return page(
+        "message.html",
+        lang,
+        status.HTTP_403_FORBIDDEN,
+        title=text(lang, "intranet.forbidden"),
+        message=str(exc),
+        user=None,
+        done=None,
+    )
+
+
+async def sign_in_required(request: Request, exc: Exception) -> Response:
+    """To the sign-in page, which brings the person back here afterwards."""
+    assert isinstance(exc, SignInRequired)
+    query = urlencode({"lang": exc.lang, "next": exc.then})
+    return RedirectResponse(f"{INTRANET}sign-in?{query}", status_code=status.HTTP_303_SEE_OTHER)

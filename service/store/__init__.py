@@ -6,20 +6,29 @@ domain errors of ``service.exceptions``. The tables are in ``service.db.models``
 connections in ``service.db.engine``, the schema's migrations in ``service.db.migrate``.
 """
 
+from service.store.accounts import Account, AccountStore, SignedIn
 from service.store.audit_log import AuditEntry, AuditLogStore
 from service.store.base import utcnow
 from service.store.exposure import ExposureKey, ExposureStore, exposure_second
-from service.store.homes import Home, HomeStore
+from service.store.facts import FactStore, Proposal
+from service.store.homes import Home, HomeStore, Listing
 from service.store.keys import KeyStore
+from service.store.needs import Committee, Need, NeedStore
 from service.store.prospects import Contact, Prospect, ProspectStore, is_prospect_id
 from service.store.weights import StoredWeights, WeightStore
 
 __all__ = [
+    "Account",
     "AuditEntry",
+    "Committee",
     "Contact",
     "ExposureKey",
     "Home",
+    "Listing",
+    "Need",
+    "Proposal",
     "Prospect",
+    "SignedIn",
     "Store",
     "StoredWeights",
     "exposure_second",
@@ -28,5 +37,15 @@ __all__ = [
 ]
 
 
-class Store(ProspectStore, HomeStore, WeightStore, KeyStore, AuditLogStore, ExposureStore):
+class Store(
+    ProspectStore,
+    HomeStore,
+    WeightStore,
+    KeyStore,
+    AuditLogStore,
+    ExposureStore,
+    AccountStore,
+    NeedStore,
+    FactStore,
+):
     """One database: its engine, its sessions and every read and write the service makes."""
