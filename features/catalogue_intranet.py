@@ -55,7 +55,7 @@ INTRANET: dict[str, dict[str, Any]] = {
         "weakest": "Ses points faibles",
         "insight_note": "Contribution moyenne de chaque critère au score du village pour nos "
         "{n} profils types, comparée à la moyenne des villages partenaires.",
-        "points": "{sign}{value} point(s) de score",
+        "points": ["{sign}{value} point de score", "{sign}{value} points de score"],
         "facts_title": "Les données du village, telles que le moteur les voit",
         "fact": "Donnée",
         "value": "Valeur",
@@ -135,6 +135,11 @@ INTRANET: dict[str, dict[str, Any]] = {
         "status_approved": "approuvée",
         "status_rejected": "refusée",
         "reason": "Motif",
+        "proposed_value": "Valeur proposée :",
+        "role_committee": "comité",
+        "role_staff": "équipe Soho Solo",
+        "role_analyst": "analyste",
+        "published": "donnée publiée :",
         "review_title": "Corrections à examiner",
         "review_intro": "Chaque correction approuvée remplace la donnée publiée dès le "
         "classement suivant.",
@@ -221,7 +226,7 @@ INTRANET: dict[str, dict[str, Any]] = {
         "weakest": "Its weaknesses",
         "insight_note": "Mean contribution of each criterion to the village's score for our "
         "{n} typical profiles, against the partner villages' mean.",
-        "points": "{sign}{value} score point(s)",
+        "points": ["{sign}{value} score point", "{sign}{value} score points"],
         "facts_title": "The village's data, as the engine sees it",
         "fact": "Data",
         "value": "Value",
@@ -300,6 +305,11 @@ INTRANET: dict[str, dict[str, Any]] = {
         "status_approved": "approved",
         "status_rejected": "rejected",
         "reason": "Reason",
+        "proposed_value": "Proposed value:",
+        "role_committee": "committee",
+        "role_staff": "Soho Solo staff",
+        "role_analyst": "analyst",
+        "published": "published data:",
         "review_title": "Corrections to review",
         "review_intro": "Each approved correction replaces the published value from the next "
         "ranking.",

@@ -2,15 +2,17 @@
 engine sees them, the village in the rankings, its homes, needs, committee and proposed
 corrections, and the choices its forms offer."""
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from features import criteria
-from features.i18n import Lang, decimal, euros, text
+from features.i18n import Lang, counted, decimal, euros, text
 from features.vocab import NEED_KINDS, NEED_SERVICES, PREMISES_USES, PROFESSIONS
 from geodata.schema import COLUMNS_BY_NAME, value_vintage
 from service.corrections import CORRECTABLE
+from service.exceptions import NotFound
 from service.intranet import insight
 from service.state import ServiceState, Snapshot
 from service.store import Listing, Need, Proposal, utcnow
@@ -28,13 +30,26 @@ def fact_label(field: str, lang: Lang) -> str:
     return column.label(lang) or column.description
 
 
+#: The units of the correctable facts, in French (geodata.schema writes them in English).
+UNITS_FR = {
+    "consultations per inhabitant per year": "consultations par habitant et par an",
+    "inhabitants": "habitants",
+    "operators": "opérateurs",
+    "sales": "ventes",
+    "€/m² per month": "€/m² par mois",
+}
+
+
 def fact_value(field: str, value: Any, lang: Lang) -> str:
     column = COLUMNS_BY_NAME[field]
     if value is None:
         return "–"
     if column.unit == "share":
         return f"{decimal(round(100 * float(value), 1), lang)} %"
-    return f"{decimal(round(float(value), 2), lang)} {column.unit}"
+    unit = UNITS_FR.get(column.unit, column.unit) if lang == "fr" else column.unit
+    magnitude = abs(float(value))
+    digits = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2
+    return f"{decimal(round(float(value), digits), lang)} {unit}"
 
 
 def facts(state: ServiceState, snapshot: Snapshot, insee: str, lang: Lang) -> list[dict[str, Any]]:
@@ -76,9 +91,10 @@ def ranking_insight(
         return [
             {
                 "label": criteria.get(code).label(lang),
-                "points": text(
+                "points": counted(
                     lang,
                     "intranet.points",
+                    round(abs(gap) * 100, 1),
                     sign="+" if gap > 0 else "−",
                     value=decimal(round(abs(gap) * 100, 1), lang),
                 ),
@@ -174,10 +190,41 @@ def proposal_row(proposal: Proposal, state: ServiceState, lang: Lang) -> dict[st
         "by": text(
             lang,
             "intranet.proposed_by",
-            who=proposal.proposed_by,
+            who=person_named(state, proposal.proposed_by, lang),
             date=proposal.proposed_at.date().isoformat(),
         ),
     }
+
+
+ACCOUNT_ACTOR = re.compile(r"^(\w+):account-(\d+)$")
+
+
+def person_named(state: ServiceState, actor: str, lang: Lang) -> str:
+    """An audit actor as staff read it: a person's name (``committee:account-7`` is "Jeanne
+    Lafitte (comité)"), a key's id as it is."""
+    found = ACCOUNT_ACTOR.match(actor)
+    if found is None:
+        return actor
+    try:
+        name = state.store.account(int(found.group(2))).name
+    except NotFound:
+        return actor
+    return f"{name} ({text(lang, 'intranet.role_' + found.group(1))})"
+
+
+def typed_changes(typed: Mapping[str, str], current: Mapping[str, Any], lang: Lang) -> str:
+    """What a person had typed that differs from the listing as it stands, in words."""
+    shown = []
+    for name, value in typed.items():
+        if value and str(value) != str(current.get(name, "")):
+            if name == "tenure":
+                value = text(lang, f"intranet.{value}") if value in ("buy", "rent") else value
+            shown.append(
+                f"{text(lang, 'intranet.' + name)} : {value}"
+                if lang == "fr"
+                else f"{text(lang, 'intranet.' + name)}: {value}"
+            )
+    return "; ".join(shown)
 
 
 def choices(lang: Lang) -> dict[str, list[tuple[str, str]]]:

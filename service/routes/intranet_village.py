@@ -31,7 +31,7 @@ from service.intranet.forms import (
     values_of,
 )
 from service.intranet.render import page
-from service.intranet.views import home_values, village_page
+from service.intranet.views import home_values, typed_changes, village_page
 from service.params import Insee
 from service.routes.intranet_account import notice, see_other, user_of
 from service.schemas_village import (
@@ -109,7 +109,7 @@ def again(
         user=user_of(person),
         csrf_token=person.csrf_token,
         done=done,
-        errors_title=text(person.lang, "intranet.errors_title") if code >= 400 else None,
+        errors_title=text(person.lang, "intranet.errors_title") if code == 422 else None,
         **context,
     )
 
@@ -195,11 +195,12 @@ async def change_home(
             insee, home_id, changes, version if isinstance(version, int) else -1, str(person.caller)
         )
     except PreconditionFailed as stale:
-        shown = ", ".join(f"{k} = {v}" for k, v in typed.items() if v)
+        now = home_values(cast(Listing, stale.current))
+        shown = typed_changes(typed, now, person.lang)
         current: dict[str, dict[str, Any]] = {
             f"home-{home_id}": {
-                "values": home_values(cast(Listing, stale.current)),
-                "stale": text(person.lang, "intranet.your_values", values=shown),
+                "values": now,
+                "stale": text(person.lang, "intranet.your_values", values=shown) if shown else "",
             }
         }
         return again(state, snapshot, person, insee, current, status.HTTP_412_PRECONDITION_FAILED)

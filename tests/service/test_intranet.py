@@ -294,7 +294,9 @@ def test_a_second_member_editing_the_same_home_sees_that_it_changed(
     assert stale.status_code == 412
     assert "Quelqu'un a modifié ce logement" in unescape(stale.text)
     assert 'value="145000"' in unescape(stale.text)  # the current value in the form
-    assert "price_eur = 120000" in unescape(stale.text)  # what Jeanne had typed, to redo it
+    assert "Prix ou loyer mensuel (€) : 120000" in unescape(
+        stale.text
+    )  # what Jeanne had typed, to redo it
     assert jeanne_page  # opened before, as a person would
     kept = backend_client.get(f"/v1/villages/{PARTNER}/homes/{home['id']}", headers=STAFF).json()
     assert (kept["price_eur"], kept["version"]) == (145000, 2)
