@@ -143,14 +143,27 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow_table", None)
     if table is None:  # made once, from the schema FastAPI caches
         table = [
-            (
-                re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"),
-                {method.upper() for method in operations},
-            )
+            (_path_pattern(template, operations), {method.upper() for method in operations})
             for template, operations in app.openapi()["paths"].items()
         ]
         app.state.allow_table = table
     return sorted(set().union(*(methods for pattern, methods in table if pattern.match(path))))
+
+
+def _path_pattern(template: str, operations: dict[str, Any]) -> re.Pattern[str]:
+    """A path template as a pattern: an integer parameter (an id) matches digits only, as its
+    route does, so that /v1/accounts/invitations is not an account."""
+    integers = {
+        parameter["name"]
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer"
+    }
+
+    def segment(found: re.Match[str]) -> str:
+        return "[0-9]+" if found.group(1) in integers else "[^/]+"
+
+    return re.compile(re.sub(r"\\\{([^/]+?)\\\}", segment, re.escape(template)) + "$")
 
 
 def add_error_handlers(app: FastAPI) -> None:

@@ -26,7 +26,11 @@ async def read_form(request: Request) -> dict[str, list[str]]:
     """The form's fields, each with its values in order (checkboxes repeat a name)."""
     body = (await request.body()).decode("utf-8", "replace")
     fields: dict[str, list[str]] = {}
-    for name, value in parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS):
+    try:
+        pairs = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except ValueError:
+        raise InvalidField("form", f"expected at most {MAX_FIELDS} fields") from None
+    for name, value in pairs:
         fields.setdefault(name, []).append(value)
     return fields
 

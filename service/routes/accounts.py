@@ -64,7 +64,7 @@ def accounts(state: StateDep, _caller: StaffDep) -> list[AccountOut]:
 
 
 @router.patch(
-    "/accounts/{account_id}",
+    "/accounts/{account_id:int}",
     response_model=AccountOut,
     responses=problems(401, 403, 404, 413, 415),
 )

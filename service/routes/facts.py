@@ -64,7 +64,7 @@ def proposals(
 
 
 @router.post(
-    "/facts/proposals/{proposal_id}/approve",
+    "/facts/proposals/{proposal_id:int}/approve",
     response_model=ProposalOut,
     responses=problems(401, 403, 404, 409),
 )
@@ -74,7 +74,7 @@ def approve(proposal_id: ProposalId, state: StateDep, caller: StaffDep) -> Propo
 
 
 @router.post(
-    "/facts/proposals/{proposal_id}/reject",
+    "/facts/proposals/{proposal_id:int}/reject",
     response_model=ProposalOut,
     responses=problems(401, 403, 404, 409, 413, 415),
 )

@@ -110,7 +110,7 @@ def add_home(insee: Insee, body: HomeIn, state: StateDep, caller: VillageDep) ->
 
 
 @router.get(
-    "/villages/{insee}/homes/{home_id}",
+    "/villages/{insee}/homes/{home_id:int}",
     response_model=HomeOut,
     responses=problems(401, 403, 404),
 )
@@ -121,7 +121,7 @@ def home(insee: Insee, home_id: HomeId, state: StateDep, _caller: VillageDep) ->
 
 
 @router.patch(
-    "/villages/{insee}/homes/{home_id}",
+    "/villages/{insee}/homes/{home_id:int}",
     response_model=HomeOut,
     responses={
         **problems(401, 403, 404, 412, 413, 415, 428),
@@ -146,7 +146,7 @@ def change_home(
 
 
 @router.post(
-    "/villages/{insee}/homes/{home_id}/confirm",
+    "/villages/{insee}/homes/{home_id:int}/confirm",
     response_model=HomeOut,
     responses=problems(401, 403, 404),
 )
@@ -158,7 +158,7 @@ def confirm_home(insee: Insee, home_id: HomeId, state: StateDep, caller: Village
 
 
 @router.delete(
-    "/villages/{insee}/homes/{home_id}",
+    "/villages/{insee}/homes/{home_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problems(401, 403, 404),
 )

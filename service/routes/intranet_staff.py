@@ -41,7 +41,7 @@ def proposals(request: Request, person: PageStaffDep, state: StateDep) -> HTMLRe
     return review_page(state, person, notice(request, person.lang), {}, status.HTTP_200_OK)
 
 
-@router.post("/proposals/{proposal_id}/approve")
+@router.post("/proposals/{proposal_id:int}/approve")
 async def approve(
     request: Request, proposal_id: ProposalId, person: PageStaffDep, state: StateDep
 ) -> Response:
@@ -50,7 +50,7 @@ async def approve(
     return see_other("/intranet/proposals", person.lang, done="approved")
 
 
-@router.post("/proposals/{proposal_id}/reject")
+@router.post("/proposals/{proposal_id:int}/reject")
 async def reject(
     request: Request, proposal_id: ProposalId, person: PageStaffDep, state: StateDep
 ) -> Response:

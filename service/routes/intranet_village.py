@@ -159,7 +159,7 @@ async def add_home(
     return back(insee, person, "home_added", "homes")
 
 
-@router.post("/villages/{insee}/homes/{home_id}")
+@router.post("/villages/{insee}/homes/{home_id:int}")
 async def change_home(
     request: Request,
     insee: Insee,
@@ -207,7 +207,7 @@ async def change_home(
     return back(insee, person, "home_saved", f"home-{home_id}")
 
 
-@router.post("/villages/{insee}/homes/{home_id}/confirm")
+@router.post("/villages/{insee}/homes/{home_id:int}/confirm")
 async def confirm_home(
     request: Request, insee: Insee, home_id: ItemId, person: PageVillageDep, state: StateDep
 ) -> Response:
@@ -217,7 +217,7 @@ async def confirm_home(
     return back(insee, person, "home_confirmed", f"home-{home_id}")
 
 
-@router.post("/villages/{insee}/homes/{home_id}/withdraw")
+@router.post("/villages/{insee}/homes/{home_id:int}/withdraw")
 async def withdraw_home(
     request: Request, insee: Insee, home_id: ItemId, person: PageVillageDep, state: StateDep
 ) -> Response:
@@ -252,7 +252,7 @@ async def add_need(
     return back(insee, person, "need_added", "needs")
 
 
-@router.post("/villages/{insee}/needs/{need_id}/withdraw")
+@router.post("/villages/{insee}/needs/{need_id:int}/withdraw")
 async def withdraw_need(
     request: Request, insee: Insee, need_id: ItemId, person: PageVillageDep, state: StateDep
 ) -> Response:

@@ -45,7 +45,7 @@ def add_need(insee: Insee, body: NeedIn, state: StateDep, caller: VillageDep) ->
 
 
 @router.delete(
-    "/villages/{insee}/needs/{need_id}",
+    "/villages/{insee}/needs/{need_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problems(401, 403, 404),
 )

@@ -130,6 +130,12 @@ class AccountStore(StoreBase):
         now = utcnow()
         expires = now + min(policy.idle, policy.longest)
         with self.transaction() as session:
+            # The account's ended sessions go: the table holds live ones only, and a few.
+            session.execute(
+                delete(SessionRow).where(
+                    SessionRow.account_id == account.id, SessionRow.expires_at <= now
+                )
+            )
             session.add(
                 SessionRow(
                     token_hash=token_hash,
