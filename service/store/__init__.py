@@ -9,11 +9,12 @@ connections in ``service.db.engine``, the schema's migrations in ``service.db.mi
 from service.store.accounts import Account, AccountStore, SignedIn
 from service.store.audit_log import AuditEntry, AuditLogStore
 from service.store.base import utcnow
+from service.store.committees import Committee, CommitteeStore
 from service.store.exposure import ExposureKey, ExposureStore, exposure_second
 from service.store.facts import FactStore, Proposal
 from service.store.homes import Home, HomeStore, Listing
 from service.store.keys import KeyStore
-from service.store.needs import Committee, Need, NeedStore
+from service.store.needs import Need, NeedStore
 from service.store.prospects import Contact, Prospect, ProspectStore, is_prospect_id
 from service.store.weights import StoredWeights, WeightStore
 
@@ -46,6 +47,7 @@ class Store(
     ExposureStore,
     AccountStore,
     NeedStore,
+    CommitteeStore,
     FactStore,
 ):
     """One database: its engine, its sessions and every read and write the service makes."""

@@ -1,6 +1,5 @@
 """What each village needs (pupils for its school, a trade or service it lacks, premises for a
-professional), kept as typed rows the ranking reads; and each village's welcome committee:
-its capacity per quarter and its contact (never public)."""
+professional), kept as typed rows the ranking reads."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -9,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service import clock
-from service.db.models import CommitteeRow, NeedProfessionRow, NeedRow
+from service.db.models import NeedProfessionRow, NeedRow
 from service.exceptions import NotFound
 from service.store import audit_log
 from service.store.base import StoreBase, utcnow
@@ -55,18 +54,8 @@ class Need:
         return f"premises: {self.use} {self.surface_m2:g} m2, {self.rent_eur:g} EUR"
 
 
-@dataclass(frozen=True)
-class Committee:
-    insee: str
-    capacity_per_quarter: int | None  # None: never stated
-    contact_name: str | None
-    contact_email: str | None
-    updated_at: datetime | None
-    updated_by: str | None
-
-
 class NeedStore(StoreBase):
-    """Villages' needs and committees."""
+    """Villages' needs."""
 
     def add_need(self, need: Need, by: str) -> Need:
         with self.transaction() as session:
@@ -117,37 +106,6 @@ class NeedStore(StoreBase):
             session.delete(row)
             audit_log.write(session, by, "needs.withdraw", insee, f"#{need_id}: {summary}")
 
-    # -- committees -------------------------------------------------------------------------
-
-    def committee(self, insee: str) -> Committee:
-        with self.sessions() as session:
-            row = session.get(CommitteeRow, insee)
-            if row is None:
-                return Committee(insee, None, None, None, None, None)
-            return _committee(row)
-
-    def set_committee(
-        self, insee: str, capacity: int, name: str | None, email: str | None, by: str
-    ) -> Committee:
-        with self.transaction() as session:
-            self._bump(session)  # capacity bounds the allocations and the capacity left shown
-            row = session.get(CommitteeRow, insee)
-            if row is None:
-                row = CommitteeRow(insee=insee)
-                session.add(row)
-            row.capacity_per_quarter = capacity
-            row.contact_name, row.contact_email = name, email
-            row.updated_at, row.updated_by = utcnow(), by
-            audit_log.write(session, by, "committee.change", insee, f"capacity {capacity}")
-            session.flush()
-            return _committee(row)
-
-    def capacities(self) -> dict[str, int]:
-        """Each village's capacity per quarter, where its committee stated one."""
-        with self.sessions() as session:
-            rows = session.execute(select(CommitteeRow.insee, CommitteeRow.capacity_per_quarter))
-            return {insee: int(capacity) for insee, capacity in rows}
-
 
 def _need_row(need: Need, by: str) -> NeedRow:
     return NeedRow(
@@ -197,15 +155,4 @@ def _need_of(row: NeedRow, professions: list[str]) -> Need:
         id=row.id,
         created_at=row.created_at,
         created_by=row.created_by,
-    )
-
-
-def _committee(row: CommitteeRow) -> Committee:
-    return Committee(
-        row.insee,
-        row.capacity_per_quarter,
-        row.contact_name,
-        row.contact_email,
-        row.updated_at,
-        row.updated_by,
     )
