@@ -9,6 +9,7 @@ shortlist, the command line's rankings).
 
 from typing import Any
 
+from features.catalogue_intranet import INTRANET
 from features.vocab import DEFAULT_MAX_MINUTES_TO_AUCH
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator, and before %
@@ -60,6 +61,10 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "landing_embed": "Le formulaire des visiteurs",
             "landing_embed_hint": "La page que le site de prospection intègre" + _C + " décrire "
             "son projet, voir les villages classés et la carte.",
+            "landing_intranet": "L'intranet des villages d'accueil",
+            "landing_intranet_hint": "Pour les comités d'accueil et l'équipe Soho Solo"
+            + _C
+            + " logements, besoins et capacité de chaque village, sur invitation.",
             "landing_docs": "La documentation de l'API",
             "landing_docs_hint": "Chaque adresse, ce qu'elle attend et ce qu'elle répond, à "
             "essayer dans le navigateur (les adresses de l'équipe demandent une clé).",
@@ -255,6 +260,9 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
             "landing_embed": "The visitors' form",
             "landing_embed_hint": "The page the prospection site embeds: describe a project, "
             "see the ranked villages and the map.",
+            "landing_intranet": "The welcome villages' intranet",
+            "landing_intranet_hint": "For welcome committees and the Soho Solo team: each "
+            "village's homes, needs and capacity, by invitation.",
             "landing_docs": "The API documentation",
             "landing_docs_hint": "Every address, what it expects and what it answers, to try in "
             "the browser (the staff's addresses need a key).",
@@ -438,3 +446,5 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
 }
+#: The intranet's pages (``features.catalogue_intranet``).
+SECTIONS["intranet"] = {"fr": INTRANET["fr"], "en": INTRANET["en"]}

@@ -107,13 +107,31 @@ class Service:
 
 SERVICES: tuple[Service, ...] = (
     Service("bakery", "boulangerie", "bakery", ("food_trade",)),
-    Service("grocery", "épicerie", "grocery", ("food_trade", "agricultural_project")),
-    Service("cafe_restaurant", "café, restaurant", "café, restaurant", ("food_trade",)),
+    Service("grocery", "commerce alimentaire", "grocery", ("food_trade", "agricultural_project")),
+    Service("butcher", "boucherie", "butcher", ("food_trade",)),
+    Service("cafe_restaurant", "café, restaurant", "café or restaurant", ("food_trade",)),
     Service("doctor", "médecin généraliste", "general practitioner", ("general_practitioner",)),
-    Service("care", "soins (infirmier, kiné…)", "care (nursing, physiotherapy…)", ("therapist",)),
+    Service("nurse", "infirmier·ère", "nurse", ("therapist",)),
+    Service("dentist", "dentiste", "dentist", ("therapist",)),
+    Service("physiotherapist", "kinésithérapeute", "physiotherapist", ("therapist",)),
     Service("pharmacy", "pharmacie", "pharmacy", ("pharmacist",)),
-    Service("childcare", "garde d'enfants", "childcare", ("childcare_worker",)),
-    Service("building_trades", "artisan du bâtiment", "building trades", ("building_artisan",)),
+    Service(
+        "childcare",
+        "accueil du jeune enfant (crèche, assistante maternelle)",
+        "childcare",
+        ("childcare_worker",),
+    ),
+    # Nobody in the professions keeps a post office or a garage, or cuts hair: a village may
+    # still say it lacks one, and no prospect is told they answer it.
+    Service("post_office", "agence postale", "post office", ()),
+    Service("hairdresser", "coiffure", "hairdresser", ()),
+    Service("garage", "garage automobile", "car repair", ()),
+    Service(
+        "plumber_electrician",
+        "plombier, électricien",
+        "plumber or electrician",
+        ("building_artisan",),
+    ),
 )
 SERVICES_BY_CODE: dict[str, Service] = {s.code: s for s in SERVICES}
 
@@ -144,6 +162,13 @@ PREMISES_USES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "farm": ("terres, bâtiment agricole", "farmland, farm building", ("agricultural_project",)),
 }
+
+
+def premises_label(use: str, lang: "Lang" = "fr") -> str:
+    """What premises of ``use`` are called, lowercase as sentences hold it."""
+    fr, en, _ = PREMISES_USES[use]
+    return fr if lang == "fr" else en
+
 
 #: Connectivity needs, from the least to the most demanding.
 CONNECTIVITY: dict[str, tuple[str, str]] = {
@@ -183,3 +208,11 @@ def school_level(age: int) -> str | None:
         if first <= age <= last:
             return level
     return None
+
+
+#: The kinds of need a village may state, in the order pages list them.
+NEED_KINDS: dict[str, tuple[str, str]] = {
+    "school_pupils": ("Élèves pour l'école", "Pupils for the school"),
+    "trade": ("Un métier ou un service qui manque", "A missing trade or service"),
+    "premises": ("Un local pour un professionnel", "Premises for a professional"),
+}

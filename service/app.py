@@ -16,16 +16,25 @@ from geodata.io import read_partner_rows
 from service.body_limit import BodyLimit
 from service.config import MAX_BODY_BYTES, Settings, get_settings
 from service.errors import add_error_handlers
+from service.logs import redact_access_log
 from service.openapi import publish
 from service.routes import (
+    accounts,
     audit,
+    committee,
     exposure,
+    facts,
     homes,
+    intranet_account,
+    intranet_staff,
+    intranet_village,
+    needs,
     outcomes,
     pages,
     prospects,
     public,
     recommendations,
+    session,
     villages,
     weights,
 )
@@ -41,12 +50,20 @@ ROUTERS = (
     public.router,
     villages.router,
     homes.router,
+    needs.router,
+    committee.router,
+    facts.router,
     prospects.router,
     outcomes.router,
     weights.router,
     exposure.router,
     audit.router,
+    session.router,
+    accounts.router,
     pages.router,
+    intranet_account.router,
+    intranet_village.router,
+    intranet_staff.router,
 )
 
 
@@ -56,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redact_access_log()
         store = Store(settings.sqlalchemy_url)
         try:
             store.upgrade()

@@ -1,5 +1,6 @@
-"""The request bodies the service reads: JSON only (415 otherwise) and at most
-``MAX_BODY_BYTES`` (413), refused by their headers or, for the size, as they stream."""
+"""The request bodies the service reads: JSON only (415 otherwise; the intranet's pages also
+take HTML forms) and at most ``MAX_BODY_BYTES`` (413), refused by their headers or, for the
+size, as they stream."""
 
 import email.message
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -28,6 +29,15 @@ def is_json_media(content_type: str | None) -> bool:
     return message.get_content_maintype() == "application" and (
         subtype == "json" or subtype.endswith("+json")
     )
+
+
+#: Where HTML forms post (application/x-www-form-urlencoded): the intranet's pages.
+FORM_PATHS = "/intranet/"
+FORM_MEDIA = "application/x-www-form-urlencoded"
+
+
+def is_form_media(content_type: str | None) -> bool:
+    return content_type is not None and content_type.split(";")[0].strip().lower() == FORM_MEDIA
 
 
 def too_large(max_bytes: int) -> str:
@@ -71,7 +81,12 @@ class BodyLimit:
             b"chunked" in headers.get(b"transfer-encoding", b"")
         )
         content_type = _first_content_type(scope)
-        if has_body and scope["method"] in BODY_METHODS and not is_json_media(content_type):
+        form = scope["path"].startswith(FORM_PATHS) and is_form_media(content_type)
+        if (
+            has_body
+            and scope["method"] in BODY_METHODS
+            and not (is_json_media(content_type) or form)
+        ):
             found = repr(content_type) if content_type else "none"
             return status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, (
                 f"expected Content-Type: application/json, found {found}"

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
+from service.cli_accounts import add_account_arguments
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -41,7 +43,17 @@ EXAMPLES = {
     "\n\nThe outcome CSV is a prospect CSV with two more columns, insee and event\n"
     "(shortlisted, visited, settled, left): see the README, section 'Evaluating weights'.",
     "serve": "example: SOHOSOLO_STAFF_API_KEYS=sha256:... sohosolo serve --port 8000 --workers 2",
-    "key": "example: sohosolo key --role analyst",
+    "key": "example: sohosolo key --role analyst\n"
+    "a committee's key, for its villages: sohosolo key --role committee --village 32249 "
+    "--village 32416",
+    "account": "example: sohosolo account invite --role staff --email marie@example.org "
+    "--name 'Marie Dupont'\n\nThe first staff account of a fresh install is made so: "
+    "open the printed link, choose\na password, sign in at /intranet/.",
+    "invite": "example: sohosolo account invite --role committee --village 32436 "
+    "--email maire@example.org --name 'Jean Martin' --base-url https://matcher.example.org",
+    "list": "example: sohosolo account list",
+    "disable": "example: sohosolo account disable 7",
+    "enable": "example: sohosolo account enable 7",
     "revoke": "example: sohosolo revoke 1a2b3c4d\n\nNames the key by its id (the first digits "
     "of its digest, as the audit log and\nthe logs show it), by its sha256: digest, or by the "
     "key itself. The key is refused\nfrom the next request of every worker; remove it from "
@@ -346,9 +358,18 @@ def _former_database(settings: "Settings") -> Path | None:
 
 
 def _key(args: argparse.Namespace) -> int:
-    from service.auth import new_key
+    from geodata import read_partners
+    from service.auth import committee_entry, new_key
 
+    villages = sorted(set(args.village or []))
+    if (args.role == "committee") != bool(villages):
+        raise UsageError("--village: a committee key keeps one village or more; others none")
+    unknown = sorted(set(villages) - set(read_partners()["insee"]))
+    if unknown:
+        raise UsageError(f"--village: expected partner villages, found {unknown}")
     key, hashed = new_key()
+    if villages:
+        hashed = committee_entry(hashed, villages)
     variable = f"SOHOSOLO_{args.role.upper()}_API_KEYS"
     print(f"key (give it to its holder; it is not stored anywhere): {key}")
     print(f"for the service's configuration: {variable}={hashed}")
@@ -598,8 +619,12 @@ def _add_service_commands(commands: Commands) -> None:
     serve.set_defaults(handler=_serve)
 
     key = sub(commands, "key", "make a new API key and the digest to configure")
-    key.add_argument("--role", choices=["staff", "analyst"], required=True)
+    key.add_argument("--role", choices=["committee", "staff", "analyst"], required=True)
+    key.add_argument("--village", action="append", help="a committee key's village (repeat)")
     key.set_defaults(handler=_key)
+
+    account = sub(commands, "account", "people's accounts: invite, list, disable, enable")
+    add_account_arguments(account, sub)
 
     revoke = sub(commands, "revoke", "refuse an API key from now on (kept in the database)")
     revoke.add_argument("key", nargs="?", help="the key's id, its sha256: digest, or the key")
@@ -634,6 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from geodata.exceptions import GeodataError
     from matcher.exceptions import MatcherError
     from service.auth import KeyConfigError
+    from service.exceptions import ServiceError
 
     try:
         return int(args.handler(args))
@@ -642,6 +668,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         GeodataError,
         MatcherError,
         KeyConfigError,
+        ServiceError,
         UsageError,
         ValidationError,
         SQLAlchemyError,

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db; "
         f"default: SQLite at <data_dir>/{DATABASE_FILE}.",
     )
+    committee_api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Committee keys with their villages: sha256:<hex>@32249+32416, "
+        "comma-separated.",
+    )
     staff_api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     analyst_api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     cors_origins: CommaSeparated = Field(
@@ -70,14 +75,53 @@ class Settings(BaseSettings):
         "(unset: keep them until deleted).",
     )
 
-    @field_validator("staff_api_keys", "analyst_api_keys", "cors_origins", mode="before")
+    public_url: str | None = Field(
+        None,
+        description="The service's address as people reach it (https://matcher.example.org), "
+        "for invitation links; default: the address the inviting request came to.",
+    )
+    session_idle_hours: float = Field(
+        12, gt=0, description="A session unused this long ends (signed out)."
+    )
+    session_max_days: float = Field(
+        7, gt=0, description="A session ends this long after sign-in, used or not."
+    )
+    throttle_storage: str = Field(
+        "memory://",
+        description="Where failed sign-ins are counted: a storage URI of the limits library "
+        "(memory:// per process; redis://host:6379 shared by every server).",
+    )
+    signin_account_limit: str = Field(
+        "10/15 minutes", description="Failed sign-ins an account may have before it is refused."
+    )
+    signin_address_limit: str = Field(
+        "50/15 minutes", description="Failed sign-ins one address may make before it is refused."
+    )
+    signin_slow_after: int = Field(
+        3, ge=0, description="Failed sign-ins after which each attempt is answered later."
+    )
+    signin_max_delay_seconds: float = Field(
+        4.0, ge=0, description="The longest an attempt is slowed (doubling from 0.5 s)."
+    )
+    smtp_host: str | None = Field(None, description="Mail server for invitations (unset: none).")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_sender: str = Field(
+        "soho-solo@localhost", description="From: address of the invitation emails."
+    )
+
+    @field_validator(
+        "committee_api_keys", "staff_api_keys", "analyst_api_keys", "cors_origins", mode="before"
+    )
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("rate_limit")
+    @field_validator("rate_limit", "signin_account_limit", "signin_address_limit")
     @classmethod
     def _a_rate(cls, value: str) -> str:
         parse_limit(value)  # raises ValueError naming what was expected

@@ -4,27 +4,49 @@ short. ``add_error_handlers`` installs them on the app."""
 
 import math
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.exceptions import FeaturesError
 from matcher.exceptions import MatcherError
-from service.exceptions import Conflict, NotFound, OverQuota, RateLimited
+from service.exceptions import (
+    Conflict,
+    Forbidden,
+    Gone,
+    InvalidField,
+    NotFound,
+    OverQuota,
+    PreconditionFailed,
+    PreconditionRequired,
+    RateLimited,
+    SignInRequired,
+    Unauthenticated,
+)
 from service.schemas import Problem
 
 #: The refusals an endpoint may answer besides 422, as its OpenAPI schema lists them.
 PROBLEMS = {
-    401: "Missing, wrong or revoked API key (header X-API-Key).",
-    403: "The key's role may not do this (changing the weights needs an analyst key).",
-    404: "No such village or prospect.",
+    401: "Missing, wrong or revoked API key (header X-API-Key), and no valid session cookie.",
+    403: "The caller's role or villages may not do this (a committee keeps its own villages; "
+    "changing the weights needs an analyst), or a session's change came without its "
+    "X-CSRF-Token header.",
+    404: "No such village, prospect, listing, need, proposal, account or invitation.",
+    409: "Conflicts with what is stored (an account with this email has a password already; "
+    "a proposal reviewed already).",
+    410: "The invitation link was used already or has expired.",
+    412: "If-Match names a version that is no longer the current one: someone changed the "
+    "listing since; the body holds the current listing.",
     413: "Request body over 64 KiB.",
     415: "Request body not sent as Content-Type: application/json.",
+    428: "If-Match is required: send the listing's version (its ETag).",
     429: "Too many requests from this address: try again after Retry-After seconds.",
 }
 
@@ -56,7 +78,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     ``MAX_ERRORS`` errors, one last entry of the same shape says how many more there were.
     """
     assert isinstance(exc, RequestValidationError)
-    errors = list(exc.errors())
+    errors = _without_passwords(exc.errors())
     shown = [_short_error(error) for error in errors[:MAX_ERRORS]]
     if len(errors) > MAX_ERRORS:
         more = len(errors) - MAX_ERRORS
@@ -78,6 +100,19 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
 MAX_ERRORS = 50
 MAX_ECHO_CHARS = 200
 MAX_ECHO_ITEMS = 10
+
+
+def _without_passwords(errors: Sequence[Any]) -> list[Any]:
+    """The errors, a refused password's input left out: it is not echoed, even to its sender
+    (a proxy or a browser's tools could keep it)."""
+    return [
+        {**error, "input": None}
+        if isinstance(error, dict) and "password" in str((error.get("loc") or ("",))[-1])
+        else error
+        for error in errors
+    ]
+
+
 MAX_ECHO_DEPTH = 16
 CUT = "..."
 
@@ -198,14 +233,27 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow_table", None)
     if table is None:  # made once, from the schema FastAPI caches
         table = [
-            (
-                re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"),
-                {method.upper() for method in operations},
-            )
+            (_path_pattern(template, operations), {method.upper() for method in operations})
             for template, operations in app.openapi()["paths"].items()
         ]
         app.state.allow_table = table
     return sorted(set().union(*(methods for pattern, methods in table if pattern.match(path))))
+
+
+def _path_pattern(template: str, operations: dict[str, Any]) -> re.Pattern[str]:
+    """A path template as a pattern: an integer parameter (an id) matches digits only, as its
+    route does, so that /v1/accounts/invitations is not an account."""
+    integers = {
+        parameter["name"]
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer"
+    }
+
+    def segment(found: re.Match[str]) -> str:
+        return "[0-9]+" if found.group(1) in integers else "[^/]+"
+
+    return re.compile(re.sub(r"\\\{([^/]+?)\\\}", segment, re.escape(template)) + "$")
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -216,6 +264,13 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Conflict, conflict)
     app.add_exception_handler(RateLimited, rate_limited)
     app.add_exception_handler(OverQuota, over_quota)
+    app.add_exception_handler(Unauthenticated, unauthenticated)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(Gone, plain(status.HTTP_410_GONE))
+    app.add_exception_handler(PreconditionRequired, plain(status.HTTP_428_PRECONDITION_REQUIRED))
+    app.add_exception_handler(PreconditionFailed, precondition_failed)
+    app.add_exception_handler(InvalidField, invalid_field)
     app.add_exception_handler(MatcherError, library_error)
     app.add_exception_handler(FeaturesError, library_error)
 
@@ -255,3 +310,66 @@ async def library_error(request: Request, exc: Exception) -> JSONResponse:
     through a 422 that names the problem rather than a 500."""
     error = {"type": "value_error", "loc": ("body",), "msg": str(exc), "input": None}
     return await validation_error(request, RequestValidationError([error]))
+
+
+def plain(code: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """A handler answering ``code`` with the error's message as ``detail``."""
+
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=code)
+
+    return handler
+
+
+async def unauthenticated(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"detail": str(exc)},
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        headers={"WWW-Authenticate": "X-API-Key"},
+    )
+
+
+async def precondition_failed(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PreconditionFailed)
+    return JSONResponse(
+        {"detail": str(exc), "current": jsonable_encoder(exc.current)},
+        status_code=status.HTTP_412_PRECONDITION_FAILED,
+    )
+
+
+async def invalid_field(request: Request, exc: Exception) -> JSONResponse:
+    """A body field judged past its schema, in FastAPI's standard shape."""
+    assert isinstance(exc, InvalidField)
+    error = {"type": exc.code, "loc": ("body", exc.field), "msg": str(exc), "input": exc.value}
+    if exc.context:
+        error["ctx"] = exc.context
+    return await validation_error(request, RequestValidationError([error]))
+
+
+#: Where the intranet's pages are: their refusals are pages too.
+INTRANET = "/intranet/"
+
+
+async def forbidden(request: Request, exc: Exception) -> Response:
+    if not request.url.path.startswith(INTRANET):
+        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_403_FORBIDDEN)
+    from features.i18n import Lang, text
+    from service.intranet.render import page
+
+    lang: Lang = "en" if request.query_params.get("lang") == "en" else "fr"
+    return page(
+        "message.html",
+        lang,
+        status.HTTP_403_FORBIDDEN,
+        title=text(lang, "intranet.forbidden"),
+        message=str(exc),
+        user=None,
+        done=None,
+    )
+
+
+async def sign_in_required(request: Request, exc: Exception) -> Response:
+    """To the sign-in page, which brings the person back here afterwards."""
+    assert isinstance(exc, SignInRequired)
+    query = urlencode({"lang": exc.lang, "next": exc.then})
+    return RedirectResponse(f"{INTRANET}sign-in?{query}", status_code=status.HTTP_303_SEE_OTHER)

@@ -44,3 +44,56 @@ class RateLimited(ServiceError):
     def __init__(self, message: str, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class Unauthenticated(ServiceError):
+    """No valid key nor session, or a wrong email or password (answered 401)."""
+
+
+class Forbidden(ServiceError):
+    """The caller may not do this: its role, its villages, or a missing CSRF token (403)."""
+
+
+class Gone(ServiceError):
+    """A one-time link used already or expired (410)."""
+
+
+class InvalidField(ServiceError, ValueError):
+    """A value the body's schema cannot judge alone (a common password, a value out of a
+    village fact's range): answered 422 in FastAPI's shape, naming ``field``."""
+
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        value: object = None,
+        code: str = "",
+        context: dict[str, object] | None = None,
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.code = code or "value_error"
+        self.context = context or {}
+        super().__init__(message)
+
+
+class PreconditionFailed(ServiceError):
+    """``If-Match`` names a version that is no longer the current one (412); ``current`` is
+    what is stored now."""
+
+    def __init__(self, message: str, current: object) -> None:
+        self.current = current
+        super().__init__(message)
+
+
+class PreconditionRequired(ServiceError):
+    """A change that needs ``If-Match`` came without it (428)."""
+
+
+class SignInRequired(ServiceError):
+    """An intranet page asked without a live session: answered by a redirect to sign in."""
+
+    def __init__(self, then: str, lang: str = "fr") -> None:
+        self.then = then
+        self.lang = lang
+        super().__init__("sign in first")

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     # Types only: the command line renders rankings with this module's text, and must not
     # load the database stack to do it.
     from service.state import ServiceState
-    from service.store import Home, Prospect
+    from service.store import Listing, Prospect
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Width of the map's SVG user space: markers and labels are sized in these units.
@@ -67,6 +67,7 @@ _env = Environment(
 #: the path takes the page's language).
 LANDING_LINKS = (
     ("landing_embed", "embed", True),
+    ("landing_intranet", "intranet/", True),
     ("landing_docs", "docs", False),
     ("landing_health", "v1/health", False),
 )
@@ -248,7 +249,7 @@ def shortlist(
     prospect: "Prospect",
     profile: Profile,
     ranking: Ranking,
-    homes: Mapping[str, Sequence["Home"]],
+    homes: Mapping[str, Sequence["Listing"]],
     lang: Lang,
     *,
     today: date | None = None,
@@ -351,7 +352,7 @@ def project_summary(profile: Profile, lang: Lang) -> list[tuple[str, str]]:
 
 
 def _village(
-    state: "ServiceState", result: Result, listed: Sequence["Home"], lang: Lang
+    state: "ServiceState", result: Result, listed: Sequence["Listing"], lang: Lang
 ) -> dict[str, Any]:
     """One shortlisted village: its reasons, key facts as (label, value, note), its homes."""
     t = CATALOGUE.section(lang, "page")
@@ -376,7 +377,7 @@ def _village(
                 "surface": f"{number(home.surface_m2, lang)}{NBSP}m²"
                 if home.surface_m2 is not None
                 else "–",
-                "description": home.description or "",
+                "description": home.note or "",
             }
             for home in sorted(listed, key=lambda h: (h.tenure, h.price_eur))
         ],

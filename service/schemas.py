@@ -24,13 +24,11 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from features import criteria
-from features.profile import JSON_NUMBER, MAX_BUDGET_EUR, JsonBool, Profile
+from features.profile import JSON_NUMBER, JsonBool, Profile
 from matcher.weights import MAX_WEIGHT
 
 #: Profiles one batch request may carry (the 64 KiB body limit comes first in practice).
 MAX_BATCH = 200
-#: Listings one village may publish at once.
-MAX_HOMES = 200
 #: Dates outside these years are typos (and some would overflow a database timestamp).
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -153,6 +151,18 @@ class VillageSummary(BaseModel):
     house_price_m2: float | None
     homes_available: int
     solos_settled: int
+    needs_count: int = Field(description="The village's current needs (GET .../needs).")
+
+
+class Correction(BaseModel):
+    """A value corrected by the village's committee and approved by staff."""
+
+    value: float | int = Field(description="The corrected value (the attribute's value).")
+    packaged_value: float | int | str | bool | None = Field(description="The packaged data's.")
+    source: str = Field(description="Where the committee saw it.")
+    observed_at: str = Field(description="When it was observed (a date).")
+    approved_by: str | None
+    approved_at: datetime | None
 
 
 class Attribute(BaseModel):
@@ -163,11 +173,8 @@ class Attribute(BaseModel):
     sources: list[str] = Field(description="Keys of the sources (geodata/DATA.md).")
     vintage: str = Field(description='Publisher and year of the value: "ARCEP 2025".')
     publishers: list[str] = Field(description="Who published the data it comes from.")
-
-
-class VillageDetail(VillageSummary):
-    attributes: dict[str, Attribute] = Field(
-        description="Every attribute of the village table, with its unit and sources."
+    corrected: Correction | None = Field(
+        None, description="Present when the value is a correction approved by staff."
     )
 
 
@@ -304,28 +311,6 @@ class OutcomeCreated(BaseModel):
     insee: str
     event: str
     at: datetime
-
-
-class HomeItem(Request):
-    tenure: Literal["buy", "rent"]
-    price_eur: Annotated[
-        float,
-        Field(gt=0, le=MAX_BUDGET_EUR, description="Price to buy, or monthly rent."),
-        JSON_NUMBER,
-    ]
-    bedrooms: Annotated[int, Field(ge=0, le=20), JSON_NUMBER]
-    surface_m2: Annotated[float, Field(gt=0, le=5000), JSON_NUMBER] | None = None
-    description: Description | None = None
-
-
-class HomesIn(Request):
-    homes: Annotated[list[HomeItem], Field(max_length=MAX_HOMES)]
-
-
-class HomesOut(BaseModel):
-    insee: str
-    name: str
-    homes: list[HomeItem]
 
 
 _FiniteWeight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False), JSON_NUMBER]

@@ -9,6 +9,7 @@ import contextlib
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +20,16 @@ from geodata.io import read_village_table, read_villages
 from geodata.schema import COLUMNS_BY_NAME, SOURCES, value_vintage
 from geodata.table import VillageTable, json_value
 from matcher import Recommender, load_weight_profile
-from service.auth import Keyring
+from service import clock
+from service.accounts.signin import Accounts
+from service.auth import KeyConfigError, Keyring
 from service.config import Settings
+from service.corrections import checked_value, corrected_table
 from service.exceptions import Conflict, NotFound
 from service.exposure import ExposureLog
 from service.ratelimit import RateLimit, parse_limit
-from service.store import Store, StoredWeights
+from service.schemas_village import NeedOut
+from service.store import Need, Proposal, Store, StoredWeights
 
 if TYPE_CHECKING:
     from geodata.svgmap import SvgMap
@@ -53,10 +58,14 @@ SUMMARY_COLUMNS = {
 @dataclass(frozen=True)
 class Snapshot:
     revision: int
+    day: date  # listings and needs expire by the day: a new day rebuilds the snapshot
     weights: StoredWeights
     recommender: Recommender
     homes_available: dict[str, int]
     solos_settled: dict[str, int]
+    needs: dict[str, list[Need]]  # the current needs of each village that has some
+    #: Approved corrections of village facts, by village and field: the model uses them.
+    corrections: dict[str, dict[str, Proposal]]
 
 
 class ServiceState:
@@ -68,9 +77,15 @@ class ServiceState:
         self.exposure = ExposureLog(store)
         self.rate_limit = RateLimit(parse_limit(settings.rate_limit))
         self.keyring = Keyring.from_settings(settings)
+        self.accounts = Accounts(store, settings)
         self.villages = _village_table(settings).sorted_by("insee")
         self.partners = self.villages.where("partner")
         self.partner_codes = frozenset(self.partners["insee"])
+        strangers = sorted(self.keyring.villages() - self.partner_codes)
+        if strangers:
+            raise KeyConfigError(
+                f"SOHOSOLO_COMMITTEE_API_KEYS: expected partner villages, found {strangers}"
+            )
         #: Every village's row, as read (a missing value is nan), by INSEE code.
         self.rows: dict[str, dict[str, Any]] = {
             str(row["insee"]): row for row in self.villages.records()
@@ -104,15 +119,15 @@ class ServiceState:
         return await run_in_threadpool(self._rebuilt, revision)
 
     def _fresh(self) -> tuple[int, Snapshot | None]:
-        """The database's revision, and the snapshot if it is of that revision."""
+        """The database's revision, and the snapshot if it is of that revision and today."""
         revision = self.store.model_inputs_revision()
         current = self._snapshot
-        return revision, current if current is not None and current.revision == revision else None
+        return revision, current if _is_of(current, revision) else None
 
     def _rebuilt(self, revision: int) -> Snapshot:
         with self._lock:
             current = self._snapshot
-            if current is None or current.revision != revision:
+            if current is None or not _is_of(current, revision):
                 current = self._build(revision)
                 self._snapshot = current
         return current
@@ -125,13 +140,21 @@ class ServiceState:
         # Outcomes of a village that is not (or no longer) a partner are kept, but its Solos
         # are not counted: the partner list is the deployment's, not the database's.
         solos = {k: v for k, v in self.store.settled_counts().items() if k in self.partner_codes}
-        recommender = Recommender(self.partners, weights.profile, homes=homes, solos_settled=solos)
+        needs: dict[str, list[Need]] = {}
+        for need in self.store.current_needs():
+            needs.setdefault(need.insee, []).append(need)
+        corrections = self.store.corrections()
+        partners = corrected_table(self.partners, corrections)
+        recommender = Recommender(partners, weights.profile, homes=homes, solos_settled=solos)
         return Snapshot(
             revision=revision,
+            day=clock.today(),
             weights=weights,
             recommender=recommender,
             homes_available=dict(Counter(str(home[0]) for home in homes)),
             solos_settled={str(k): int(v) for k, v in solos.items()},
+            needs=needs,
+            corrections=corrections,
         )
 
     # -- villages --------------------------------------------------------------------------
@@ -164,11 +187,20 @@ class ServiceState:
         """``32436 (Solomiac)``: a village as messages name it."""
         return f"{insee} ({self.name_of(insee)})" if self.has_village(insee) else insee
 
-    def summary(self, insee: str, snapshot: Snapshot) -> dict[str, Any]:
+    def record(self, insee: str, snapshot: Snapshot) -> dict[str, Any]:
+        """A village's values as the model sees them: approved corrections in place."""
         record = self._records[insee]
+        corrected = snapshot.corrections.get(insee)
+        if not corrected:
+            return record
+        return record | {field: checked_value(field, p.value) for field, p in corrected.items()}
+
+    def summary(self, insee: str, snapshot: Snapshot) -> dict[str, Any]:
+        record = self.record(insee, snapshot)
         out = {api: record[column] for column, api in SUMMARY_COLUMNS.items()}
         out["homes_available"] = snapshot.homes_available.get(insee, 0)
         out["solos_settled"] = snapshot.solos_settled.get(insee, 0)
+        out["needs_count"] = len(snapshot.needs.get(insee, ()))
         return out
 
     def summaries(self, partner: bool | None, snapshot: Snapshot) -> list[dict[str, Any]]:
@@ -179,7 +211,7 @@ class ServiceState:
         ]
 
     def detail(self, insee: str, snapshot: Snapshot) -> dict[str, Any]:
-        record = self._records[insee]
+        record = self.record(insee, snapshot)
         attributes = {
             name: {
                 "value": value,
@@ -195,7 +227,17 @@ class ServiceState:
             for name, value in record.items()
             if name in COLUMNS_BY_NAME
         }
-        return self.summary(insee, snapshot) | {"attributes": attributes}
+        for field, proposal in snapshot.corrections.get(insee, {}).items():
+            attributes[field]["corrected"] = {
+                "value": record[field],
+                "packaged_value": self._records[insee][field],
+                "source": proposal.source,
+                "observed_at": proposal.observed_at.isoformat(),
+                "approved_by": proposal.reviewed_by,
+                "approved_at": proposal.reviewed_at,
+            }
+        needs = [NeedOut.of(need) for need in snapshot.needs.get(insee, ())]
+        return self.summary(insee, snapshot) | {"attributes": attributes, "needs": needs}
 
     @cached_property
     def svg_map(self) -> "SvgMap":
@@ -227,6 +269,10 @@ class ServiceState:
                 self.partners["insee"], self.partners.geometries(), strict=True
             )
         }
+
+
+def _is_of(snapshot: Snapshot | None, revision: int) -> bool:
+    return snapshot is not None and snapshot.revision == revision and snapshot.day == clock.today()
 
 
 def _village_table(settings: Settings) -> VillageTable:

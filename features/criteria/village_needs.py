@@ -16,6 +16,7 @@ from features.vocab import (
     PROFESSION_CODES,
     PROFESSIONS_BY_CODE,
     SERVICES_BY_CODE,
+    premises_label,
 )
 
 #: A family that brings the school some of the pupils it lacks answers half of the need; all of
@@ -146,7 +147,7 @@ class VillageNeeds(Criterion):
         )
 
     def _premises(self, need: Need, lang: Lang) -> str:
-        use = PREMISES_USES[need.use or "office"][0 if lang == "fr" else 1]
+        use = premises_label(need.use or "office", lang)
         surface = need.surface_m2
         return self.say(
             lang,

@@ -1,12 +1,13 @@
 """The tables, as SQLAlchemy's ORM sees them; the migrations create them, and a test keeps the
 two identical."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -102,9 +103,14 @@ class HomeRow(Base):
     price_eur: Mapped[float] = mapped_column(Float)
     bedrooms: Mapped[int] = mapped_column(Integer)
     surface_m2: Mapped[float | None] = mapped_column(Float)
-    description: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str] = mapped_column(String(100))
+    #: Raised by every change: a change naming an older one is refused (If-Match).
+    version: Mapped[int] = mapped_column(Integer)
+    available_from: Mapped[date] = mapped_column(Date)
+    #: The listing stops counting after this day, unless its committee confirms it.
+    expires_at: Mapped[date] = mapped_column(Date, index=True)
 
 
 class WeightProfileRow(Base):
@@ -163,3 +169,135 @@ class RevisionRow(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+# -- people's accounts (0005) -----------------------------------------------------------------
+
+
+class AccountRow(Base):
+    """A person who signs in to the intranet: a committee member, staff or an analyst. The
+    password is kept only as its argon2 hash; an invited person has none until they choose it."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # lower-cased
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountVillageRow(Base):
+    """The villages a committee account is scoped to (staff and analysts have none: all)."""
+
+    __tablename__ = "account_villages"
+
+    account_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+
+
+class InvitationRow(Base):
+    """A one-time link to choose a password: only the SHA-256 of its token is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SessionRow(Base):
+    """A signed-in browser: the SHA-256 of its cookie's token, its CSRF token, its times. Kept
+    in the database so that every worker process (and server) knows it."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# -- the village side (0006 homes' columns above, 0007 needs and committees) -------------------
+
+
+class NeedRow(Base):
+    """Something a village needs, of one ``kind``; the columns of the other kinds stay empty.
+    A trade need's professions are rows of ``need_professions``."""
+
+    __tablename__ = "needs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    insee: Mapped[str] = mapped_column(String(5), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # school_pupils, trade, premises
+    note: Mapped[str | None] = mapped_column(String(500))
+    expires_at: Mapped[date] = mapped_column(Date, index=True)
+    school: Mapped[str | None] = mapped_column(String(200))
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+    pupils: Mapped[int | None] = mapped_column(Integer)
+    by_date: Mapped[date | None] = mapped_column(Date)
+    service: Mapped[str | None] = mapped_column(String(32))
+    premises_use: Mapped[str | None] = mapped_column(String(16))
+    surface_m2: Mapped[float | None] = mapped_column(Float)
+    rent_eur: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class NeedProfessionRow(Base):
+    __tablename__ = "need_professions"
+
+    need_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True
+    )
+    profession: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class CommitteeRow(Base):
+    """A village's welcome committee: how many families it can accompany in a quarter, and
+    whom staff write to (never shown publicly)."""
+
+    __tablename__ = "committees"
+
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    capacity_per_quarter: Mapped[int] = mapped_column(Integer)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class FactProposalRow(Base):
+    """A committee's correction of one village fact, with its source and date; staff approve
+    it (its value then overrides the packaged one) or reject it (with a reason, kept)."""
+
+    __tablename__ = "fact_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    insee: Mapped[str] = mapped_column(String(5), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(300))
+    observed_at: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, approved, rejected
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(String(500))

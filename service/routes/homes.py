@@ -1,33 +1,169 @@
-"""The homes staff list for each partner village (they feed the housing criterion)."""
+"""The homes of each partner village, kept by its committee and staff one listing at a time
+(they feed the housing criterion from the next ranking)."""
 
-from dataclasses import asdict
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Path, Response, status
 
-from service.deps import StaffDep, StateDep
+from service.deps import StateDep, VillageDep
 from service.errors import problems
+from service.exceptions import PreconditionRequired
 from service.params import Insee
-from service.schemas import HomesIn, HomesOut
-from service.store import Home
+from service.responses import json_response
+from service.schemas_village import HomeIn, HomeOut, HomePatch, HomesIn, HomesOut
+from service.store.homes import Home, Listing
 
 # Tagged with the villages, where the OpenAPI document has always listed these paths.
 router = APIRouter(prefix="/v1", tags=["villages"])
+HomeId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A listing's id.")]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        max_length=100,
+        description='The listing\'s version as its ETag gave it ("3"); required.',
+    ),
+]
 
 
-@router.get("/villages/{insee}/homes", response_model=HomesOut, responses=problems(401, 404))
-def homes(insee: Insee, state: StateDep, _caller: StaffDep) -> HomesOut:
+def home_out(listing: Listing) -> dict[str, object]:
+    return HomeOut(
+        id=listing.id,
+        version=listing.version,
+        tenure=listing.tenure,
+        price_eur=listing.price_eur,
+        bedrooms=listing.bedrooms,
+        surface_m2=listing.surface_m2,
+        note=listing.note,
+        description=listing.note,
+        available_from=listing.available_from,
+        expires_at=listing.expires_at,
+        expired=listing.expired,
+        updated_at=listing.updated_at,
+        updated_by=listing.updated_by,
+    ).model_dump(mode="json")
+
+
+def etag(listing: Listing) -> str:
+    return f'"{listing.version}"'
+
+
+def with_etag(listing: Listing, status_code: int = 200) -> Response:
+    response = json_response(home_out(listing), status_code)
+    response.headers["ETag"] = etag(listing)
+    return response
+
+
+def version_of(if_match: str | None, listing_id: int) -> int:
+    """The version an If-Match header names: ``"3"``, ``W/"3"`` or ``3``."""
+    if if_match is None:
+        raise PreconditionRequired(
+            f"listing {listing_id}: send If-Match with the version you changed (its ETag), "
+            "so that a change made since by someone else is not overwritten"
+        )
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise PreconditionRequired(
+            f'If-Match: expected a listing version such as "3", found {if_match!r}'
+        )
+    return int(text)
+
+
+def listing_of(item: HomeIn) -> Home:
+    return Home(**item.model_dump())
+
+
+@router.get("/villages/{insee}/homes", response_model=HomesOut, responses=problems(401, 403, 404))
+def homes(insee: Insee, state: StateDep, _caller: VillageDep) -> Response:
+    """Every listing of the village, with its version and dates; expired ones (no longer
+    counted) say so."""
     state.partner_village(insee)
-    listed = [asdict(home) for home in state.store.homes(insee)]
-    return HomesOut.model_validate({"insee": insee, "name": state.name_of(insee), "homes": listed})
+    listed = [home_out(home) for home in state.store.homes(insee)]
+    return json_response({"insee": insee, "name": state.name_of(insee), "homes": listed})
 
 
 @router.put(
-    "/villages/{insee}/homes", response_model=HomesOut, responses=problems(401, 404, 413, 415)
+    "/villages/{insee}/homes",
+    response_model=HomesOut,
+    responses=problems(401, 403, 404, 413, 415),
 )
-def replace_homes(insee: Insee, body: HomesIn, state: StateDep, caller: StaffDep) -> HomesOut:
-    """Replace the village's listings; the next ranking counts them in its housing criterion."""
+def replace_homes(insee: Insee, body: HomesIn, state: StateDep, caller: VillageDep) -> Response:
+    """Replace the village's listings (each gets a new id, version 1)."""
     state.partner_village(insee)
-    state.store.replace_homes(
-        insee, [Home(**item.model_dump()) for item in body.homes], by=str(caller)
-    )
-    return HomesOut(insee=insee, name=state.name_of(insee), homes=body.homes)
+    stored = state.store.replace_homes(insee, [listing_of(h) for h in body.homes], str(caller))
+    listed = [home_out(home) for home in stored]
+    return json_response({"insee": insee, "name": state.name_of(insee), "homes": listed})
+
+
+@router.post(
+    "/villages/{insee}/homes",
+    response_model=HomeOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=problems(401, 403, 404, 413, 415),
+)
+def add_home(insee: Insee, body: HomeIn, state: StateDep, caller: VillageDep) -> Response:
+    """Add one listing: 201 with its id, version 1 and an ETag."""
+    state.partner_village(insee)
+    listing = state.store.add_home(insee, listing_of(body), str(caller))
+    response = with_etag(listing, status.HTTP_201_CREATED)
+    response.headers["Location"] = f"/v1/villages/{insee}/homes/{listing.id}"
+    return response
+
+
+@router.get(
+    "/villages/{insee}/homes/{home_id:int}",
+    response_model=HomeOut,
+    responses=problems(401, 403, 404),
+)
+def home(insee: Insee, home_id: HomeId, state: StateDep, _caller: VillageDep) -> Response:
+    """One listing, with its version as ETag."""
+    state.partner_village(insee)
+    return with_etag(state.store.home(insee, home_id))
+
+
+@router.patch(
+    "/villages/{insee}/homes/{home_id:int}",
+    response_model=HomeOut,
+    responses={
+        **problems(401, 403, 404, 412, 413, 415, 428),
+        412: {"description": "Changed since: the body holds detail and the current listing."},
+    },
+)
+def change_home(
+    insee: Insee,
+    home_id: HomeId,
+    body: HomePatch,
+    state: StateDep,
+    caller: VillageDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Change a listing. ``If-Match`` must name its current version: 412 (with the current
+    listing) when someone changed it since, 428 without it. Nothing is overwritten then."""
+    state.partner_village(insee)
+    version = version_of(if_match, home_id)
+    state.store.home(insee, home_id)  # 404 before 412
+    listing = state.store.change_home(insee, home_id, body.changes(), version, str(caller))
+    return with_etag(listing)
+
+
+@router.post(
+    "/villages/{insee}/homes/{home_id:int}/confirm",
+    response_model=HomeOut,
+    responses=problems(401, 403, 404),
+)
+def confirm_home(insee: Insee, home_id: HomeId, state: StateDep, caller: VillageDep) -> Response:
+    """ "Still on offer": one click moves the listing's expiry to 90 days from today (an
+    expired listing counts again). No body; answers the listing with its new version."""
+    state.partner_village(insee)
+    return with_etag(state.store.confirm_home(insee, home_id, str(caller)))
+
+
+@router.delete(
+    "/villages/{insee}/homes/{home_id:int}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 403, 404),
+)
+def withdraw_home(insee: Insee, home_id: HomeId, state: StateDep, caller: VillageDep) -> Response:
+    """Withdraw a listing: it no longer counts; the audit log keeps what it was."""
+    state.partner_village(insee)
+    state.store.withdraw_home(insee, home_id, str(caller))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -80,6 +80,6 @@ def shortlist(
     state.exposure.add("shortlist", [ranking])
     if format == "json":
         return json_response(ranking)
-    homes = {r.insee: state.store.homes(r.insee) for r in ranking.results}
+    homes = {r.insee: state.store.current_homes(r.insee) for r in ranking.results}
     page = pages.shortlist(state, prospect, profile, ranking, homes, lang)
     return HTMLResponse(page, headers=page_headers(SHORTLIST_POLICY))

@@ -8,7 +8,8 @@ from service.deps import SnapshotDep, StateDep
 from service.errors import problems
 from service.params import Insee
 from service.responses import json_response
-from service.schemas import VillageDetail, VillageSummary
+from service.schemas import VillageSummary
+from service.schemas_village import VillageDetail
 
 router = APIRouter(prefix="/v1", tags=["villages"])
 

@@ -6,23 +6,33 @@ domain errors of ``service.exceptions``. The tables are in ``service.db.models``
 connections in ``service.db.engine``, the schema's migrations in ``service.db.migrate``.
 """
 
+from service.store.accounts import Account, AccountStore, SignedIn
 from service.store.audit_log import AuditEntry, AuditLogStore
 from service.store.base import utcnow
+from service.store.committees import Committee, CommitteeStore
 from service.store.exposure import ExposureKey, ExposureStore, exposure_second
-from service.store.homes import Home, HomeStore
+from service.store.facts import FactStore, Proposal
+from service.store.homes import Home, HomeStore, Listing
 from service.store.keys import KeyStore
+from service.store.needs import Need, NeedStore
 from service.store.outcomes import Outcome, OutcomeStore, Recorded
 from service.store.prospects import Contact, Prospect, ProspectStore, is_prospect_id
 from service.store.weights import StoredWeights, WeightStore
 
 __all__ = [
+    "Account",
     "AuditEntry",
+    "Committee",
     "Contact",
     "ExposureKey",
     "Home",
+    "Listing",
+    "Need",
     "Outcome",
+    "Proposal",
     "Prospect",
     "Recorded",
+    "SignedIn",
     "Store",
     "StoredWeights",
     "exposure_second",
@@ -32,6 +42,16 @@ __all__ = [
 
 
 class Store(
-    ProspectStore, OutcomeStore, HomeStore, WeightStore, KeyStore, AuditLogStore, ExposureStore
+    ProspectStore,
+    OutcomeStore,
+    HomeStore,
+    WeightStore,
+    KeyStore,
+    AuditLogStore,
+    ExposureStore,
+    AccountStore,
+    NeedStore,
+    CommitteeStore,
+    FactStore,
 ):
     """One database: its engine, its sessions and every read and write the service makes."""

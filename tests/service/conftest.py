@@ -29,8 +29,12 @@ from service.config import Settings
 from service.store import Store
 from tests.conftest import REPO
 
+COMMITTEE_KEY = "committee-key-for-the-tests-0001"
 STAFF_KEY = "staff-key-for-the-tests-0001"
 ANALYST_KEY = "analyst-key-for-the-tests-0001"
+COMMITTEE = {"X-API-Key": COMMITTEE_KEY}
+#: The village the committee key keeps (a partner).
+COMMITTEE_VILLAGE = "32001"
 STAFF = {"X-API-Key": STAFF_KEY}
 ANALYST = {"X-API-Key": ANALYST_KEY}
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -76,14 +80,17 @@ def store(database_url: str) -> Iterator[Store]:
 
 def make_settings(data_dir: Path, database_url: str | None = None, **changes: object) -> Settings:
     """Settings with the test keys, and no rate limit unless a test sets one (the tests' many
-    rankings all come from one address)."""
+    rankings all come from one address); failed sign-ins are slowed by a few milliseconds at
+    most (the throttle's tests say how much)."""
     return Settings(
         **{
             "data_dir": data_dir,
             "database_url": database_url,
+            "committee_api_keys": [f"{COMMITTEE_KEY}@{COMMITTEE_VILLAGE}"],
             "staff_api_keys": [STAFF_KEY],
             "analyst_api_keys": [ANALYST_KEY],
             "rate_limit": "off",
+            "signin_max_delay_seconds": 0.01,
             **changes,
         }  # type: ignore[arg-type]
     )

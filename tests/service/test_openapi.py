@@ -56,7 +56,7 @@ def test_bounds_are_published_as_json_schema(document: dict[str, Any]) -> None:
         ("Housing", "budget_eur", {"exclusiveMinimum": 0, "maximum": 100_000_000}),
         ("Housing", "min_bedrooms", {"minimum": 0, "maximum": 10}),
         ("Profile", "remote_days_per_week", {"minimum": 0, "maximum": 7}),
-        ("HomeItem", "bedrooms", {"minimum": 0, "maximum": 20}),
+        ("HomeIn", "bedrooms", {"minimum": 0, "maximum": 20}),
         ("CriterionWeights", "housing", {"minimum": 0, "maximum": 1000}),
     ],
 )
