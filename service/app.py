@@ -108,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_error_handlers(app)
     # The partner list is a small CSV: read here too, so that the document states k's maximum
     # even before the lifespan has loaded the villages.
-    publish(app, len(read_partner_rows(settings.partners_path)), settings.default_k)
+    partners = [row["insee"] for row in read_partner_rows(settings.partners_path)]
+    publish(app, partners, settings.default_k)
 
     app.mount(pages.DOCS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 

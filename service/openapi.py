@@ -2,7 +2,7 @@
 
 A route's parameters are declared once for every deployment; the partner villages, and so the
 most results a ranking can hold, are known only from the settings. ``publish`` states them when
-the app is made.
+the app is made: ``k``'s maximum, and the codes a field marked ``PARTNER_MARK`` may take.
 """
 
 from collections.abc import Callable
@@ -10,17 +10,22 @@ from typing import Any
 
 from fastapi import FastAPI
 
+#: The mark of a field that takes a partner village's code (see ``partner_code``).
+PARTNER_MARK = "x-partner-village"
 #: What the document says of ``k`` once the partner count is known.
 K_DESCRIPTION = "Results per ranking, from 1 to {partners} (the partner villages); default {k}."
 
 
-def publish(app: FastAPI, partners: int, default_k: int) -> None:
-    """Make ``app`` publish ``k``'s maximum, the number of partner villages."""
+def publish(app: FastAPI, partners: list[str], default_k: int) -> None:
+    """Make ``app`` publish ``k``'s maximum (the number of partner villages) and the partners'
+    codes as the values of the fields marked ``PARTNER_MARK``."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:  # FastAPI keeps the document once made
-            _bound_k(generate(), partners, default_k)
+            document = generate()
+            _bound_k(document, len(partners), default_k)
+            _list_partners(document, sorted(partners))
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -37,3 +42,14 @@ def _bound_k(document: dict[str, Any], partners: int, default_k: int) -> None:
                     if branch.get("type") == "integer":
                         branch["maximum"] = partners
                 parameter["description"] = parameter["schema"]["description"] = description
+
+
+def _list_partners(node: Any, codes: list[str]) -> None:
+    if isinstance(node, dict):
+        if node.pop(PARTNER_MARK, False):
+            node["enum"] = codes
+        for value in node.values():
+            _list_partners(value, codes)
+    elif isinstance(node, list):
+        for value in node:
+            _list_partners(value, codes)

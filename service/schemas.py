@@ -26,6 +26,7 @@ from pydantic_core import CoreSchema
 from features import criteria
 from features.profile import JSON_NUMBER, JsonBool, Profile
 from matcher.weights import MAX_WEIGHT
+from service.openapi import PARTNER_MARK
 
 #: Profiles one batch request may carry (the 64 KiB body limit comes first in practice).
 MAX_BATCH = 200
@@ -77,7 +78,7 @@ def _plausible(moment: datetime) -> datetime:
     return moment
 
 
-class _Published:
+class Published:
     """Adds JSON Schema keywords to a type's published schema, for a rule a validator of the
     type enforces with a clearer message than the keyword's own."""
 
@@ -90,6 +91,9 @@ class _Published:
         return handler(schema) | self.keywords
 
 
+#: A partner village's code: the document lists the deployment's partners
+#: (``service.openapi.publish``).
+PartnerCode = Annotated[InseeCode, Published(**{PARTNER_MARK: True})]
 #: The years from MIN_YEAR to MAX_YEAR, as the text of a moment starts with them (a test
 #: checks that they agree).
 YEARS_PATTERN = "^(20[0-9]{2}|2100)-"
@@ -97,7 +101,7 @@ YEARS_PATTERN = "^(20[0-9]{2}|2100)-"
 Timestamp = Annotated[
     AwareDatetime,
     AfterValidator(_plausible),
-    _Published(
+    Published(
         pattern=YEARS_PATTERN,
         description="A date and time with its time zone (ISO 8601, e.g. 2026-11-22T10:00:00Z), "
         f"in the years {MIN_YEAR} to {MAX_YEAR}.",
@@ -286,7 +290,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 class OutcomeIn(Request):
     prospect_id: ProspectId
-    insee: InseeCode = Field(description="A partner village (INSEE code).")
+    insee: PartnerCode = Field(description="A partner village (INSEE code).")
     event: Literal["shortlisted", "visited", "settled", "left"]
     at: Timestamp | None = Field(
         None,

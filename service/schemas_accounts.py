@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from features.profile import JsonBool
 from service.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from service.schemas import Email, InseeCode, PersonName, Request
+from service.schemas import Email, PartnerCode, PersonName, Request
 
 RoleName = Literal["committee", "staff", "analyst"]
 #: Villages one committee account may keep (every partner at most).
@@ -17,8 +17,17 @@ Password = Annotated[str, Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)]
 
 
 class InvitationIn(Request):
+    # JSON Schema states the rule the validator below applies, for clients and fuzzers.
+    model_config = Request.model_config | {
+        "json_schema_extra": {
+            "if": {"properties": {"role": {"const": "committee"}}},
+            "then": {"required": ["villages"], "properties": {"villages": {"minItems": 1}}},
+            "else": {"properties": {"villages": {"maxItems": 0}}},
+        }
+    }
+
     role: RoleName
-    villages: list[InseeCode] = Field(
+    villages: list[PartnerCode] = Field(
         default_factory=list,
         max_length=MAX_VILLAGES,
         description="Partner villages a committee keeps (one at least); none for staff "

@@ -21,10 +21,12 @@ from service.corrections import CORRECTABLE
 from service.schemas import (
     MAX_YEAR,
     MIN_YEAR,
+    YEARS_PATTERN,
     Attribute,
     Description,
     Email,
     PersonName,
+    Published,
     Request,
     VillageSummary,
 )
@@ -70,9 +72,22 @@ def _as_text(value: object) -> object:
 
 
 #: A day as ISO 8601 text (2027-01-31), in years the programme can mean.
-Day = Annotated[date, BeforeValidator(_as_text), AfterValidator(_plausible_day)]
+Day = Annotated[
+    date,
+    BeforeValidator(_as_text),
+    AfterValidator(_plausible_day),
+    Published(pattern=YEARS_PATTERN),
+]
 #: A day from today to a year ahead: when something stops counting.
-Expiry = Annotated[date, BeforeValidator(_as_text), AfterValidator(_ahead)]
+Expiry = Annotated[
+    date,
+    BeforeValidator(_as_text),
+    AfterValidator(_ahead),
+    Published(
+        pattern=YEARS_PATTERN,
+        description=f"A day from today to {MAX_AHEAD_DAYS} days ahead (ISO 8601, 2027-01-31).",
+    ),
+]
 Tenure = Literal["buy", "rent"]
 Price = Annotated[
     float, Field(gt=0, le=MAX_BUDGET_EUR, description="Price to buy, or monthly rent."), JSON_NUMBER
@@ -184,6 +199,16 @@ class SchoolPupilsNeed(Request):
 
 
 class TradeNeed(Request):
+    # JSON Schema states the rule ``_something`` applies, for clients and fuzzers.
+    model_config = Request.model_config | {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["service"], "properties": {"service": {"type": "string"}}},
+                {"required": ["professions"], "properties": {"professions": {"minItems": 1}}},
+            ]
+        }
+    }
+
     kind: Literal["trade"]
     professions: list[ProfessionCode] = Field(
         default_factory=list,
