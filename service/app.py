@@ -56,12 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store(settings.sqlalchemy_url)
+        store = Store(settings.sqlalchemy_url, write_timeout=settings.write_timeout_seconds)
         try:
             store.upgrade()
             state = ServiceState(settings, store)
             state.install_weights()
             state.snapshot()
+            state.database.check()
             app.state.sohosolo = state
             state.exposure.start()
             try:

@@ -42,12 +42,18 @@ async def get_snapshot(request: Request) -> Snapshot:
     return await state_of(request).snapshot_async()
 
 
-def get_caller(request: Request, key: Annotated[str | None, Security(api_key)] = None) -> Caller:
-    # A plain function (run in the thread pool): the revocation check asks the database, so
-    # that a key revoked through any worker, or the command line, is refused at once.
+async def get_caller(
+    request: Request, key: Annotated[str | None, Security(api_key)] = None
+) -> Caller:
+    # A coroutine that never waits on the database: the revoked keys come with the snapshot,
+    # rebuilt when the revision moves (a revocation through any worker, or the command line,
+    # raises it), so a key is refused from the next request, and the check stays fast while
+    # writes wait for a locked database.
     state = state_of(request)
     caller = state.keyring.caller(key)
-    if caller is None or state.store.is_revoked(caller.digest):
+    if caller is not None and caller.digest in (await state.snapshot_async()).revoked_keys:
+        caller = None
+    if caller is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="missing, wrong or revoked API key: send a staff or analyst key in the "

@@ -11,11 +11,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.exceptions import FeaturesError
 from matcher.exceptions import MatcherError
-from service.exceptions import Conflict, NotFound, RateLimited
+from service.db.engine import WRITE_TIMEOUT
+from service.db.faults import describe
+from service.exceptions import Conflict, NotFound, RateLimited, Unavailable
 from service.schemas import Problem
 
 #: The refusals an endpoint may answer besides 422, as its OpenAPI schema lists them.
@@ -26,6 +29,9 @@ PROBLEMS = {
     413: "Request body over 64 KiB.",
     415: "Request body not sent as Content-Type: application/json.",
     429: "Too many requests from this address: try again after Retry-After seconds.",
+    503: "The database cannot be written (or read) now: locked by another connection, "
+    "read-only, full or out of reach; the detail says which. Try again after Retry-After "
+    "seconds.",
 }
 
 
@@ -128,6 +134,8 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(Conflict, conflict)
     app.add_exception_handler(RateLimited, rate_limited)
+    app.add_exception_handler(Unavailable, unavailable)
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(MatcherError, library_error)
     app.add_exception_handler(FeaturesError, library_error)
 
@@ -147,6 +155,27 @@ async def rate_limited(request: Request, exc: Exception) -> JSONResponse:
         status_code=status.HTTP_429_TOO_MANY_REQUESTS,
         headers={"Retry-After": str(exc.retry_after)},
     )
+
+
+async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Unavailable)
+    return JSONResponse(
+        {"detail": str(exc)},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """A read the database could not answer now (writes are answered by the store): a 503
+    that says why; any other database error is a bug, and stays a 500."""
+    assert isinstance(exc, DBAPIError)
+    store = getattr(getattr(request.app.state, "sohosolo", None), "store", None)
+    fault = describe(exc, getattr(store, "write_timeout", WRITE_TIMEOUT))
+    if fault is None:
+        raise exc
+    message = f"the database cannot be read now: {fault.reason}"
+    return await unavailable(request, Unavailable(message, fault.retry_after))
 
 
 async def library_error(request: Request, exc: Exception) -> JSONResponse:

@@ -33,3 +33,12 @@ class RateLimited(ServiceError):
     def __init__(self, message: str, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class Unavailable(ServiceError):
+    """The database cannot do it now (locked, read-only, full, out of reach): answered 503,
+    with ``Retry-After``; the message says why, in words."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -25,6 +25,7 @@ from service.exceptions import Conflict, NotFound
 from service.exposure import ExposureLog
 from service.ratelimit import RateLimit, parse_limit
 from service.store import Store, StoredWeights
+from service.writes import DatabaseWatch, WriteGate
 
 if TYPE_CHECKING:
     from geodata.svgmap import SvgMap
@@ -57,6 +58,9 @@ class Snapshot:
     recommender: Recommender
     homes_available: dict[str, int]
     solos_settled: dict[str, int]
+    #: SHA-256 digests (hex) of the revoked API keys: checked on every keyed request, so read
+    #: with the rest rather than asked of the database each time.
+    revoked_keys: frozenset[str]
 
 
 class ServiceState:
@@ -66,6 +70,8 @@ class ServiceState:
         self.settings = settings
         self.store = store
         self.exposure = ExposureLog(store)
+        self.writes = WriteGate(store)
+        self.database = DatabaseWatch(store)
         self.rate_limit = RateLimit(parse_limit(settings.rate_limit))
         self.keyring = Keyring.from_settings(settings)
         self.villages = _village_table(settings).sorted_by("insee")
@@ -132,6 +138,7 @@ class ServiceState:
             recommender=recommender,
             homes_available=dict(Counter(str(home[0]) for home in homes)),
             solos_settled={str(k): int(v) for k, v in solos.items()},
+            revoked_keys=frozenset(self.store.revoked_digests()),
         )
 
     # -- villages --------------------------------------------------------------------------
