@@ -39,7 +39,7 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 async def get_snapshot(request: Request) -> Snapshot:
-    return await state_of(request).snapshot_async()
+    return await state_of(request).serving_snapshot()
 
 
 async def get_caller(

@@ -79,7 +79,7 @@ class Request(BaseModel):
 
 
 class Problem(BaseModel):
-    """The body of a 401, 403, 404, 413 or 429 answer."""
+    """The body of a 401, 403, 404, 409, 413, 429 or 503 answer."""
 
     detail: str = Field(description="What was wrong, in words.")
 

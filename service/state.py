@@ -21,6 +21,7 @@ from geodata.table import VillageTable, json_value
 from matcher import Recommender, load_weight_profile
 from service.auth import Keyring
 from service.config import Settings
+from service.db.faults import describe
 from service.exceptions import Conflict, NotFound
 from service.exposure import ExposureLog
 from service.ratelimit import RateLimit, parse_limit
@@ -108,6 +109,20 @@ class ServiceState:
         if fresh is not None:
             return fresh
         return await run_in_threadpool(self._rebuilt, revision)
+
+    async def serving_snapshot(self) -> Snapshot:
+        """``snapshot_async``, or the last snapshot built while the database cannot be read
+        (the server out of reach, a table locked from outside): rankings, village pages and
+        health answer from memory, at most the changes of the fault's duration behind, rather
+        than 503. The key check keeps to ``snapshot_async``: a revocation it cannot read is
+        answered 503, not ignored."""
+        try:
+            return await self.snapshot_async()
+        except Exception as error:  # the driver's own errors too: no common base to name
+            last = self._snapshot
+            if last is None or describe(error, self.store.write_timeout) is None:
+                raise
+            return last
 
     def _fresh(self) -> tuple[int, Snapshot | None]:
         """The database's revision, and the snapshot if it is of that revision."""

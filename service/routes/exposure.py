@@ -14,7 +14,7 @@ from service.schemas import Exposure, Timestamp
 router = APIRouter(prefix="/v1", tags=["weights"])
 
 
-@router.get("/exposure", response_model=Exposure, responses=problems(401))
+@router.get("/exposure", response_model=Exposure, responses=problems(401, 503))
 def exposure(
     state: StateDep,
     _caller: StaffDep,

@@ -16,7 +16,7 @@ from service.store import Home
 router = APIRouter(prefix="/v1", tags=["villages"])
 
 
-@router.get("/villages/{insee}/homes", response_model=HomesOut, responses=problems(401, 404))
+@router.get("/villages/{insee}/homes", response_model=HomesOut, responses=problems(401, 404, 503))
 def homes(insee: Insee, state: StateDep, _caller: StaffDep) -> HomesOut:
     state.partner_village(insee)
     listed = [asdict(home) for home in state.store.homes(insee)]

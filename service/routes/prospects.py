@@ -44,7 +44,9 @@ def _create_prospect(body: ProspectIn, state: ServiceState, caller: Caller) -> P
     return ProspectCreated(id=prospect.id)
 
 
-@router.get("/prospects/{prospect_id}", response_model=ProspectOut, responses=problems(401, 404))
+@router.get(
+    "/prospects/{prospect_id}", response_model=ProspectOut, responses=problems(401, 404, 503)
+)
 def read_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> ProspectOut:
     return ProspectOut.model_validate(asdict(state.store.prospect(prospect_id)))
 
@@ -69,7 +71,7 @@ def _delete_prospect(prospect_id: str, state: ServiceState, caller: Caller) -> R
 @router.get(
     "/prospects/{prospect_id}/shortlist",
     response_model=RankingOut,
-    responses={**problems(401, 404), 200: {"content": {"text/html": {}}}},
+    responses={**problems(401, 404, 503), 200: {"content": {"text/html": {}}}},
 )
 def shortlist(
     prospect_id: str,

@@ -25,7 +25,7 @@ async def recommend_one(
     # the busiest route.
     state = state_of(request)
     state.rate_limit.check(request)
-    snapshot = await state.snapshot_async()
+    snapshot = await state.serving_snapshot()
     chosen_k = resolve_k(k, state.settings.default_k, snapshot)
     (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
     state.exposure.add("public", [ranking])

@@ -28,7 +28,7 @@ def weights_out(stored: StoredWeights) -> WeightsOut:
     )
 
 
-@router.get("/weights", response_model=WeightsOut, responses=problems(401))
+@router.get("/weights", response_model=WeightsOut, responses=problems(401, 503))
 def active_weights(snapshot: SnapshotDep, _caller: StaffDep) -> WeightsOut:
     return weights_out(snapshot.weights)
 

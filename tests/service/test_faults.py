@@ -233,3 +233,54 @@ def test_a_read_of_a_table_locked_on_postgresql_answers_503(
     assert answer.json()["detail"].startswith("the database cannot be read now: a table")
     assert int(answer.headers["Retry-After"]) >= 1
     assert client.get(f"/v1/prospects/{prospect_id}", headers=STAFF).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_rankings_and_health_answer_from_memory_while_the_database_cannot_be_read(
+    locked_client: tuple[TestClient, str, str],
+) -> None:
+    """Another worker changed the homes, then a session locked their table (a migration of a
+    newer release, say): a ranking and health answer from the last snapshot; the key check,
+    which must see a revocation, answers 503 rather than guess."""
+    client, prospect_id, database_url = locked_client
+    other_worker = Store(database_url)
+    other_worker.replace_homes(PARTNER, [Home("rent", 500.0, 1)], by="test")
+    other_worker.dispose()
+    with held_write_lock(database_url, tables="homes"):
+        ranking, took = timed(client.post, "/v1/recommendations?k=3", json=API_EXAMPLE_PROFILE)
+        staff = client.get(f"/v1/prospects/{prospect_id}", headers=STAFF)
+        deadline = time.monotonic() + 5.0
+        while (health := client.get("/v1/health")).json()["database"]["writable"]:
+            assert time.monotonic() < deadline, "health never said the database is locked"
+            time.sleep(0.1)
+    assert ranking.status_code == 200
+    assert len(ranking.json()["results"]) == 3
+    assert took < TIMEOUT + 1.0
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"
+    assert "locked by another session" in health.json()["database"]["detail"]
+    assert staff.status_code == 503
+    assert staff.json()["detail"].startswith("the database cannot be read now: a table")
+    assert client.get(f"/v1/prospects/{prospect_id}", headers=STAFF).status_code == 200
+
+
+def test_every_keyed_operation_documents_its_503(shared_client: TestClient) -> None:
+    """The key check reads the database (the revoked keys), so any keyed request can meet a
+    fault; public rankings answer from memory then, and list none."""
+    paths = shared_client.get("/openapi.json").json()["paths"]
+    keyed = {
+        (method, path)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if operation.get("security")
+    }
+    assert {("post", "/v1/outcomes"), ("put", "/v1/weights")} <= keyed
+    for method, path in keyed:
+        answer = paths[path][method]["responses"].get("503")
+        assert answer is not None, f"{method} {path} does not document its 503"
+        assert answer["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+    assert "503" not in paths["/v1/recommendations"]["post"]["responses"]
