@@ -594,6 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from geodata.exceptions import GeodataError
     from matcher.exceptions import MatcherError
     from service.auth import KeyConfigError
+    from service.exceptions import Unavailable
 
     try:
         return int(args.handler(args))
@@ -605,6 +606,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         UsageError,
         ValidationError,
         SQLAlchemyError,
+        Unavailable,
         OSError,
     ) as exc:
         print(f"sohosolo: error: {exc}", file=sys.stderr)

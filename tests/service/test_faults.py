@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from service.app import create_app
+from service.cli import main
+from service.config import get_settings
 from service.db.faults import Fault, describe
 from service.exceptions import Unavailable
 from service.store import Home, Store
@@ -171,6 +173,24 @@ def test_a_revoked_key_is_refused_without_asking_the_database_each_time(
     monkeypatch.setattr(store, "revoked_digests", asked)
     assert client.get("/v1/weights", headers=STAFF).status_code == 401
     assert client.get("/v1/weights", headers=ANALYST).status_code == 200
+
+
+def test_the_command_line_names_a_locked_database(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = Store(database_url)
+    store.upgrade()
+    store.dispose()
+    monkeypatch.setenv("SOHOSOLO_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        with held_write_lock(database_url, tables="revoked_keys"):
+            assert main(["revoke", f"sha256:{'a' * 64}"]) == 2
+    finally:
+        get_settings.cache_clear()
+    error = capsys.readouterr().err
+    assert error.startswith("sohosolo: error: the database cannot be written now: ")
+    assert "lock" in error
 
 
 @pytest.mark.parametrize(
