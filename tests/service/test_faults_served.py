@@ -3,8 +3,10 @@ settings: another process holds the write lock for 15 s while 60 writes arrive a
 database file that is read-only.
 
 Health, staff reads and public rankings are asked all along on connections of their own, and
-timed from the client (loopback, keep-alive): health within 100 ms every time, the reads and
-rankings within half a second; every write is answered, 503 with a JSON problem and
+timed from the client (loopback, keep-alive): 95 % of the answers of each within 100 ms, and
+every one within 1 s (one that waited behind the writes would take the 2 s of the write
+timeout; the margin is for a machine that other jobs share, where a few answers among hundreds
+wait for a CPU whatever the server does); every write is answered, 503 with a JSON problem and
 ``Retry-After`` (or 201 once the lock is let go), none 500. The measured figures are printed
 (``pytest -s``).
 """
@@ -107,6 +109,11 @@ class Poller:
     def slowest(self) -> float:
         return max(took for *_, took in self.answers)
 
+    def percentile(self, share: float) -> float:
+        """The time within which ``share`` of the answers came."""
+        times = sorted(took for *_, took in self.answers)
+        return times[min(len(times) - 1, int(share * len(times)))]
+
 
 @contextmanager
 def polling(*pollers: Poller) -> Iterator[None]:
@@ -175,8 +182,9 @@ def test_a_lock_held_from_outside_for_15_s_stalls_nothing_but_the_writes(tmp_pat
             assert body["detail"].startswith("the database cannot be written now: ")
     assert max(took for *_, took in answers) < 5.0
     assert after[0] == 201
-    assert health.slowest() < 0.1, f"health took up to {health.slowest():.3f} s"
-    assert max(staff.slowest(), rankings.slowest()) < 0.5
+    for poller in (health, staff, rankings):
+        assert poller.percentile(0.95) < 0.1, f"{poller.path}: {poller.percentile(0.95):.3f} s"
+        assert poller.slowest() < 1.0, f"{poller.path} took up to {poller.slowest():.3f} s"
     assert all(
         status == 200 for _, status, _, _ in health.answers + staff.answers + rankings.answers
     )
@@ -191,11 +199,15 @@ def test_a_lock_held_from_outside_for_15_s_stalls_nothing_but_the_writes(tmp_pat
 
 def report(health: Poller, staff: Poller, rankings: Poller, answers: list[Any]) -> None:
     statuses = sorted({status for status, *_ in answers})
+    for name, poller in [("health", health), ("staff reads", staff), ("rankings", rankings)]:
+        print(
+            f"\n{name}: {len(poller.answers)} answers, median {poller.percentile(0.5) * 1000:.1f}"
+            f" ms, 95 % within {poller.percentile(0.95) * 1000:.1f} ms, slowest "
+            f"{poller.slowest() * 1000:.1f} ms",
+            end="",
+        )
     print(
-        f"\nhealth: {len(health.answers)} answers, slowest {health.slowest() * 1000:.1f} ms; "
-        f"staff reads: slowest {staff.slowest() * 1000:.1f} ms; "
-        f"rankings: slowest {rankings.slowest() * 1000:.1f} ms; "
-        f"writes: {statuses}, answered in {min(a[3] for a in answers):.2f} to "
+        f"\nwrites: {statuses}, answered in {min(a[3] for a in answers):.2f} to "
         f"{max(a[3] for a in answers):.2f} s"
     )
 
