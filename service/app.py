@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from geodata.io import read_partner_rows
 from service.body_limit import BodyLimit
 from service.config import MAX_BODY_BYTES, Settings, get_settings
-from service.errors import add_error_handlers
+from service.errors import PROBLEMS, add_error_handlers
 from service.logs import redact_access_log
 from service.openapi import publish
 from service.routes import (
@@ -74,12 +74,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redact_access_log()
-        store = Store(settings.sqlalchemy_url)
+        store = Store(settings.sqlalchemy_url, write_timeout=settings.write_timeout_seconds)
         try:
             store.upgrade()
             state = ServiceState(settings, store)
             state.install_weights()
             state.snapshot()
+            state.database.check()
             app.state.sohosolo = state
             state.exposure.start()
             try:
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The partner list is a small CSV: read here too, so that the document states k's maximum
     # even before the lifespan has loaded the villages.
     partners = [row["insee"] for row in read_partner_rows(settings.partners_path)]
-    publish(app, partners, settings.default_k)
+    publish(app, partners, settings.default_k, keyed_fault=PROBLEMS[503])
 
     app.mount(pages.DOCS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 

@@ -668,7 +668,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         GeodataError,
         MatcherError,
         KeyConfigError,
-        ServiceError,
+        ServiceError,  # Unavailable among them: the database cannot be written now
         UsageError,
         ValidationError,
         SQLAlchemyError,

@@ -13,6 +13,7 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from service.db.engine import WRITE_TIMEOUT
 from service.ratelimit import parse_limit
 
 DATABASE_FILE = "sohosolo.sqlite3"
@@ -67,6 +68,13 @@ class Settings(BaseSettings):
         "60/minute",
         description="Rankings one client address may ask of the public endpoints "
         "(60/minute, 1000/hour...; 'off' for no limit), per worker process.",
+    )
+    write_timeout_seconds: float = Field(
+        WRITE_TIMEOUT,
+        gt=0,
+        le=60,
+        description="Seconds a write waits for a lock held by another connection before it "
+        "is answered 503 with Retry-After.",
     )
     retention_months: int | None = Field(
         None,

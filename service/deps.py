@@ -61,7 +61,7 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 async def get_snapshot(request: Request) -> Snapshot:
-    return await state_of(request).snapshot_async()
+    return await state_of(request).serving_snapshot()
 
 
 def caller_of_session(signed: SignedIn) -> Caller:
@@ -71,48 +71,50 @@ def caller_of_session(signed: SignedIn) -> Caller:
     return Caller(role, villages=villages, account_id=account.id, csrf_token=signed.csrf_token)
 
 
-def keyed_caller(request: Request, key: str | None) -> Caller | None:
+def keyed_caller(request: Request, key: str | None, snapshot: Snapshot) -> Caller | None:
     """The caller ``key`` names, or None for a missing, wrong or revoked key.
 
-    The revocation check asks the database, so that a key revoked through any worker, or the
-    command line, is refused at once: call it from the thread pool, not the event loop.
+    The revoked keys come with the snapshot, rebuilt when the revision moves (a revocation
+    through any worker, or the command line, raises it): a key is refused from the next
+    request, and the check never waits on the database (it stays fast while writes wait for
+    a locked one).
     """
-    state = state_of(request)
-    caller = state.keyring.caller(key)
-    if caller is None or state.store.is_revoked(caller.digest):
+    caller = state_of(request).keyring.caller(key)
+    if caller is None or caller.digest in snapshot.revoked_keys:
         return None
     return caller
 
 
-def from_public(request: Request) -> bool:
+def from_public(request: Request, snapshot: Snapshot) -> bool:
     """Whether the request comes from the public, held by the rate limit: it sends no valid
-    key (``keyed_caller``: from the thread pool)."""
-    return keyed_caller(request, request.headers.get(API_KEY_HEADER)) is None
+    key."""
+    return keyed_caller(request, request.headers.get(API_KEY_HEADER), snapshot) is None
 
 
 async def is_public(request: Request) -> bool:
     """``from_public``, for coroutines."""
-    if API_KEY_HEADER not in request.headers:  # the public's requests: no thread hop
+    if API_KEY_HEADER not in request.headers:  # the public's requests: no snapshot read
         return True
-    return await run_in_threadpool(from_public, request)
+    return from_public(request, await state_of(request).snapshot_async())
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     key: Annotated[str | None, Security(api_key)] = None,
     cookie: Annotated[str | None, Security(session_cookie)] = None,
 ) -> Caller:
     """The key's holder, or the signed-in person; a session's change needs its CSRF token.
 
-    A plain function (run in the thread pool): the revocation check and the session's lookup
-    ask the database, so that a key revoked or an account disabled through any worker, or the
-    command line, is refused at once."""
+    A key is checked without the database (``keyed_caller``); a session is looked up in it,
+    from the thread pool (writes wait in threads of their own, ``service.writes``), so that an
+    account disabled through any worker, or the command line, is refused at once."""
+    state = state_of(request)
     if key:
-        caller = keyed_caller(request, key)
+        caller = keyed_caller(request, key, await state.snapshot_async())
         if caller is None:
             raise Unauthenticated(NO_CREDENTIALS)
         return caller
-    signed = state_of(request).accounts.signed_in(cookie)
+    signed = await run_in_threadpool(state.accounts.signed_in, cookie)
     if signed is None:
         raise Unauthenticated(NO_CREDENTIALS)
     if request.method not in SAFE_METHODS and not same_token(

@@ -13,10 +13,13 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from features.exceptions import FeaturesError
 from matcher.exceptions import MatcherError
+from service.db.engine import WRITE_TIMEOUT
+from service.db.faults import describe
 from service.exceptions import (
     Conflict,
     Forbidden,
@@ -29,6 +32,7 @@ from service.exceptions import (
     RateLimited,
     SignInRequired,
     Unauthenticated,
+    Unavailable,
 )
 from service.schemas import Problem
 
@@ -48,6 +52,9 @@ PROBLEMS = {
     415: "Request body not sent as Content-Type: application/json.",
     428: "If-Match is required: send the listing's version (its ETag).",
     429: "Too many requests from this address: try again after Retry-After seconds.",
+    503: "The database cannot be written (or read) now: locked by another connection, "
+    "read-only, full or out of reach; the detail says which. Try again after Retry-After "
+    "seconds.",
 }
 
 
@@ -271,6 +278,8 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PreconditionRequired, plain(status.HTTP_428_PRECONDITION_REQUIRED))
     app.add_exception_handler(PreconditionFailed, precondition_failed)
     app.add_exception_handler(InvalidField, invalid_field)
+    app.add_exception_handler(Unavailable, unavailable)
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(MatcherError, library_error)
     app.add_exception_handler(FeaturesError, library_error)
 
@@ -303,6 +312,27 @@ async def over_quota(request: Request, exc: Exception) -> JSONResponse:
         "ctx": {"field_type": "List", "max_length": exc.most, "actual_length": exc.found},
     }
     return await validation_error(request, RequestValidationError([error]))
+
+
+async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Unavailable)
+    return JSONResponse(
+        {"detail": str(exc)},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """A read the database could not answer now (writes are answered by the store): a 503
+    that says why; any other database error is a bug, and stays a 500."""
+    assert isinstance(exc, DBAPIError)
+    store = getattr(getattr(request.app.state, "sohosolo", None), "store", None)
+    fault = describe(exc, getattr(store, "write_timeout", WRITE_TIMEOUT))
+    if fault is None:
+        raise exc
+    message = f"the database cannot be read now: {fault.reason}"
+    return await unavailable(request, Unavailable(message, fault.retry_after))
 
 
 async def library_error(request: Request, exc: Exception) -> JSONResponse:

@@ -97,3 +97,12 @@ class SignInRequired(ServiceError):
         self.then = then
         self.lang = lang
         super().__init__("sign in first")
+
+
+class Unavailable(ServiceError):
+    """The database cannot do it now (locked, read-only, full, out of reach): answered 503,
+    with ``Retry-After``; the message says why, in words."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

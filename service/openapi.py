@@ -16,9 +16,11 @@ PARTNER_MARK = "x-partner-village"
 K_DESCRIPTION = "Results per ranking, from 1 to {partners} (the partner villages); default {k}."
 
 
-def publish(app: FastAPI, partners: list[str], default_k: int) -> None:
-    """Make ``app`` publish ``k``'s maximum (the number of partner villages) and the partners'
-    codes as the values of the fields marked ``PARTNER_MARK``."""
+def publish(app: FastAPI, partners: list[str], default_k: int, keyed_fault: str) -> None:
+    """Make ``app`` publish ``k``'s maximum (the number of partner villages), the partners'
+    codes as the values of the fields marked ``PARTNER_MARK``, and the 503 (described by
+    ``keyed_fault``) of every operation that checks a key or a session: the check reads the
+    revoked keys or the session from the database, which may fail to answer."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -26,6 +28,7 @@ def publish(app: FastAPI, partners: list[str], default_k: int) -> None:
             document = generate()
             _bound_k(document, len(partners), default_k)
             _list_partners(document, sorted(partners))
+            _keyed_may_fail(document, keyed_fault)
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -53,3 +56,13 @@ def _list_partners(node: Any, codes: list[str]) -> None:
     elif isinstance(node, list):
         for value in node:
             _list_partners(value, codes)
+
+
+def _keyed_may_fail(document: dict[str, Any], description: str) -> None:
+    problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            if operation.get("security"):
+                operation["responses"].setdefault(
+                    "503", {"description": description, "content": problem}
+                )

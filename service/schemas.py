@@ -117,7 +117,7 @@ class Request(BaseModel):
 
 
 class Problem(BaseModel):
-    """The body of a 401, 403, 404, 413 or 429 answer."""
+    """The body of a 401, 403, 404, 409, 413, 429 or 503 answer."""
 
     detail: str = Field(description="What was wrong, in words.")
 
@@ -127,10 +127,26 @@ class ModelName(BaseModel):
     version: str
 
 
+class DatabaseHealth(BaseModel):
+    writable: bool = Field(
+        description="Whether a write would go through now (tried at most once a second, and "
+        "rolled back); false while writes answer 503."
+    )
+    detail: str | None = Field(
+        None, description="Why the database cannot be written now, in words (else absent)."
+    )
+
+
 class Health(BaseModel):
+    """Answered 200 whenever the service answers, with ``status`` ok as in version 1 of the
+    API: rankings and reads work while the database cannot be written, and a 503 (or another
+    status) would take every worker out of a load balancer for a fault they all share.
+    Monitoring reads ``database.writable``."""
+
     status: Literal["ok"]
     villages: int = Field(description="Partner villages.")
     model: ModelName
+    database: DatabaseHealth = Field(description="Whether the database can be written now.")
 
 
 class ProfessionItem(BaseModel):

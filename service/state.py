@@ -25,11 +25,13 @@ from service.accounts.signin import Accounts
 from service.auth import KeyConfigError, Keyring
 from service.config import Settings
 from service.corrections import checked_value, corrected_table
+from service.db.faults import describe
 from service.exceptions import Conflict, NotFound
 from service.exposure import ExposureLog
 from service.ratelimit import RateLimit, parse_limit
 from service.schemas_village import NeedOut
 from service.store import Need, Proposal, Store, StoredWeights
+from service.writes import DatabaseWatch, WriteGate
 
 if TYPE_CHECKING:
     from geodata.svgmap import SvgMap
@@ -66,6 +68,9 @@ class Snapshot:
     needs: dict[str, list[Need]]  # the current needs of each village that has some
     #: Approved corrections of village facts, by village and field: the model uses them.
     corrections: dict[str, dict[str, Proposal]]
+    #: SHA-256 digests (hex) of the revoked API keys: checked on every keyed request, so read
+    #: with the rest rather than asked of the database each time.
+    revoked_keys: frozenset[str]
 
 
 class ServiceState:
@@ -75,6 +80,8 @@ class ServiceState:
         self.settings = settings
         self.store = store
         self.exposure = ExposureLog(store)
+        self.writes = WriteGate(store)
+        self.database = DatabaseWatch(store)
         self.rate_limit = RateLimit(parse_limit(settings.rate_limit))
         self.keyring = Keyring.from_settings(settings)
         self.accounts = Accounts(store, settings)
@@ -118,6 +125,20 @@ class ServiceState:
             return fresh
         return await run_in_threadpool(self._rebuilt, revision)
 
+    async def serving_snapshot(self) -> Snapshot:
+        """``snapshot_async``, or the last snapshot built while the database cannot be read
+        (the server out of reach, a table locked from outside): rankings, village pages and
+        health answer from memory, at most the changes of the fault's duration behind, rather
+        than 503. The key check keeps to ``snapshot_async``: a revocation it cannot read is
+        answered 503, not ignored."""
+        try:
+            return await self.snapshot_async()
+        except Exception as error:  # the driver's own errors too: no common base to name
+            last = self._snapshot
+            if last is None or describe(error, self.store.write_timeout) is None:
+                raise
+            return last
+
     def _fresh(self) -> tuple[int, Snapshot | None]:
         """The database's revision, and the snapshot if it is of that revision and today."""
         revision = self.store.model_inputs_revision()
@@ -155,6 +176,7 @@ class ServiceState:
             solos_settled={str(k): int(v) for k, v in solos.items()},
             needs=needs,
             corrections=corrections,
+            revoked_keys=frozenset(self.store.revoked_digests()),
         )
 
     # -- villages --------------------------------------------------------------------------

@@ -81,6 +81,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with _migration_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            # A migration waits for its locks as long as it takes (the engine's lock_timeout
+            # is for requests), and for another process migrating the same database.
+            connection.execute(text("SET LOCAL lock_timeout = 0"))
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

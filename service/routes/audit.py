@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1", tags=["weights"])
 MAX_AUDIT_ENTRIES = 10_000
 
 
-@router.get("/audit", response_model=list[AuditEntryOut], responses=problems(401, 403))
+@router.get("/audit", response_model=list[AuditEntryOut], responses=problems(401, 403, 503))
 def audit(
     state: StateDep,
     _caller: AnalystDep,

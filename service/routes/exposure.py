@@ -14,7 +14,7 @@ from service.schemas import Exposure, Timestamp
 router = APIRouter(prefix="/v1", tags=["weights"])
 
 
-@router.get("/exposure", response_model=Exposure, responses=problems(401))
+@router.get("/exposure", response_model=Exposure, responses=problems(401, 503))
 def exposure(
     state: StateDep,
     _caller: StaffDep,
@@ -24,7 +24,8 @@ def exposure(
     ] = None,
 ) -> Exposure:
     """How often each partner village appeared in a top k, and the Gini index of that."""
-    state.exposure.flush()  # what this process showed up to now
+    if state.database.fault() is None:  # a locked database would hold this read for seconds
+        state.exposure.flush()  # what this process showed up to now
     counts, rankings = state.store.exposure(since)
     codes = sorted(state.partner_codes)
     appearances = np.array([counts.get(code, 0) for code in codes])

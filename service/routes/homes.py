@@ -12,6 +12,7 @@ from service.params import Insee
 from service.responses import json_response
 from service.schemas_village import HomeIn, HomeOut, HomePatch, HomesIn, HomesOut
 from service.store.homes import Home, Listing
+from service.writes import a_write
 
 # Tagged with the villages, where the OpenAPI document has always listed these paths.
 router = APIRouter(prefix="/v1", tags=["villages"])
@@ -86,6 +87,7 @@ def homes(insee: Insee, state: StateDep, _caller: VillageDep) -> Response:
     response_model=HomesOut,
     responses=problems(401, 403, 404, 413, 415),
 )
+@a_write
 def replace_homes(insee: Insee, body: HomesIn, state: StateDep, caller: VillageDep) -> Response:
     """Replace the village's listings (each gets a new id, version 1)."""
     state.partner_village(insee)
@@ -100,6 +102,7 @@ def replace_homes(insee: Insee, body: HomesIn, state: StateDep, caller: VillageD
     status_code=status.HTTP_201_CREATED,
     responses=problems(401, 403, 404, 413, 415),
 )
+@a_write
 def add_home(insee: Insee, body: HomeIn, state: StateDep, caller: VillageDep) -> Response:
     """Add one listing: 201 with its id, version 1 and an ETag."""
     state.partner_village(insee)
@@ -128,6 +131,7 @@ def home(insee: Insee, home_id: HomeId, state: StateDep, _caller: VillageDep) ->
         412: {"description": "Changed since: the body holds detail and the current listing."},
     },
 )
+@a_write
 def change_home(
     insee: Insee,
     home_id: HomeId,
@@ -150,6 +154,7 @@ def change_home(
     response_model=HomeOut,
     responses=problems(401, 403, 404),
 )
+@a_write
 def confirm_home(insee: Insee, home_id: HomeId, state: StateDep, caller: VillageDep) -> Response:
     """ "Still on offer": one click moves the listing's expiry to 90 days from today (an
     expired listing counts again). No body; answers the listing with its new version."""
@@ -162,6 +167,7 @@ def confirm_home(insee: Insee, home_id: HomeId, state: StateDep, caller: Village
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problems(401, 403, 404),
 )
+@a_write
 def withdraw_home(insee: Insee, home_id: HomeId, state: StateDep, caller: VillageDep) -> Response:
     """Withdraw a listing: it no longer counts; the audit log keeps what it was."""
     state.partner_village(insee)

@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
+from service.auth import Caller
 from service.deps import StaffDep, StateDep
 from service.errors import invalid, problems
 from service.schemas import OutcomeCreated, OutcomeIn, Problem
+from service.state import ServiceState
 from service.store import utcnow
 
 # Tagged with the prospects, where the OpenAPI document has always listed this path.
@@ -20,7 +22,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
         "description": "The same event of this prospect about this village was recorded "
         "before (a retry, say): nothing is stored, and the answer is the first one.",
     },
-    **problems(401, 404, 413, 415),
+    **problems(401, 404, 413, 415, 503),
     409: {
         "model": Problem,
         "description": "The outcome rules refuse the event: the prospect is settled in "
@@ -36,7 +38,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
     status_code=status.HTTP_201_CREATED,
     responses=ANSWERS,
 )
-def create_outcome(
+async def create_outcome(
     body: OutcomeIn, state: StateDep, caller: StaffDep, response: Response
 ) -> OutcomeCreated:
     """Record what a prospect did about a village, under the outcome rules: a partner village
@@ -45,6 +47,12 @@ def create_outcome(
 
     A village that is not a partner (``insee``) or a date in the future (``at``) is invalid
     input: 422, naming the field."""
+    return await state.writes.run(_record, body, state, caller, response)
+
+
+def _record(
+    body: OutcomeIn, state: ServiceState, caller: Caller, response: Response
+) -> OutcomeCreated:
     state.known_village(body.insee)
     if body.insee not in state.partner_codes:
         invalid(

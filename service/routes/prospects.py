@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from features.profile import Profile
 from service import pages
+from service.auth import Caller
 from service.deps import SettingsDep, SnapshotDep, StaffDep, StateDep
 from service.errors import problems
 from service.exceptions import NotFound
@@ -15,6 +16,7 @@ from service.params import K, Lang, resolve_k
 from service.responses import SHORTLIST_POLICY, json_response, page_headers
 from service.schemas import ProspectCreated, ProspectIn, ProspectOut
 from service.schemas import Ranking as RankingOut
+from service.state import ServiceState
 from service.store import Contact
 
 router = APIRouter(prefix="/v1", tags=["prospects"])
@@ -24,10 +26,14 @@ router = APIRouter(prefix="/v1", tags=["prospects"])
     "/prospects",
     response_model=ProspectCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=problems(401, 413, 415),
+    responses=problems(401, 413, 415, 503),
 )
-def create_prospect(body: ProspectIn, state: StateDep, caller: StaffDep) -> ProspectCreated:
+async def create_prospect(body: ProspectIn, state: StateDep, caller: StaffDep) -> ProspectCreated:
     """Store a prospect's profile with contact fields and consent; answers its id."""
+    return await state.writes.run(_create_prospect, body, state, caller)
+
+
+def _create_prospect(body: ProspectIn, state: ServiceState, caller: Caller) -> ProspectCreated:
     prospect = state.store.add_prospect(
         body.profile.model_dump(mode="json"),
         Contact(**body.contact.model_dump()),
@@ -38,7 +44,9 @@ def create_prospect(body: ProspectIn, state: StateDep, caller: StaffDep) -> Pros
     return ProspectCreated(id=prospect.id)
 
 
-@router.get("/prospects/{prospect_id}", response_model=ProspectOut, responses=problems(401, 404))
+@router.get(
+    "/prospects/{prospect_id}", response_model=ProspectOut, responses=problems(401, 404, 503)
+)
 def read_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> ProspectOut:
     return ProspectOut.model_validate(asdict(state.store.prospect(prospect_id)))
 
@@ -46,10 +54,15 @@ def read_prospect(prospect_id: str, state: StateDep, _caller: StaffDep) -> Prosp
 @router.delete(
     "/prospects/{prospect_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problems(401, 404),
+    responses=problems(401, 404, 503),
 )
-def delete_prospect(prospect_id: str, state: StateDep, caller: StaffDep) -> Response:
-    """Erase the prospect: profile, contact fields, and the link from its outcomes to it."""
+async def delete_prospect(prospect_id: str, state: StateDep, caller: StaffDep) -> Response:
+    """Erase the prospect: profile, contact fields, and the link from its outcomes to it;
+    then its bytes from the database's files (at once, or within moments)."""
+    return await state.writes.run(_delete_prospect, prospect_id, state, caller)
+
+
+def _delete_prospect(prospect_id: str, state: ServiceState, caller: Caller) -> Response:
     if not state.store.delete_prospect(prospect_id, by=str(caller)):
         raise NotFound("prospect", prospect_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -58,7 +71,7 @@ def delete_prospect(prospect_id: str, state: StateDep, caller: StaffDep) -> Resp
 @router.get(
     "/prospects/{prospect_id}/shortlist",
     response_model=RankingOut,
-    responses={**problems(401, 404), 200: {"content": {"text/html": {}}}},
+    responses={**problems(401, 404, 503), 200: {"content": {"text/html": {}}}},
 )
 def shortlist(
     prospect_id: str,

@@ -28,7 +28,7 @@ async def recommend_one(
     # request rather than through dependencies, which FastAPI resolves on every request of
     # the busiest route.
     state = state_of(request)
-    snapshot = await state.snapshot_async()
+    snapshot = await state.serving_snapshot()
     chosen_k = resolve_k(k, state.settings.default_k, snapshot)
     if await is_public(request):  # counted once nothing else refuses it
         state.rate_limit.check(request)
@@ -55,7 +55,7 @@ def recommend_batch(
     not help); a refused request counts nothing.
     """
     chosen_k = resolve_k(k, settings.default_k, snapshot)
-    if from_public(request):  # counted once nothing else refuses it
+    if from_public(request, snapshot):  # counted once nothing else refuses it
         state.rate_limit.check(request, cost=len(body.profiles))
     rankings = snapshot.recommender.recommend(body.profiles, chosen_k, lang=lang)
     state.exposure.add("batch", rankings)

@@ -3,10 +3,12 @@
 from fastapi import APIRouter
 
 from matcher.weights import WeightProfile
+from service.auth import Caller
 from service.deps import AnalystDep, SnapshotDep, StaffDep, StateDep
 from service.errors import problems
 from service.exceptions import Conflict
 from service.schemas import WeightsIn, WeightsOut
+from service.state import ServiceState
 from service.store import StoredWeights, utcnow
 
 router = APIRouter(prefix="/v1", tags=["weights"])
@@ -26,14 +28,18 @@ def weights_out(stored: StoredWeights) -> WeightsOut:
     )
 
 
-@router.get("/weights", response_model=WeightsOut, responses=problems(401))
+@router.get("/weights", response_model=WeightsOut, responses=problems(401, 503))
 def active_weights(snapshot: SnapshotDep, _caller: StaffDep) -> WeightsOut:
     return weights_out(snapshot.weights)
 
 
-@router.put("/weights", response_model=WeightsOut, responses=problems(401, 403, 413, 415))
-def replace_weights(body: WeightsIn, state: StateDep, caller: AnalystDep) -> WeightsOut:
+@router.put("/weights", response_model=WeightsOut, responses=problems(401, 403, 413, 415, 503))
+async def replace_weights(body: WeightsIn, state: StateDep, caller: AnalystDep) -> WeightsOut:
     """Validate a new weight profile, version it, and use it from the next request."""
+    return await state.writes.run(_replace_weights, body, state, caller)
+
+
+def _replace_weights(body: WeightsIn, state: ServiceState, caller: Caller) -> WeightsOut:
     weights = body.weights.model_dump()
     for _ in range(VERSION_ATTEMPTS):
         version = f"{utcnow():%Y-%m-%d}.{state.store.weight_profile_count() + 1}"

@@ -19,13 +19,15 @@ class KeyStore(StoreBase):
         with self.transaction() as session:
             if session.get(RevokedKeyRow, digest_hex) is not None:
                 return False
+            # Every worker reads the revoked keys with its snapshot: the revision tells them.
+            self._bump(session)
             session.add(RevokedKeyRow(digest=digest_hex, revoked_at=utcnow(), revoked_by=by))
             audit_log.write(session, by, "key.revoke", digest_hex[:KEY_ID_DIGITS])
         return True
 
-    def is_revoked(self, digest_hex: str) -> bool:
+    def revoked_digests(self) -> list[str]:
         with self.sessions() as session:
-            return session.get(RevokedKeyRow, digest_hex) is not None
+            return list(session.scalars(select(RevokedKeyRow.digest)))
 
     def revoked_keys(self) -> list[tuple[str, datetime, str]]:
         """(digest, when, by) of every revoked key, oldest first."""

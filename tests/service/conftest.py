@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -152,14 +152,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(folder: Path, env: Mapping[str, str]) -> Iterator[tuple[int, "subprocess.Popen[bytes]"]]:
+def served(
+    folder: Path, env: Mapping[str, str], prefix: Sequence[str] = ()
+) -> Iterator[tuple[int, "subprocess.Popen[bytes]"]]:
     """``sohosolo serve`` in a process and process group of its own (so that a kill reaches
     all of it), on a free port, with ``env`` added to the environment and its log in
-    ``folder``; yields the port and the process once /v1/health answers, and stops it (if it
-    still runs) on the way out."""
+    ``folder``, run through ``prefix`` (such as ``setpriv ...``) if given; yields the port and
+    the process once /v1/health answers, and stops it (if it still runs) on the way out."""
     port = free_port()
     log = (folder / f"server-{port}.log").open("w+b")
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+    command = [*prefix, sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
     process = subprocess.Popen(
         [*command, "--log-level", "warning"],
         cwd=folder,

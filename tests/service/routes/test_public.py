@@ -13,6 +13,7 @@ def test_health_names_the_partner_count_and_the_model(shared_client: TestClient)
         "status": "ok",
         "villages": PARTNERS,
         "model": {"name": "default", "version": "2026-12-07"},
+        "database": {"writable": True},
     }
 
 
