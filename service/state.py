@@ -25,6 +25,7 @@ from service.accounts.signin import Accounts
 from service.auth import KeyConfigError, Keyring
 from service.config import Settings
 from service.corrections import checked_value, corrected_table
+from service.counters import Counters
 from service.exceptions import Conflict, NotFound
 from service.exposure import ExposureLog
 from service.ratelimit import RateLimit, parse_limit
@@ -75,9 +76,11 @@ class ServiceState:
         self.settings = settings
         self.store = store
         self.exposure = ExposureLog(store)
-        self.rate_limit = RateLimit(parse_limit(settings.rate_limit))
+        #: The counts every process must share (rate limit, failed sign-ins): Redis, if set.
+        self.counters = Counters(settings.redis_url)
+        self.rate_limit = RateLimit(parse_limit(settings.rate_limit), self.counters)
         self.keyring = Keyring.from_settings(settings)
-        self.accounts = Accounts(store, settings)
+        self.accounts = Accounts(store, settings, self.counters)
         self.villages = _village_table(settings).sorted_by("insee")
         self.partners = self.villages.where("partner")
         self.partner_codes = frozenset(self.partners["insee"])
