@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -160,14 +160,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(folder: Path, env: Mapping[str, str]) -> Iterator[tuple[int, "subprocess.Popen[bytes]"]]:
+def served(
+    folder: Path, env: Mapping[str, str], args: Sequence[str] = ()
+) -> Iterator[tuple[int, "subprocess.Popen[bytes]"]]:
     """``sohosolo serve`` in a process and process group of its own (so that a kill reaches
-    all of it), on a free port, with ``env`` added to the environment and its log in
-    ``folder``; yields the port and the process once /v1/health answers, and stops it (if it
-    still runs) on the way out."""
+    all of it), on a free port, with ``env`` added to the environment, ``args`` to the
+    command line and its log in ``folder``; yields the port and the process once /v1/health
+    answers, and stops it (if it still runs) on the way out."""
     port = free_port()
     log = (folder / f"server-{port}.log").open("w+b")
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *args]
     process = subprocess.Popen(
         [*command, "--log-level", "warning"],
         cwd=folder,
