@@ -143,6 +143,17 @@ def test_an_address_gets_the_limit_across_both_servers_not_twice(cluster: Cluste
     assert rank(cluster.ports[1], {"X-Forwarded-For": new_address()}).status == 200
 
 
+def test_a_client_cannot_choose_its_address_by_sending_the_header(cluster: Cluster) -> None:
+    """A proxy appends the address it saw to what the client sent; uvicorn takes the last
+    one it does not trust, so that addresses made up in front of it change nothing."""
+    address = new_address()
+    answers = [
+        rank(port, {"X-Forwarded-For": f"{new_address()}, {address}"}).status
+        for port in cluster.ports * LIMIT
+    ]
+    assert answers.count(200) == LIMIT
+
+
 def test_failed_sign_ins_are_counted_across_both_servers(cluster: Cluster) -> None:
     attempt = {"email": f"nobody-{time.time_ns()}@example.org", "password": "not the password"}
     address = {"X-Forwarded-For": new_address()}
