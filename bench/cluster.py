@@ -218,7 +218,7 @@ def figures(one: Report, two: Report) -> list[Figure]:
             "sent",
             report.overall.count,
         )
-        for label, report in ((f"{at}: answered 2xx", two), ("  one server, answered 2xx", one))
+        for label, report in ((f"{at}: 2xx answers", two), ("  one server: 2xx answers", one))
     ]
     single = {s.endpoint: s for s in one.summaries}
     for summary in two.summaries:

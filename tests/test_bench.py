@@ -85,7 +85,7 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
     expected += ["answered 2xx", "achieved rate", "p99 latency, all", "max latency, all"]
     expected += [f"{endpoint} p99" for endpoint in LOAD_ENDPOINTS]
     if "cluster" in sections:
-        expected += ["two servers, PostgreSQL and Redis", "one server, answered 2xx"]
+        expected += ["two servers, PostgreSQL and Redis", "one server: 2xx answers"]
         expected += [f"two servers: {endpoint} p99" for endpoint in CLUSTER_ENDPOINTS]
     if "web" in sections:
         expected += ["POST recommendations", "p50", "p99", "without the ranking", "resident memory"]
@@ -106,6 +106,10 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
     for endpoint in LOAD_ENDPOINTS:
         row = next(line for line in done.stdout.splitlines() if line.startswith(endpoint + " "))
         assert row.split()[3] == "0", row  # its errors column
+    # Two servers and one, in the same run: every request answered 2xx by both.
+    cluster = [f for f in figures if f["name"].endswith("2xx answers")]
+    assert len(cluster) == (2 if "cluster" in sections else 0)
+    assert all(f["met"] is True and f["value"] == f["baseline"] for f in cluster)
 
 
 @pytest.mark.slow  # runs the benchmark scripts
