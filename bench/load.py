@@ -268,16 +268,17 @@ def mixed_calls(url: str, count: int, seed: int) -> list[Call]:
 
 
 async def open_loop(
-    host: str, port: int, calls: Sequence[Call], rate: float, connections: int
+    host: str, ports: Sequence[int], calls: Sequence[Call], rate: float, connections: int
 ) -> tuple[list[Result], float]:
-    """Send ``calls[i]`` at ``i / rate`` seconds from the start; the results, and the time
+    """Send ``calls[i]`` at ``i / rate`` seconds from the start, to the servers of ``ports``
+    in turn (as a round-robin proxy would; ``connections`` each); the results, and the time
     from the first due time to the last answer."""
     # Not loop.time(): uvloop's clock counts whole milliseconds.
     clock = time.perf_counter
-    pool = Pool(host, port, connections)
+    pools = [Pool(host, port, connections) for port in ports]
     results: list[Result] = []
 
-    async def one(call: Call, due: float) -> None:
+    async def one(call: Call, due: float, pool: Pool) -> None:
         lag = clock() - due
         error: str | None = None
         try:
@@ -299,16 +300,19 @@ async def open_loop(
             # which would hide part of the latency.
             while (delay := due - clock()) > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(call, due)))
+            tasks.append(asyncio.create_task(one(call, due, pools[i % len(pools)])))
         await asyncio.gather(*tasks)
     finally:
-        pool.close()
+        for pool in pools:
+            pool.close()
     return results, clock() - start
 
 
-def run_load(host: str, port: int, calls: Sequence[Call], rate: float, connections: int) -> Report:
+def run_load(
+    host: str, ports: Sequence[int], calls: Sequence[Call], rate: float, connections: int
+) -> Report:
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        results, duration = runner.run(open_loop(host, port, calls, rate, connections))
+        results, duration = runner.run(open_loop(host, ports, calls, rate, connections))
     return summarise(results, duration, rate)
 
 
@@ -359,13 +363,13 @@ def measure(
         tempfile.TemporaryDirectory(prefix="sohosolo-load-") as folder,
         server("served:app_factory", Path(folder), SERVER_ENV) as (url, _pid),
     ):
-        port = int(url.rsplit(":", 1)[1])
+        ports = [int(url.rsplit(":", 1)[1])]
         calls = mixed_calls(url, round(duration * rate), seed)
         # Warm-up, untimed: the first request of each kind pays for lazy imports.
-        run_load("127.0.0.1", port, mixed_calls(url, 100, seed + 1), rate, connections)
+        run_load("127.0.0.1", ports, mixed_calls(url, 100, seed + 1), rate, connections)
         hello_count = round(baseline_duration * rate)
-        hello = run_load("127.0.0.1", port, hello_calls(hello_count), rate, connections)
-        mixed = run_load("127.0.0.1", port, calls, rate, connections)
+        hello = run_load("127.0.0.1", ports, hello_calls(hello_count), rate, connections)
+        mixed = run_load("127.0.0.1", ports, calls, rate, connections)
     return mixed, hello
 
 

@@ -1,7 +1,7 @@
 """Every speed and memory figure of the matcher and the service, with its target and its ratio
 to a baseline measured in the same run (see bench/README.md).
 
-    python bench/run.py [--quick] [--only inprocess,scale,allocation,web,load] [--json F.json]
+    python bench/run.py [--quick] [--only inprocess,scale,...,cluster] [--json F.json]
 
 ``--quick`` runs each figure briefly (a smoke test: the figures are noisier); the README's are
 from a full run.
@@ -14,13 +14,14 @@ import time
 from dataclasses import asdict
 
 import allocation
+import cluster
 import inprocess
 import load
 import scale
 import web
 from figures import Figure, machine, table
 
-SECTIONS = ("inprocess", "scale", "allocation", "web", "load")
+SECTIONS = ("inprocess", "scale", "allocation", "web", "load", "cluster")
 
 
 def measure(section: str, quick: bool) -> list[Figure]:
@@ -34,6 +35,8 @@ def measure(section: str, quick: bool) -> list[Figure]:
         return web.figures(
             duration=2.0 if quick else 10.0, connections=16, distinct=200 if quick else 2000
         )
+    if section == "cluster":
+        return cluster_figures(quick)
     report, hello = load.measure(
         duration=3.0 if quick else 60.0, baseline_duration=2.0 if quick else 10.0
     )
@@ -41,6 +44,14 @@ def measure(section: str, quick: bool) -> list[Figure]:
         raise RuntimeError(f"the mixed load had errors:\n{load.detail(report)}")
     print(f"load, per endpoint:\n{load.detail(report)}\n")
     return load.figures(report, hello)
+
+
+def cluster_figures(quick: bool) -> list[Figure]:
+    one, two = cluster.measure(duration=3.0 if quick else 30.0)
+    if one.overall.errors or two.overall.errors:
+        raise RuntimeError(f"the load had errors:\n{load.detail(one)}\n{load.detail(two)}")
+    print(f"one server:\n{load.detail(one)}\n\ntwo servers:\n{load.detail(two)}\n")
+    return cluster.figures(one, two)
 
 
 def main() -> int:

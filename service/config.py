@@ -33,6 +33,9 @@ def default_data_dir() -> Path:
 #: Bodies larger than this are refused with 413 before they are read in full.
 MAX_BODY_BYTES = 64 * 1024
 
+#: URL schemes of Redis (and Valkey, its fork) that the limits library's storages speak.
+REDIS_SCHEMES = ("redis", "rediss", "valkey", "valkeys")
+
 CommaSeparated = Annotated[list[str], NoDecode]
 
 
@@ -67,7 +70,8 @@ class Settings(BaseSettings):
     rate_limit: str = Field(
         "60/minute",
         description="Rankings one client address may ask of the public endpoints "
-        "(60/minute, 1000/hour...; 'off' for no limit), per worker process.",
+        "(60/minute, 1000/hour...; 'off' for no limit); per worker process unless "
+        "SOHOSOLO_REDIS_URL is set.",
     )
     write_timeout_seconds: float = Field(
         WRITE_TIMEOUT,
@@ -94,10 +98,10 @@ class Settings(BaseSettings):
     session_max_days: float = Field(
         7, gt=0, description="A session ends this long after sign-in, used or not."
     )
-    throttle_storage: str = Field(
-        "memory://",
-        description="Where failed sign-ins are counted: a storage URI of the limits library "
-        "(memory:// per process; redis://host:6379 shared by every server).",
+    redis_url: str | None = Field(
+        None,
+        description="Redis (or Valkey) where every process counts the rate limit and failed "
+        "sign-ins: redis://host:6379/0 (rediss:// for TLS); unset: each process counts alone.",
     )
     signin_account_limit: str = Field(
         "10/15 minutes", description="Failed sign-ins an account may have before it is refused."
@@ -133,6 +137,20 @@ class Settings(BaseSettings):
     @classmethod
     def _a_rate(cls, value: str) -> str:
         parse_limit(value)  # raises ValueError naming what was expected
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _a_redis(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme = value.partition("://")[0]
+        if scheme.partition("+")[0] not in REDIS_SCHEMES:
+            raise ValueError(
+                "expected a Redis URL such as redis://host:6379/0 (schemes: "
+                f"{', '.join(REDIS_SCHEMES)}, with +unix, +sentinel or +cluster), found "
+                f"scheme {scheme!r}"
+            )
         return value
 
     @property

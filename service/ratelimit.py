@@ -1,7 +1,8 @@
 """A per-address limit on the public rankings (``SOHOSOLO_RATE_LIMIT``), answered with 429.
 
-The counts live in the worker's memory (the ``limits`` library, sliding-window counters): with
-N workers an address may reach up to N times the limit. The address is the one uvicorn
+The counts are sliding-window counters of the ``limits`` library, in ``service.counters``: in
+Redis with ``SOHOSOLO_REDIS_URL``, one count for every worker and server; else in the worker's
+memory, where N workers let an address reach up to N times the limit. The address is the one uvicorn
 gives: behind a reverse proxy on the same machine, the X-Forwarded-For it sets; for a proxy
 elsewhere, name it with ``sohosolo serve --forwarded-allow-ips``.
 
@@ -14,9 +15,9 @@ import time
 
 from fastapi import Request
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
+from service.counters import Counters
 from service.exceptions import OverQuota, RateLimited
 
 #: The setting's value that switches the limit off.
@@ -38,9 +39,9 @@ def parse_limit(text: str) -> RateLimitItem | None:
 class RateLimit:
     """Rankings each client address may ask for in a window; a batch counts each profile."""
 
-    def __init__(self, limit: RateLimitItem | None) -> None:
+    def __init__(self, limit: RateLimitItem | None, counters: Counters | None = None) -> None:
         self.limit = limit
-        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._limiter = (counters or Counters(None)).limiter(SlidingWindowCounterRateLimiter)
 
     def check(self, request: Request, cost: int = 1) -> None:
         """Count ``cost`` rankings for the request's address; ``RateLimited`` past the limit,

@@ -25,6 +25,7 @@ from service.accounts.signin import Accounts
 from service.auth import KeyConfigError, Keyring
 from service.config import Settings
 from service.corrections import checked_value, corrected_table
+from service.counters import Counters
 from service.db.faults import describe
 from service.exceptions import Conflict, NotFound
 from service.exposure import ExposureLog
@@ -82,9 +83,11 @@ class ServiceState:
         self.exposure = ExposureLog(store)
         self.writes = WriteGate(store)
         self.database = DatabaseWatch(store)
-        self.rate_limit = RateLimit(parse_limit(settings.rate_limit))
+        #: The counts every process must share (rate limit, failed sign-ins): Redis, if set.
+        self.counters = Counters(settings.redis_url)
+        self.rate_limit = RateLimit(parse_limit(settings.rate_limit), self.counters)
         self.keyring = Keyring.from_settings(settings)
-        self.accounts = Accounts(store, settings)
+        self.accounts = Accounts(store, settings, self.counters)
         self.villages = _village_table(settings).sorted_by("insee")
         self.partners = self.villages.where("partner")
         self.partner_codes = frozenset(self.partners["insee"])

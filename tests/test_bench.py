@@ -20,6 +20,12 @@ LOAD_ENDPOINTS = (
     "GET /v1/villages",
     "POST /v1/outcomes",
 )
+CLUSTER_ENDPOINTS = (
+    "POST /v1/recommendations",
+    "POST /v1/villages/{insee}/homes",
+    "POST /v1/villages/{insee}/needs",
+    "GET /v1/prospects/{id}",
+)
 WRK_REPORT = """\
 Running 10s test @ http://127.0.0.1:8000/v1/recommendations?k=10
   1 threads and 16 connections
@@ -60,6 +66,9 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
         sections += ",web"
     elif os.environ.get("SOHOSOLO_REQUIRE_WRK") == "1":
         pytest.fail("SOHOSOLO_REQUIRE_WRK=1 but wrk is not installed")
+    # Two servers over PostgreSQL and Redis: where both are at hand (.ci/run has both).
+    if os.environ.get("SOHOSOLO_TEST_POSTGRES_URL") and shutil.which("redis-server"):
+        sections += ",cluster"
     out = tmp_path / "figures.json"
     done = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--quick", "--only", sections, "--json", str(out)],
@@ -75,6 +84,9 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
     expected += ["allocation of 1,000", "to the solver's bound", "to greedy", "with needs"]
     expected += ["answered 2xx", "achieved rate", "p99 latency, all", "max latency, all"]
     expected += [f"{endpoint} p99" for endpoint in LOAD_ENDPOINTS]
+    if "cluster" in sections:
+        expected += ["two servers, PostgreSQL and Redis", "one server: 2xx answers"]
+        expected += [f"two servers: {endpoint} p99" for endpoint in CLUSTER_ENDPOINTS]
     if "web" in sections:
         expected += ["POST recommendations", "p50", "p99", "without the ranking", "resident memory"]
     for part in expected:
@@ -94,6 +106,10 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
     for endpoint in LOAD_ENDPOINTS:
         row = next(line for line in done.stdout.splitlines() if line.startswith(endpoint + " "))
         assert row.split()[3] == "0", row  # its errors column
+    # Two servers and one, in the same run: every request answered 2xx by both.
+    cluster = [f for f in figures if f["name"].endswith("2xx answers")]
+    assert len(cluster) == (2 if "cluster" in sections else 0)
+    assert all(f["met"] is True and f["value"] == f["baseline"] for f in cluster)
 
 
 @pytest.mark.slow  # runs the benchmark scripts

@@ -38,12 +38,23 @@ NOT_RUN = {
     ),
     ".venv/bin/sohosolo data build --raw ../shared/data/raw --out geodata/data --ftth "
     "2025t4_commune.dbf": "needs an ARCEP file downloaded by hand",
+    **dict.fromkeys(
+        [
+            "export SOHOSOLO_DATABASE_URL=postgresql+psycopg://sohosolo@127.0.0.1:5432/sohosolo",
+            ".venv/bin/sohosolo db upgrade",
+            'pg_dump --format=custom --file=sohosolo.dump "${SOHOSOLO_DATABASE_URL/+psycopg/}"',
+            "pg_restore --clean --if-exists --no-owner --single-transaction "
+            '--dbname="${SOHOSOLO_DATABASE_URL/+psycopg/}" sohosolo.dump',
+        ],
+        "the deployment guide, on PostgreSQL and Redis: tests/service/test_deployment.py runs it",
+    ),
 }
 #: What some blocks must leave behind, by their first line's start.
 WRITES = {
     ".venv/bin/sohosolo data check": ["fibre.svg"],
     "cat > profile.json": ["profile.json"],
     "STAFF_KEY=": ["prospect.json", "shortlist.html"],
+    ".venv/bin/sohosolo db upgrade   # makes": ["sohosolo-backup.sqlite3"],
 }
 #: The port the README's server walkthrough uses, as a newcomer would.
 README_PORT = 8000

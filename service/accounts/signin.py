@@ -18,6 +18,7 @@ from service.accounts.passwords import (
 from service.accounts.throttle import SignInThrottle, ThrottlePolicy
 from service.accounts.tokens import new_token, token_hash
 from service.config import Settings
+from service.counters import Counters
 from service.exceptions import InvalidField, Unauthenticated
 from service.store import Store
 from service.store.accounts import Account, SessionPolicy, SignedIn
@@ -45,7 +46,7 @@ class NewInvitation:
 class Accounts:
     """People's accounts over the store, with the sign-in throttle and the session policy."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, counters: Counters | None = None) -> None:
         self.store = store
         self.settings = settings
         self.throttle = SignInThrottle(
@@ -55,7 +56,7 @@ class Accounts:
                 settings.signin_slow_after,
                 settings.signin_max_delay_seconds,
             ),
-            settings.throttle_storage,
+            counters,
         )
         self.policy = SessionPolicy(
             idle=timedelta(hours=settings.session_idle_hours),

@@ -2,10 +2,9 @@
 later (doubling, up to a ceiling); past the limit, refused (429 with ``Retry-After``) until
 the oldest failure leaves the window.
 
-The counts live in a storage of the ``limits`` library named by a URI
-(``SOHOSOLO_THROTTLE_STORAGE``): ``memory://`` counts in each process, ``redis://...`` in one
-place for every process and server. Accounts are counted under a digest of the email typed,
-so that the storage holds no address.
+The counts live in ``service.counters``: in Redis with ``SOHOSOLO_REDIS_URL``, one count for
+every process and server; else in each process's memory. Accounts are counted under a digest
+of the email typed, so that the storage holds no address.
 """
 
 import hashlib
@@ -14,9 +13,9 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from service.counters import Counters
 from service.exceptions import RateLimited
 
 #: The first delay once attempts are slowed, doubled at each further failure.
@@ -34,10 +33,9 @@ class ThrottlePolicy:
 class SignInThrottle:
     """Counts failed sign-ins; ``check`` before an attempt, ``failed`` or ``succeeded`` after."""
 
-    def __init__(self, policy: ThrottlePolicy, storage: Storage | str = "memory://") -> None:
+    def __init__(self, policy: ThrottlePolicy, counters: Counters | None = None) -> None:
         self.policy = policy
-        self._storage = storage_from_string(storage) if isinstance(storage, str) else storage
-        self._limiter = MovingWindowRateLimiter(self._storage)
+        self._limiter = (counters or Counters(None)).limiter(MovingWindowRateLimiter)
         self._account: RateLimitItem = parse(policy.account_limit)
         self._address: RateLimitItem = parse(policy.address_limit)
 

@@ -7,6 +7,7 @@ database of its own. Without it the PostgreSQL cases skip, unless
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,6 +56,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return
+    with postgres_database() as url:
+        yield url
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server, dropped on the way out."""
     admin_url = postgres_admin_url()
     assert admin_url is not None
     name = f"sohosolo_test_{uuid.uuid4().hex[:12]}"
@@ -153,15 +161,19 @@ def free_port() -> int:
 
 @contextmanager
 def served(
-    folder: Path, env: Mapping[str, str], prefix: Sequence[str] = ()
+    folder: Path,
+    env: Mapping[str, str],
+    args: Sequence[str] = (),
+    prefix: Sequence[str] = (),
 ) -> Iterator[tuple[int, "subprocess.Popen[bytes]"]]:
     """``sohosolo serve`` in a process and process group of its own (so that a kill reaches
-    all of it), on a free port, with ``env`` added to the environment and its log in
-    ``folder``, run through ``prefix`` (such as ``setpriv ...``) if given; yields the port and
-    the process once /v1/health answers, and stops it (if it still runs) on the way out."""
+    all of it), on a free port, with ``env`` added to the environment, ``args`` to the
+    command line and its log in ``folder``, run through ``prefix`` (such as ``setpriv ...``)
+    if given; yields the port and the process once /v1/health answers, and stops it (if it
+    still runs) on the way out."""
     port = free_port()
     log = (folder / f"server-{port}.log").open("w+b")
-    command = [*prefix, sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+    command = [*prefix, sys.executable, "-m", "service.cli", "serve", "--port", str(port), *args]
     process = subprocess.Popen(
         [*command, "--log-level", "warning"],
         cwd=folder,
@@ -202,3 +214,80 @@ def _answers(url: str) -> bool:
             return bool(response.status == 200)
     except (OSError, urllib.error.HTTPError):
         return False  # not listening yet
+
+
+#: How long a Redis server may take to answer PING once started.
+REDIS_START_SECONDS = 20.0
+
+
+def redis_binary() -> str:
+    """Debian's ``redis-server``; the tests that need it skip without it, unless
+    ``SOHOSOLO_REQUIRE_REDIS=1`` (CI), where they fail instead."""
+    found = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin:/usr/sbin")
+    if found:
+        return found
+    if os.environ.get("SOHOSOLO_REQUIRE_REDIS") == "1":
+        pytest.fail("SOHOSOLO_REQUIRE_REDIS=1 but redis-server is not installed")
+    pytest.skip("no redis-server: apt-get install redis-server (.ci/run does)")
+
+
+class RedisServer:
+    """A real ``redis-server`` of the tests' own, on loopback and a free port, keeping nothing on
+    disk; stopped and started again by the tests of what happens while Redis is down."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--dir", str(self.folder), "--save", "", "--appendonly", "no"]
+        log = (self.folder / f"redis-{self.port}.log").open("ab")
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + REDIS_START_SECONDS
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                text = (self.folder / f"redis-{self.port}.log").read_text()
+                pytest.fail(f"redis-server did not start:\n{text}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        self.process = None
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis server of this test's own, started."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis the tests may count in: ``SOHOSOLO_TEST_REDIS_URL`` (``.ci/run`` starts one),
+    else a server of the module's own. Tests keep apart by their keys (client addresses,
+    emails of their own), not by emptying it."""
+    configured = os.environ.get("SOHOSOLO_TEST_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server.url
+    server.stop()

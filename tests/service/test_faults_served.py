@@ -36,6 +36,18 @@ pytestmark = pytest.mark.slow
 LOCK_SECONDS = 15.0
 WRITES = 60
 ENV = {"SOHOSOLO_STAFF_API_KEYS": STAFF_KEY, "SOHOSOLO_RATE_LIMIT": "off"}
+
+
+def database_of(folder: Path) -> Path:
+    return folder / "var" / "sohosolo.sqlite3"
+
+
+def env_for(folder: Path) -> dict[str, str]:
+    """``ENV`` with the server's database in ``folder``, where the test reaches its file."""
+    database_of(folder).parent.mkdir(parents=True, exist_ok=True)
+    return ENV | {"SOHOSOLO_DATABASE_URL": f"sqlite:///{database_of(folder)}"}
+
+
 PROSPECT = {"profile": API_EXAMPLE_PROFILE, "contact": {"name": "C"}, "consent": True}
 #: Holds SQLite's write lock on the file ``argv[1]`` for ``argv[2]`` seconds, as another
 #: process would (a backup, a script, a stuck job).
@@ -145,7 +157,7 @@ def concurrent_writes(port: int) -> list[tuple[int, str | None, Any, float]]:
 
 
 def test_a_lock_held_from_outside_for_15_s_stalls_nothing_but_the_writes(tmp_path: Path) -> None:
-    with served(tmp_path, ENV) as (port, _):
+    with served(tmp_path, env_for(tmp_path)) as (port, _):
         prospect = write(port)[2]["id"]
         health = Poller(port, "GET", "/v1/health")
         staff = Poller(port, "GET", f"/v1/prospects/{prospect}", every=0.1)
@@ -156,7 +168,7 @@ def test_a_lock_held_from_outside_for_15_s_stalls_nothing_but_the_writes(tmp_pat
                     sys.executable,
                     "-c",
                     LOCKER,
-                    str(tmp_path / "var" / "sohosolo.sqlite3"),
+                    str(database_of(tmp_path)),
                     str(LOCK_SECONDS),
                 ],
                 stdout=subprocess.PIPE,
@@ -224,12 +236,15 @@ def without_file_permissions_bypass() -> list[str]:
 
 
 def test_a_read_only_database_file_refuses_writes_and_serves_reads(tmp_path: Path) -> None:
-    with served(tmp_path, ENV) as (port, _):
+    with served(tmp_path, env_for(tmp_path)) as (port, _):
         prospect = write(port)[2]["id"]
-    database = tmp_path / "var" / "sohosolo.sqlite3"
+    database = database_of(tmp_path)
     database.chmod(0o444)
     try:
-        with served(tmp_path, ENV, prefix=without_file_permissions_bypass()) as (port, _):
+        with served(tmp_path, env_for(tmp_path), prefix=without_file_permissions_bypass()) as (
+            port,
+            _,
+        ):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             status, headers, body, _ = ask(connection, "POST", "/v1/prospects", PROSPECT)
             assert status == 503
