@@ -84,17 +84,17 @@ def keyed_caller(request: Request, key: str | None) -> Caller | None:
     return caller
 
 
-def from_public(request: Request) -> bool:
-    """Whether the request comes from the public, held by the rate limit: it sends no valid
-    key (``keyed_caller``: from the thread pool)."""
-    return keyed_caller(request, request.headers.get(API_KEY_HEADER)) is None
+def key_holder_of(request: Request) -> Caller | None:
+    """The holder of the request's valid key, or None for the public, whom the rate limit
+    holds (from the thread pool: ``keyed_caller``)."""
+    return keyed_caller(request, request.headers.get(API_KEY_HEADER))
 
 
-async def is_public(request: Request) -> bool:
-    """``from_public``, for coroutines."""
+async def key_holder(request: Request) -> Caller | None:
+    """``key_holder_of``, for coroutines."""
     if API_KEY_HEADER not in request.headers:  # the public's requests: no thread hop
-        return True
-    return await run_in_threadpool(from_public, request)
+        return None
+    return await run_in_threadpool(key_holder_of, request)
 
 
 def get_caller(

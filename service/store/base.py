@@ -1,7 +1,8 @@
 """What every part of the store works on: the database's engine and sessions, its schema, and
 the revision counter that the writes changing rankings raise."""
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -12,6 +13,10 @@ from service.db import migrate
 from service.db.engine import RevisionReader, is_sqlite, make_engine
 from service.db.models import MODEL_INPUTS, RevisionRow
 from service.db.scrub import Scrubber
+
+logger = logging.getLogger(__name__)
+#: Set in a session's ``info`` by a write that recorded a change of a village (alerts).
+VILLAGE_CHANGED = "village_changed"
 
 
 def utcnow() -> datetime:
@@ -28,6 +33,9 @@ class StoreBase:
         self._revision = RevisionReader(self.engine)
         #: Takes erased rows' bytes out of the database's files after an erasure.
         self.scrubber = Scrubber(self.engine)
+        #: Called after a transaction that recorded a change of a village's homes or needs has
+        #: committed (the service computes the alerts it brings).
+        self.change_listeners: list[Callable[[], None]] = []
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to the newest migration, or to ``revision``."""
@@ -55,6 +63,17 @@ class StoreBase:
             if self.is_sqlite:
                 session.execute(text("BEGIN IMMEDIATE"))
             yield session
+        if session.info.get(VILLAGE_CHANGED):
+            self._changed()
+
+    def _changed(self) -> None:
+        """Tell the listeners, after the commit, that a village changed. The change is stored
+        already: whatever a listener does, the write that made it has succeeded."""
+        for listener in self.change_listeners:
+            try:
+                listener()
+            except Exception:  # a listener's failure is its own: the write is done
+                logger.exception("a listener of village changes failed")
 
     def model_inputs_revision(self) -> int:
         """A counter raised by every write that changes rankings (weights, homes, settled)."""
