@@ -16,7 +16,6 @@ import numpy as np
 from features.i18n import Lang, text
 from features.profile import Profile
 from matcher import Recommender
-from matcher.allocate import allocate
 
 #: How far below a prospect's plain k-th best village a proposed one's score may be (the
 #: exposure-aware re-ranking's bound, ``matcher.rerank``).
@@ -82,6 +81,8 @@ def allocate_prospects(
 ) -> AllocationAnswer:
     """Propose ``k`` villages to each prospect, no village over ``capacity_left`` (a partner
     missing from it takes no one), the total score as high as it can be."""
+    from matcher.allocate import allocate  # scipy: loaded by the first allocation, not at start
+
     codes = list(recommender.scorer.codes)
     names = dict(recommender.labels)
     if profiles:
