@@ -461,7 +461,7 @@ SECTIONS["alerts"] = {
         "home_rent": "à louer {price} par mois, {bedrooms} chambre(s)",
         "surface": ", {surface} m²",
         "short_capacity": "{n} village(s) proposé(s) sur {k} : les comités qui lui "
-        "conviendraient n'ont plus de place ce trimestre",
+        "conviendraient n'ont pas (ou plus) de place ce trimestre",
         "short_musts": "{n} village(s) proposé(s) sur {k} : seuls {allowed} village(s) "
         "respectent ses critères indispensables",
     },
@@ -475,7 +475,7 @@ SECTIONS["alerts"] = {
         "home_rent": "to let at {price} a month, {bedrooms} bedroom(s)",
         "surface": ", {surface} m²",
         "short_capacity": "{n} village(s) proposed of {k}: the committees that would suit them "
-        "have no place left this quarter",
+        "have no place (left, or stated) this quarter",
         "short_musts": "{n} village(s) proposed of {k}: only {allowed} village(s) meet their "
         "must-haves",
     },

@@ -128,7 +128,7 @@ def allocate_prospects(
         max_loss=max_loss,
         method=found.method,
         total_score=found.total,
-        bound=found.bound,
+        bound=found.bound + 0.0,  # never -0.0
         gap=found.gap,
         proposals=proposals,
         villages=loads,

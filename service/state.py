@@ -108,8 +108,11 @@ class ModelInputs:
     corrections: dict[str, dict[str, Proposal]]
 
     @classmethod
-    def read(cls, store: Store, partner_codes: frozenset[str]) -> "ModelInputs":
-        weights = store.active_weights()
+    def read(
+        cls, store: Store, partner_codes: frozenset[str], default: StoredWeights | None = None
+    ) -> "ModelInputs":
+        """The inputs stored now; ``default`` weights where the database holds none yet."""
+        weights = store.active_weights() or default
         if weights is None:
             raise RuntimeError("no weight profile in the database: the lifespan installs one")
         # Outcomes of a village that is not (or no longer) a partner are kept, but its Solos
