@@ -113,7 +113,12 @@ class AlertsOut(BaseModel):
 class AllocationIn(Request):
     prospect_ids: Annotated[
         list[ProspectId],
-        Field(min_length=1, max_length=MAX_ALLOCATED, description="Stored prospects, each once."),
+        Field(
+            min_length=1,
+            max_length=MAX_ALLOCATED,
+            description="Stored prospects, each once (an unknown one: 404 naming it).",
+            json_schema_extra={"uniqueItems": True},
+        ),
     ]
     k: Annotated[
         int, Field(ge=1, description="Villages proposed to each prospect."), JSON_NUMBER

@@ -11,6 +11,7 @@ from service import clock
 from service.allocations import allocate_prospects
 from service.deps import SnapshotDep, StaffDep, StateDep
 from service.errors import invalid, problems
+from service.exceptions import NotFound
 from service.params import Lang
 from service.responses import json_response
 from service.schemas_matching import AllocationIn, AllocationOut
@@ -20,7 +21,9 @@ from service.store import Proposed, quarter_of
 router = APIRouter(prefix="/v1", tags=["prospects"])
 
 
-@router.post("/allocations", response_model=AllocationOut, responses=problems(401, 403, 413, 415))
+@router.post(
+    "/allocations", response_model=AllocationOut, responses=problems(401, 403, 404, 413, 415)
+)
 def allocations(
     body: AllocationIn,
     state: StateDep,
@@ -39,8 +42,8 @@ def allocations(
     proposals replaced, so the same allocation run twice answers the same. A village whose
     committee never stated its capacity takes no one. Prospects who cannot all get ``k``
     villages are in ``short``, each with ``why`` in words; never left out. ``gap`` is how far
-    the total is from the best possible (0 when proven optimal). Unknown prospect ids: 422
-    naming them."""
+    the total is from the best possible (0 when proven optimal). Unknown prospect ids: 404
+    naming them all (as an unknown prospect is everywhere)."""
     ids = list(body.prospect_ids)
     partners = len(snapshot.recommender.villages)
     if body.k > partners:
@@ -59,7 +62,7 @@ def allocations(
     stored = state.store.prospects_of(ids)
     unknown = [i for i in ids if i not in stored]
     if unknown:
-        invalid(("body", "prospect_ids"), f"no such prospect: {', '.join(unknown)}", unknown)
+        raise NotFound("prospect", unknown[0], f"no such prospect: {', '.join(unknown)}")
     profiles = [Profile.model_validate(stored[i].profile) for i in ids]
     quarter = body.quarter or quarter_of(clock.today())
 
