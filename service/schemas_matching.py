@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from service.schemas import JSON_NUMBER, ProspectId, Request
+from features.profile import JSON_NUMBER
+from service.schemas import ProspectId, Request
 
 #: Prospects one allocation may hold (1,000 ids fit well within the 64 KiB body limit).
 MAX_ALLOCATED = 1500

@@ -35,7 +35,7 @@ class StoreBase:
         self.scrubber = Scrubber(self.engine)
         #: Called after a transaction that recorded a change of a village's homes or needs has
         #: committed (the service computes the alerts it brings).
-        self.change_listeners: list[Callable[[], None]] = []
+        self.change_listeners: list[Callable[[], object]] = []
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to the newest migration, or to ``revision``."""

@@ -70,7 +70,7 @@ class Need:
             "by": date.fromisoformat,
             "created_at": datetime.fromisoformat,
         }
-        read = {
+        read: dict[str, Any] = {
             name: (moments[name](value) if name in moments and value is not None else value)
             for name, value in values.items()
         }
