@@ -603,6 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_data_commands(commands)
     _add_ranking_commands(commands)
+    _add_allocate_command(commands)
     _add_service_commands(commands)
     return parser
 
@@ -692,6 +693,24 @@ def _add_ranking_commands(commands: Commands) -> None:
     batch.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
     batch.set_defaults(handler=_batch)
 
+    evaluate = sub(commands, "evaluate", "measure weight profiles against an outcome history")
+    evaluate.add_argument("outcomes", type=Path, help="outcome CSV (one row per event)")
+    evaluate.add_argument(
+        "--weights",
+        action="append",
+        help="packaged profile name or TOML file; repeat to compare (default: default)",
+    )
+    evaluate.add_argument("--k", type=int, default=5, help="cut-off of the metrics (default 5)")
+    evaluate.add_argument(
+        "--exposure-aware", action="store_true", help="measure exposure-aware rankings"
+    )
+    evaluate.add_argument("--format", choices=["table", "json"], default="table")
+    evaluate.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
+    evaluate.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
+    evaluate.set_defaults(handler=_evaluate)
+
+
+def _add_allocate_command(commands: Commands) -> None:
     allocate = sub(
         commands, "allocate", "propose k villages to each prospect of a CSV under capacity"
     )
@@ -719,22 +738,6 @@ def _add_ranking_commands(commands: Commands) -> None:
     allocate.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
     allocate.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
     allocate.set_defaults(handler=_allocate)
-
-    evaluate = sub(commands, "evaluate", "measure weight profiles against an outcome history")
-    evaluate.add_argument("outcomes", type=Path, help="outcome CSV (one row per event)")
-    evaluate.add_argument(
-        "--weights",
-        action="append",
-        help="packaged profile name or TOML file; repeat to compare (default: default)",
-    )
-    evaluate.add_argument("--k", type=int, default=5, help="cut-off of the metrics (default 5)")
-    evaluate.add_argument(
-        "--exposure-aware", action="store_true", help="measure exposure-aware rankings"
-    )
-    evaluate.add_argument("--format", choices=["table", "json"], default="table")
-    evaluate.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
-    evaluate.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
-    evaluate.set_defaults(handler=_evaluate)
 
 
 def _add_service_commands(commands: Commands) -> None:
