@@ -9,6 +9,12 @@
   baseline.
 - One prospect's full ranking with reasons when villages state needs, as a ratio to the same
   ranking without needs (what the ``village_needs`` criterion costs).
+- The service's two-sided routes over ``--prospects`` stored consented prospects (in process,
+  through the app's test client, SQLite in a temporary folder): ``GET
+  /v1/villages/{insee}/prospects?k=20`` against ``matcher.fits.prospects_for`` on the same
+  profiles, and ``POST /v1/allocations`` of them all (``dry_run``) against
+  ``matcher.allocate.allocate`` on their scores: what the service adds to the engine (reading
+  the prospects, their profiles, the JSON).
 """
 
 import argparse
@@ -47,7 +53,7 @@ def figures(prospects: int = 1000, repeat: int = 3) -> list[Figure]:
     one = median_seconds(lambda: with_needs.recommend(persona, 10)[0].to_dict(), 2000)
     one_plain = median_seconds(lambda: plain.recommend(persona, 10)[0].to_dict(), 2000)
     name = f"allocation of {prospects:,} prospects x 52 partners, k={K}"
-    return [
+    engine = [
         Figure(name, exact_seconds, "s", f"< {TIME_TARGET:g} s", exact_seconds < TIME_TARGET,
                "greedy placement", greedy_seconds),
         Figure("  its total score, to the solver's bound", exact.total, "score",
@@ -57,6 +63,68 @@ def figures(prospects: int = 1000, repeat: int = 3) -> list[Figure]:
                greedy.total),
         Figure("one prospect, full ranking, villages with needs", one, "s", "", None,
                "the same without needs", one_plain),
+    ]  # fmt: skip
+    return [*engine, *service_figures(prospects, repeat)]
+
+
+def service_figures(prospects: int, repeat: int) -> list[Figure]:
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+
+    from matcher.fits import prospects_for
+    from service.app import create_app
+    from service.config import Settings
+    from service.store import Contact
+
+    key = "bench-staff-key-0000000000000001"
+    folder = Path(tempfile.mkdtemp(prefix="sohosolo-bench-"))
+    settings = Settings(data_dir=folder, staff_api_keys=[key], rate_limit="off")  # type: ignore[arg-type,list-item]
+    profiles = simulate_profiles(prospects, random_state=1)
+    try:
+        with TestClient(create_app(settings)) as client:
+            state = client.app.state.sohosolo  # type: ignore[attr-defined]
+            ids = [
+                state.store.add_prospect(
+                    p.model_dump(mode="json"), Contact(f"P{i}", f"p{i}@example.org"), True
+                ).id
+                for i, p in enumerate(profiles)
+            ]
+            codes = sorted(state.partner_codes)
+            populations = [state.rows[c]["population"] for c in codes]
+            total = round(CAPACITY_RATIO * prospects * K)
+            for code, n in zip(codes, simulate_capacities(populations, total, 0), strict=True):
+                state.store.set_committee(code, int(min(n, 50)), None, None, by="bench")
+            headers = {"X-API-Key": key}
+            listing = f"/v1/villages/{codes[0]}/prospects?k=20"
+            body = {"prospect_ids": ids, "k": K, "dry_run": True}
+
+            def listed() -> None:
+                assert client.get(listing, headers=headers).status_code == 200
+
+            def allocated() -> None:
+                assert client.post("/v1/allocations", json=body, headers=headers).status_code == 200
+
+            snapshot = state.snapshot()
+            fits = median_seconds(
+                lambda: prospects_for(snapshot.recommender, codes[0], profiles, 20), repeat
+            )
+            listing_seconds = median_seconds(listed, repeat, warmup=1)
+            scores = snapshot.recommender.scorer.decision_function(
+                snapshot.recommender.scorer.prospect_columns(profiles)
+            )
+            capacity = [snapshot.capacity_left.get(c, 0) for c in codes]
+            engine = median_seconds(lambda: allocate(scores, capacity, K), repeat, warmup=1)
+            route = median_seconds(allocated, repeat, warmup=1)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return [
+        Figure(f"GET /v1/villages/{{insee}}/prospects, {prospects:,} stored", listing_seconds,
+               "s", "", None, "matcher.fits.prospects_for", fits),
+        Figure(f"POST /v1/allocations of {prospects:,} stored prospects", route, "s",
+               f"< {TIME_TARGET:g} s", route < TIME_TARGET, "matcher.allocate.allocate", engine),
     ]  # fmt: skip
 
 

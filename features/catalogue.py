@@ -448,3 +448,35 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
 }
 #: The intranet's pages (``features.catalogue_intranet``).
 SECTIONS["intranet"] = {"fr": INTRANET["fr"], "en": INTRANET["en"]}
+#: What changed in a village, as staff read it in an alert (``GET /v1/alerts``), and how a
+#: short prospect's allocation is explained (``POST /v1/allocations``).
+SECTIONS["alerts"] = {
+    "fr": {
+        "home_added": "Nouveau logement à {village} : {what}",
+        "home_changed": "Logement modifié à {village} : {what}",
+        "home_confirmed": "Logement de nouveau proposé à {village} : {what}",
+        "homes_replaced": "Logements de {village} mis à jour : {n} annonce(s)",
+        "need_added": "Nouveau besoin à {village} : {what}",
+        "home_buy": "à vendre {price}, {bedrooms} chambre(s)",
+        "home_rent": "à louer {price} par mois, {bedrooms} chambre(s)",
+        "surface": ", {surface} m²",
+        "short_capacity": "{n} village(s) proposé(s) sur {k} : les comités qui lui "
+        "conviendraient n'ont pas (ou plus) de place ce trimestre",
+        "short_musts": "{n} village(s) proposé(s) sur {k} : seuls {allowed} village(s) "
+        "respectent ses critères indispensables",
+    },
+    "en": {
+        "home_added": "New home in {village}: {what}",
+        "home_changed": "Home changed in {village}: {what}",
+        "home_confirmed": "Home on offer again in {village}: {what}",
+        "homes_replaced": "Homes of {village} updated: {n} listing(s)",
+        "need_added": "New need in {village}: {what}",
+        "home_buy": "for sale at {price}, {bedrooms} bedroom(s)",
+        "home_rent": "to let at {price} a month, {bedrooms} bedroom(s)",
+        "surface": ", {surface} m²",
+        "short_capacity": "{n} village(s) proposed of {k}: the committees that would suit them "
+        "have no place (left, or stated) this quarter",
+        "short_musts": "{n} village(s) proposed of {k}: only {allowed} village(s) meet their "
+        "must-haves",
+    },
+}

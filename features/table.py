@@ -184,22 +184,8 @@ def read_prospect_rows(
     is an error of the later row.
     """
     path = Path(source)
-    data = path.read_bytes()
-    rows = ProspectRows(bom=data.startswith(codecs.BOM_UTF8))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel's "CSV (séparateur : point-virgule)" on Windows writes Windows-1252, the usual
-        # encoding of French staff's exports; UTF-8 almost never decodes by accident as it.
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise FeaturesError(
-                f"{path}: line {line}: expected UTF-8 (or Windows-1252) text, found byte "
-                f"{data[exc.start]:#x}; save the file as 'CSV UTF-8'"
-            ) from None
-        rows.encoding = "cp1252"
+    text, encoding, bom = _decoded(path)
+    rows = ProspectRows(bom=bom, encoding=encoding)
     seen: dict[str, int] = {}
     rows.delimiter = _delimiter(text)
     for record in _records(text, path, tuple(extra_columns), rows.delimiter):
@@ -227,6 +213,66 @@ def read_prospect_rows(
         rows.lines.append(line)
         rows.extra.append({name: (row.get(name) or "").strip() for name in extra_columns})
     return rows
+
+
+def _decoded(path: Path) -> tuple[str, str, bool]:
+    """A CSV file's text, its encoding and whether it starts with a byte-order mark."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig"), "utf-8", data.startswith(codecs.BOM_UTF8)
+    except UnicodeDecodeError:
+        pass
+    # Excel's "CSV (séparateur : point-virgule)" on Windows writes Windows-1252, the usual
+    # encoding of French staff's exports; UTF-8 almost never decodes by accident as it.
+    try:
+        return data.decode("cp1252"), "cp1252", False
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FeaturesError(
+            f"{path}: line {line}: expected UTF-8 (or Windows-1252) text, found byte "
+            f"{data[exc.start]:#x}; save the file as 'CSV UTF-8'"
+        ) from None
+
+
+def read_capacity_rows(source: str | os.PathLike[str], villages: Sequence[str]) -> dict[str, int]:
+    """Committees' capacities from a CSV file of two columns, ``insee`` and ``capacity`` (the
+    prospects a village can still take), delimited by ``,`` or ``;``; every row must be
+    readable (a capacity file is short, and a wrong one would misplace families).
+
+    ``villages`` are the INSEE codes a row may name (the partner villages)."""
+    path = Path(source)
+    text, _, _ = _decoded(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    capacities: dict[str, int] = {}
+    known = set(villages)
+    header: list[str] | None = None
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if header is None:
+            header = [cell.strip().lower() for cell in cells]
+            missing = [name for name in ("insee", "capacity") if name not in header]
+            if missing:
+                raise FeaturesError(
+                    f"{path}: expected the columns insee and capacity in the header, found "
+                    f"{', '.join(name for name in header if name) or 'none'}"
+                )
+            continue
+        where = f"{path}: line {reader.line_num}"
+        row = dict(zip(header, (cell.strip() for cell in cells), strict=False))
+        insee, capacity = row.get("insee", ""), row.get("capacity", "").replace(" ", "")
+        if insee not in known:
+            raise FeaturesError(f"{where}: insee: expected a partner village, found {insee!r}")
+        if insee in capacities:
+            raise FeaturesError(f"{where}: insee: {insee} is already on an earlier line")
+        if not capacity.isdigit():
+            raise FeaturesError(
+                f"{where}: capacity: expected a whole number from 0, found {capacity!r}"
+            )
+        capacities[insee] = int(capacity)
+    if header is None:
+        raise FeaturesError(f"{path}: expected a header line, found an empty file")
+    return capacities
 
 
 def write_prospect_rows(

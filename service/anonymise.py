@@ -1,11 +1,11 @@
 """Prospects as a village's committee may see them: no name, email, phone or free text, an
 opaque id, and no combination of profession and children's ages rare enough to pick someone out.
 
-The list is made k-anonymous (k = ``ALIKE``) over its quasi-identifiers, the profession and the
-children's ages: each prospect is described at the most precise level at which at least
-``ALIKE`` prospects of the list read the same, generalising step by step (exact ages, then
-school levels, then the number of children; the profession, then "another profession"). The
-housing project is told as a tenure and a budget band, never the exact amount.
+The list is made k-anonymous (k = ``ALIKE``) over its quasi-identifiers, the profession, the
+number of adults and the children's ages: each prospect is described at the most precise level
+at which at least ``ALIKE`` prospects of the list read the same, generalising step by step
+(exact ages, then school levels, then the number of children; the profession, then "another
+profession"). The housing project is told as a tenure and a budget band, never the exact amount.
 """
 
 import hashlib
@@ -82,7 +82,8 @@ LEVELS: tuple[tuple[Callable[[Profile], tuple[object, ...]], bool], ...] = (
 
 def _key(p: Profile, level: int) -> tuple[object, ...]:
     children, with_profession = LEVELS[level]
-    return (p.profession.value if with_profession else None, *children(p))
+    # The adults are told at every level: they belong to what makes a description alike.
+    return (p.profession.value if with_profession else None, p.household.adults, *children(p))
 
 
 def _level(profiles: Sequence[Profile], i: int) -> int:

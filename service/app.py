@@ -20,6 +20,8 @@ from service.logs import redact_access_log
 from service.openapi import publish
 from service.routes import (
     accounts,
+    alerts,
+    allocations,
     audit,
     committee,
     exposure,
@@ -35,6 +37,7 @@ from service.routes import (
     public,
     recommendations,
     session,
+    village_prospects,
     villages,
     weights,
 )
@@ -55,6 +58,9 @@ ROUTERS = (
     facts.router,
     prospects.router,
     outcomes.router,
+    village_prospects.router,
+    alerts.router,
+    allocations.router,
     weights.router,
     exposure.router,
     audit.router,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from features.i18n import Lang
     from features.profile import Profile
     from features.table import RowError
-    from matcher import Ranking
+    from matcher import Ranking, Recommender
     from service.config import Settings
     from service.store import Store
 
@@ -42,6 +42,17 @@ EXAMPLES = {
     "evaluate": "example: sohosolo evaluate outcomes.csv --weights default --weights tuned.toml"
     "\n\nThe outcome CSV is a prospect CSV with two more columns, insee and event\n"
     "(shortlisted, visited, settled, left): see the README, section 'Evaluating weights'.",
+    "allocate": "example: sohosolo allocate prospects.csv --out proposals.csv --k 3 --quarter "
+    "2027-Q1\n\nProposes k villages to each prospect of the file (the format of 'sohosolo batch')"
+    " so that\nno committee gets more prospects than its capacity left, the total score as high"
+    "\nas it can be (an exact assignment, solved by HiGHS), as POST /v1/allocations does.\n"
+    "--capacity db (default): the database's committees (SOHOSOLO_DATABASE_URL), less the\n"
+    "prospects allocated to them in --quarter, and the service's model (its weights, homes,\n"
+    "needs and corrections); nothing is recorded. --capacity FILE.csv: capacities left from\n"
+    "a file of two columns, insee and capacity (a partner missing from it takes no one),\n"
+    "and the packaged data with --weights, as 'sohosolo batch'. Prospects who cannot all\n"
+    "get k villages are written with short=yes and why; the exit status is 1 when rows\n"
+    "were skipped, 2 when nothing could be done.",
     "serve": "example: SOHOSOLO_STAFF_API_KEYS=sha256:... sohosolo serve --port 8000 --workers 2",
     "key": "example: sohosolo key --role analyst\n"
     "a committee's key, for its villages: sohosolo key --role committee --village 32249 "
@@ -242,6 +253,102 @@ def _batch(args: argparse.Namespace) -> int:
         f"once, exposure Gini {gini}" + (" (exposure-aware)" if args.exposure_aware else "")
     )
     return 1 if rows.errors else 0
+
+
+def _allocate(args: argparse.Namespace) -> int:
+    import csv
+
+    from features.table import read_capacity_rows, read_prospect_rows, spreadsheet_row
+    from geodata.io import atomic_target
+    from service import clock
+    from service.allocations import allocate_prospects
+    from service.schemas_matching import QUARTER_RE
+    from service.store import quarter_of
+
+    if args.out.is_dir():
+        raise UsageError(f"--out {args.out}: expected a file name, found a folder")
+    if args.out.exists() and args.out.samefile(args.prospects):
+        raise UsageError(f"--out {args.out}: expected another file than the prospects' own")
+    quarter = args.quarter or quarter_of(clock.today())
+    if not QUARTER_RE.match(quarter):
+        raise UsageError(f"--quarter: expected a quarter such as 2027-Q1, found {quarter!r}")
+    rows = read_prospect_rows(args.prospects)
+    _report(args.prospects, rows.errors, rows.encoding)
+    if not rows.profiles:
+        raise UsageError(f"{args.prospects}: expected at least one readable prospect, found none")
+    if args.capacity == "db":
+        recommender, capacity_left = _model_from_database(quarter)
+        source = f"the database's committees, {quarter}"
+    else:
+        from matcher import Recommender
+
+        partners = _partners(args)
+        recommender = Recommender(partners, args.weights or "default")
+        capacity_left = read_capacity_rows(Path(args.capacity), list(partners.index))
+        source = str(args.capacity)
+    answer = allocate_prospects(
+        recommender, rows.ids, rows.profiles, capacity_left, args.k, args.max_loss, args.lang
+    )
+    yes, no = ("oui", "non") if args.lang == "fr" else ("yes", "no")
+    encoding = "utf-8-sig" if rows.bom or rows.delimiter == ";" else "utf-8"
+    with atomic_target(args.out) as tmp, tmp.open("w", encoding=encoding, newline="") as out:
+        writer = csv.DictWriter(
+            out, ALLOCATION_COLUMNS, delimiter=rows.delimiter, lineterminator="\n"
+        )
+        writer.writeheader()
+        for proposal in answer.proposals:
+            flags = {"short": yes if proposal.short else no, "why": proposal.why or ""}
+            lines = [
+                {
+                    "prospect_id": proposal.prospect_id,
+                    **village,
+                    "score": round(village["score"], 4),
+                }
+                | flags
+                for village in proposal.villages
+            ] or [
+                dict.fromkeys(ALLOCATION_COLUMNS, "")
+                | {"prospect_id": proposal.prospect_id}
+                | flags
+            ]
+            writer.writerows(spreadsheet_row(line, rows.delimiter) for line in lines)
+    used = sum(1 for v in answer.villages if v["load"])
+    proposed = sum(len(p.villages) for p in answer.proposals)
+    print(
+        f"allocated {len(rows.ids)} prospects ({len(rows.errors)} rows skipped) under "
+        f"{source}: {proposed} proposals to {used} villages, wrote {args.out}; total score "
+        f"{answer.total_score:.3f}, {answer.gap:.2%} from the best possible ({answer.method}); "
+        f"{len(answer.short)} prospect(s) given fewer than {args.k}"
+    )
+    return 1 if rows.errors else 0
+
+
+#: Columns of the proposals ``sohosolo allocate`` writes.
+ALLOCATION_COLUMNS = ("prospect_id", "rank", "insee", "name", "score", "short", "why")
+
+
+def _model_from_database(quarter: str) -> "tuple[Recommender, dict[str, int]]":
+    """The service's model (its database's weights, homes, needs and corrections, on the
+    villages of its settings) and each committee's capacity left in ``quarter``."""
+    from matcher import load_weight_profile
+    from service import clock
+    from service.config import get_settings
+    from service.state import ModelInputs, capacity_left, village_table
+    from service.store import StoredWeights, utcnow
+
+    settings = get_settings()
+    # A database the service never started on holds no weights yet: the ones it would install.
+    packaged = StoredWeights(load_weight_profile(settings.weights), utcnow(), "package")
+    partners = village_table(settings).sorted_by("insee").where("partner")
+    codes = frozenset(str(code) for code in partners["insee"])
+    store = _upgraded_store(settings.sqlalchemy_url)
+    try:
+        inputs = ModelInputs.read(store, codes, default=packaged)
+        recommender = inputs.recommender(partners, clock.today())
+        left = capacity_left(store.capacities(), store.allocated(quarter), codes)
+    finally:
+        store.dispose()
+    return recommender, left
 
 
 def _report(path: Path, errors: "Sequence[RowError]", encoding: str) -> None:
@@ -496,6 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_data_commands(commands)
     _add_ranking_commands(commands)
+    _add_allocate_command(commands)
     _add_service_commands(commands)
     return parser
 
@@ -600,6 +708,36 @@ def _add_ranking_commands(commands: Commands) -> None:
     evaluate.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
     evaluate.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
     evaluate.set_defaults(handler=_evaluate)
+
+
+def _add_allocate_command(commands: Commands) -> None:
+    allocate = sub(
+        commands, "allocate", "propose k villages to each prospect of a CSV under capacity"
+    )
+    allocate.add_argument("prospects", type=Path, help="prospect CSV (as for sohosolo batch)")
+    allocate.add_argument("--out", type=Path, required=True, help="proposals CSV to write")
+    allocate.add_argument("--k", type=int, default=3, help="villages per prospect (default 3)")
+    allocate.add_argument(
+        "--capacity",
+        default="db",
+        metavar="db|FILE.csv",
+        help="db (default): the database's committees less what --quarter holds already; or "
+        "a CSV of insee and capacity",
+    )
+    allocate.add_argument("--quarter", help="e.g. 2027-Q1 (default: today's quarter)")
+    allocate.add_argument(
+        "--max-loss",
+        type=float,
+        default=0.05,
+        help="how far below a prospect's plain k-th best a proposal may score (default 0.05)",
+    )
+    allocate.add_argument("--lang", choices=["fr", "en"], default="fr", help="language of why")
+    allocate.add_argument(
+        "--weights", help="with a capacity CSV: packaged profile name or TOML file (default)"
+    )
+    allocate.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
+    allocate.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
+    allocate.set_defaults(handler=_allocate)
 
 
 def _add_service_commands(commands: Commands) -> None:

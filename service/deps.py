@@ -85,17 +85,17 @@ def keyed_caller(request: Request, key: str | None, snapshot: Snapshot) -> Calle
     return caller
 
 
-def from_public(request: Request, snapshot: Snapshot) -> bool:
-    """Whether the request comes from the public, held by the rate limit: it sends no valid
-    key."""
-    return keyed_caller(request, request.headers.get(API_KEY_HEADER), snapshot) is None
+def key_holder_of(request: Request, snapshot: Snapshot) -> Caller | None:
+    """The holder of the request's valid key, or None for the public, whom the rate limit
+    holds."""
+    return keyed_caller(request, request.headers.get(API_KEY_HEADER), snapshot)
 
 
-async def is_public(request: Request) -> bool:
-    """``from_public``, for coroutines."""
+async def key_holder(request: Request) -> Caller | None:
+    """``key_holder_of``, for coroutines."""
     if API_KEY_HEADER not in request.headers:  # the public's requests: no snapshot read
-        return True
-    return from_public(request, await state_of(request).snapshot_async())
+        return None
+    return key_holder_of(request, await state_of(request).snapshot_async())
 
 
 async def get_caller(

@@ -41,10 +41,17 @@ def _bound_k(document: dict[str, Any], partners: int, default_k: int) -> None:
             for parameter in operation.get("parameters", []):
                 if (parameter["name"], parameter["in"]) != ("k", "query"):
                     continue
-                for branch in parameter["schema"].get("anyOf", [parameter["schema"]]):
+                branches = parameter["schema"].get("anyOf", [parameter["schema"]])
+                if any("maximum" in branch for branch in branches):
+                    continue  # a k of something else than villages (prospects listed)
+                for branch in branches:
                     if branch.get("type") == "integer":
                         branch["maximum"] = partners
                 parameter["description"] = parameter["schema"]["description"] = description
+    # Villages proposed to each prospect by an allocation: at most the partner villages.
+    allocation = document.get("components", {}).get("schemas", {}).get("AllocationIn")
+    if allocation is not None:
+        allocation["properties"]["k"]["maximum"] = partners
 
 
 def _list_partners(node: Any, codes: list[str]) -> None:

@@ -1,9 +1,14 @@
 """Answers the routes build themselves: JSON written by orjson, and the headers of HTML pages."""
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from fastapi import Response
+
+if TYPE_CHECKING:
+    from matcher.ranking import Ranking
+    from service.state import Snapshot
 
 #: What any HTML page of the service may do, directive by directive, unless it says more:
 #: load nothing, and be framed by no other page.
@@ -43,3 +48,14 @@ def json_response(body: object, status_code: int = 200) -> Response:
     # validation of every field. orjson writes dataclasses (``Ranking``) field by field, as
     # their ``to_dict()``.
     return Response(orjson.dumps(body), status_code, media_type="application/json")
+
+
+def staff_ranking(ranking: "Ranking", snapshot: "Snapshot") -> dict[str, Any]:
+    """A ranking as staff see it: each result whose committee stated its capacity carries
+    ``committee.capacity_left`` for this quarter (public answers never do)."""
+    body = ranking.to_dict()
+    for result in body["results"]:
+        left = snapshot.capacity_left.get(result["insee"])
+        if left is not None:
+            result["committee"] = {"capacity_left": left}
+    return body

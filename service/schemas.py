@@ -198,6 +198,13 @@ class Attribute(BaseModel):
     )
 
 
+class CommitteeLoad(BaseModel):
+    capacity_left: int = Field(
+        description="Families the village's committee can still take this quarter: its "
+        "capacity less the prospects allocated to it (POST /v1/allocations)."
+    )
+
+
 class Result(BaseModel):
     rank: int
     insee: str
@@ -206,6 +213,11 @@ class Result(BaseModel):
     contributions: dict[str, float]
     reasons: list[str]
     facts: dict[str, float | int | str | None]
+    committee: CommitteeLoad | None = Field(
+        None,
+        description="Staff and analyst callers only (a key, or a session for the shortlist), "
+        "where the village's committee stated its capacity; public answers never carry it.",
+    )
 
 
 class Excluded(BaseModel):

@@ -6,9 +6,11 @@ worker process is used from the next request in every one.
 """
 
 import contextlib
+import logging
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -16,12 +18,15 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from starlette.concurrency import run_in_threadpool
 
+from features import needs as model
+from features.exceptions import FeaturesError
 from geodata.io import read_village_table, read_villages
 from geodata.schema import COLUMNS_BY_NAME, SOURCES, value_vintage
 from geodata.table import VillageTable, json_value
 from matcher import Recommender, load_weight_profile
 from service import clock
 from service.accounts.signin import Accounts
+from service.alerts import Alerts
 from service.auth import KeyConfigError, Keyring
 from service.config import Settings
 from service.corrections import checked_value, corrected_table
@@ -32,10 +37,13 @@ from service.exposure import ExposureLog
 from service.ratelimit import RateLimit, parse_limit
 from service.schemas_village import NeedOut
 from service.store import Need, Proposal, Store, StoredWeights
+from service.store.allocations import quarter_of
 from service.writes import DatabaseWatch, WriteGate
 
 if TYPE_CHECKING:
     from geodata.svgmap import SvgMap
+
+logger = logging.getLogger(__name__)
 
 #: Width of the SVG map's coordinate space (pages scale it with their viewBox).
 MAP_WIDTH = 500.0
@@ -58,6 +66,93 @@ SUMMARY_COLUMNS = {
 }
 
 
+def model_need(need: Need) -> model.Need:
+    """A stored need as the ``village_needs`` criterion reads it: the one conversion from the
+    store's rows to the model's needs."""
+    return model.Need(
+        id=str(need.id),
+        insee=need.insee,
+        kind=need.kind,  # type: ignore[arg-type]  # stored from NeedIn's kinds only
+        note=need.note or "",
+        school=need.school or "",
+        age_min=need.age_min or 0,
+        age_max=need.age_max or 0,
+        pupils=need.pupils or 0,
+        by=need.by,
+        professions=tuple(need.professions),
+        service=need.service,
+        use=need.use,
+        surface_m2=need.surface_m2,
+        rent_eur=need.rent_eur,
+    )
+
+
+def model_needs(needs: Sequence[Need]) -> list[model.Need]:
+    """The needs the model can read; one it refuses (a code since taken out of the
+    vocabulary) is left out and logged, rather than every ranking failing for it."""
+    converted = []
+    for need in needs:
+        try:
+            converted.append(model_need(need))
+        except FeaturesError as error:
+            logger.warning("need %s of %s left out of the rankings: %s", need.id, need.insee, error)
+    return converted
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """What the database gives the model: the active weights, the homes on offer, the Solos
+    settled, the villages' current needs and the approved corrections of their facts."""
+
+    weights: StoredWeights
+    listings: list[tuple[str, str, float, float]]
+    solos: dict[str, int]
+    needs: list[Need]
+    corrections: dict[str, dict[str, Proposal]]
+
+    @classmethod
+    def read(
+        cls, store: Store, partner_codes: frozenset[str], default: StoredWeights | None = None
+    ) -> "ModelInputs":
+        """The inputs stored now; ``default`` weights where the database holds none yet."""
+        weights = store.active_weights() or default
+        if weights is None:
+            raise RuntimeError("no weight profile in the database: the lifespan installs one")
+        # Outcomes of a village that is not (or no longer) a partner are kept, but its Solos
+        # are not counted: the partner list is the deployment's, not the database's.
+        solos = {k: v for k, v in store.settled_counts().items() if k in partner_codes}
+        return cls(weights, store.listings(), solos, store.current_needs(), store.corrections())
+
+    def with_village(
+        self,
+        insee: str,
+        listings: Sequence[tuple[str, float, float]] | None = None,
+        needs: Sequence[Need] | None = None,
+    ) -> "ModelInputs":
+        """The same inputs but for one village's homes (``(tenure, price, bedrooms)``) or
+        needs, as given: the village before or after a change (alerts)."""
+        changed = self
+        if listings is not None:
+            kept = [home for home in self.listings if home[0] != insee]
+            changed = replace(changed, listings=kept + [(insee, *home) for home in listings])
+        if needs is not None:
+            kept_needs = [need for need in self.needs if need.insee != insee]
+            changed = replace(changed, needs=kept_needs + list(needs))
+        return changed
+
+    def recommender(self, partners: VillageTable, today: date) -> Recommender:
+        """The model on these inputs, as every ranking of the service (and the command
+        line's allocations from the database) runs it."""
+        return Recommender(
+            corrected_table(partners, self.corrections),
+            self.weights.profile,
+            homes=self.listings,
+            solos_settled=self.solos,
+            needs=model_needs(self.needs),
+            today=today,
+        )
+
+
 @dataclass(frozen=True)
 class Snapshot:
     revision: int
@@ -69,6 +164,11 @@ class Snapshot:
     needs: dict[str, list[Need]]  # the current needs of each village that has some
     #: Approved corrections of village facts, by village and field: the model uses them.
     corrections: dict[str, dict[str, Proposal]]
+    inputs: ModelInputs
+    #: The quarter of ``day`` (``2027-Q1``), and what each committee that stated its capacity
+    #: can still take in it: its capacity less the prospects allocated to it (staff see it).
+    quarter: str
+    capacity_left: dict[str, int]
     #: SHA-256 digests (hex) of the revoked API keys: checked on every keyed request, so read
     #: with the rest rather than asked of the database each time.
     revoked_keys: frozenset[str]
@@ -88,7 +188,7 @@ class ServiceState:
         self.rate_limit = RateLimit(parse_limit(settings.rate_limit), self.counters)
         self.keyring = Keyring.from_settings(settings)
         self.accounts = Accounts(store, settings, self.counters)
-        self.villages = _village_table(settings).sorted_by("insee")
+        self.villages = village_table(settings).sorted_by("insee")
         self.partners = self.villages.where("partner")
         self.partner_codes = frozenset(self.partners["insee"])
         strangers = sorted(self.keyring.villages() - self.partner_codes)
@@ -106,6 +206,9 @@ class ServiceState:
         }
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self.alerts = Alerts(self)
+        # A change of a village's homes or needs brings alerts, computed once it is committed.
+        store.change_listeners.append(self.alerts.process_pending)
 
     def install_weights(self) -> None:
         """Store the configured packaged weights if the database holds no profile yet."""
@@ -157,30 +260,46 @@ class ServiceState:
         return current
 
     def _build(self, revision: int) -> Snapshot:
-        weights = self.store.active_weights()
-        if weights is None:
-            raise RuntimeError("no weight profile in the database: the lifespan installs one")
-        homes = self.store.listings()
-        # Outcomes of a village that is not (or no longer) a partner are kept, but its Solos
-        # are not counted: the partner list is the deployment's, not the database's.
-        solos = {k: v for k, v in self.store.settled_counts().items() if k in self.partner_codes}
+        day = clock.today()
+        inputs = self.read_inputs()
         needs: dict[str, list[Need]] = {}
-        for need in self.store.current_needs():
+        for need in inputs.needs:
             needs.setdefault(need.insee, []).append(need)
-        corrections = self.store.corrections()
-        partners = corrected_table(self.partners, corrections)
-        recommender = Recommender(partners, weights.profile, homes=homes, solos_settled=solos)
+        quarter = quarter_of(day)
         return Snapshot(
             revision=revision,
-            day=clock.today(),
-            weights=weights,
-            recommender=recommender,
-            homes_available=dict(Counter(str(home[0]) for home in homes)),
-            solos_settled={str(k): int(v) for k, v in solos.items()},
+            day=day,
+            weights=inputs.weights,
+            recommender=self.recommender_of(inputs, day),
+            homes_available=dict(Counter(str(home[0]) for home in inputs.listings)),
+            solos_settled={str(k): int(v) for k, v in inputs.solos.items()},
             needs=needs,
-            corrections=corrections,
+            corrections=inputs.corrections,
+            inputs=inputs,
+            quarter=quarter,
+            capacity_left=self.capacity_left(quarter),
             revoked_keys=frozenset(self.store.revoked_digests()),
         )
+
+    def read_inputs(self) -> ModelInputs:
+        return ModelInputs.read(self.store, self.partner_codes)
+
+    def recommender_of(self, inputs: ModelInputs, day: date) -> Recommender:
+        return inputs.recommender(self.partners, day)
+
+    def capacity_left(self, quarter: str, leaving_out: Sequence[str] = ()) -> dict[str, int]:
+        """Each partner whose committee stated a capacity: what it can still take in
+        ``quarter`` (never below 0); ``leaving_out``: prospects whose allocations of that
+        quarter are not counted (they are being allocated again)."""
+        return capacity_left(
+            self.store.capacities(), self.store.allocated(quarter, leaving_out), self.partner_codes
+        )
+
+    @cached_property
+    def opaque_secret(self) -> bytes:
+        """The key of the opaque ids committees see prospects by: the database's, so that every
+        worker and server gives a prospect the same id."""
+        return self.store.secret("opaque_ids")
 
     # -- villages --------------------------------------------------------------------------
 
@@ -296,11 +415,22 @@ class ServiceState:
         }
 
 
+def capacity_left(
+    capacities: dict[str, int], allocated: dict[str, int], partners: frozenset[str]
+) -> dict[str, int]:
+    """Stated capacities less what is allocated already, for partner villages."""
+    return {
+        insee: max(0, capacity - allocated.get(insee, 0))
+        for insee, capacity in capacities.items()
+        if insee in partners
+    }
+
+
 def _is_of(snapshot: Snapshot | None, revision: int) -> bool:
     return snapshot is not None and snapshot.revision == revision and snapshot.day == clock.today()
 
 
-def _village_table(settings: Settings) -> VillageTable:
+def village_table(settings: Settings) -> VillageTable:
     """The packaged villages as the build wrote them for the service; a GeoParquet named in
     the settings is read with geopandas (which costs the process its memory)."""
     if settings.villages_path is None:

@@ -82,6 +82,7 @@ def test_run_prints_every_figure_with_target_and_baseline(tmp_path: Path) -> Non
     names = [f["name"] for f in figures]
     expected = ["scores and top 10", "full ranking", "prospects x 52 partners", "35,000"]
     expected += ["allocation of 1,000", "to the solver's bound", "to greedy", "with needs"]
+    expected += ["GET /v1/villages/{insee}/prospects", "POST /v1/allocations of 1,000"]
     expected += ["answered 2xx", "achieved rate", "p99 latency, all", "max latency, all"]
     expected += [f"{endpoint} p99" for endpoint in LOAD_ENDPOINTS]
     if "cluster" in sections:

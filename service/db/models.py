@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -301,3 +302,85 @@ class FactProposalRow(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(String(500))
+
+
+# -- two-sided matching (0009 alerts, 0010 allocations) -----------------------------------------
+
+
+class VillageChangeRow(Base):
+    """A change of a village's homes or needs that may bring it to prospects: written in the
+    transaction of the change (so none is lost), with the village's homes or needs before and
+    after it; its alerts are computed just after, and ``processed_at`` set in the transaction
+    that stores them (so none is stored twice)."""
+
+    __tablename__ = "village_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    insee: Mapped[str] = mapped_column(String(5))
+    kind: Mapped[str] = mapped_column(String(24))  # home_added, home_changed, need_added...
+    subject_id: Mapped[int | None] = mapped_column(Integer)  # the listing's or the need's id
+    #: What changed, for the words of the alert: the listing's or the need's fields.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The village's current homes (``[[tenure, price, bedrooms], ...]``) or needs, before and
+    #: after the change: ``{"homes": [...]}`` or ``{"needs": [...]}``.
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class AlertRow(Base):
+    """A prospect who consented to be contacted, whom a change brings a village to: into
+    their top k, or through every must-have they set. Once per prospect and change."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("change_id", "prospect_id", name="uq_alerts_change"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("village_changes.id", ondelete="CASCADE")
+    )
+    # Erasing a prospect erases their alerts (``ProspectStore._erase``; the key says so too).
+    prospect_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("prospects.id", ondelete="CASCADE"), index=True
+    )
+    insee: Mapped[str] = mapped_column(String(5))
+    score: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer)  # the village's rank in the prospect's ranking
+    k: Mapped[int] = mapped_column(Integer)  # the top k it entered, or not
+    entered_top: Mapped[bool] = mapped_column(Boolean)
+    must_passes: Mapped[bool] = mapped_column(Boolean)
+    contributions: Mapped[dict[str, float]] = mapped_column(JSON)
+    reasons: Mapped[dict[str, list[str]]] = mapped_column(JSON)  # by language
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class SecretRow(Base):
+    """Secrets the service makes itself, once, shared by every worker and server: the key of
+    the opaque ids committees see prospects by (``opaque_ids``)."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class AllocationRow(Base):
+    """A village proposed to a prospect by an allocation, counted against its committee's
+    capacity for the quarter. An erased prospect's proposals stay counted, unlinked."""
+
+    __tablename__ = "allocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    quarter: Mapped[str] = mapped_column(String(7), index=True)  # 2027-Q1
+    prospect_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("prospects.id", ondelete="SET NULL"), index=True
+    )
+    insee: Mapped[str] = mapped_column(String(5))
+    rank: Mapped[int] = mapped_column(Integer)  # among the prospect's proposals
+    score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))

@@ -13,7 +13,7 @@ from service.deps import SettingsDep, SnapshotDep, StaffDep, StateDep
 from service.errors import problems
 from service.exceptions import NotFound
 from service.params import K, Lang, resolve_k
-from service.responses import SHORTLIST_POLICY, json_response, page_headers
+from service.responses import SHORTLIST_POLICY, json_response, page_headers, staff_ranking
 from service.schemas import ProspectCreated, ProspectIn, ProspectOut
 from service.schemas import Ranking as RankingOut
 from service.state import ServiceState
@@ -85,14 +85,16 @@ def shortlist(
     k: K = None,
     lang: Lang = "fr",
 ) -> Response:
-    """The ranking for a stored prospect; ``format=html`` gives the printable shortlist."""
+    """The ranking for a stored prospect; ``format=html`` gives the printable shortlist. Each
+    result whose committee stated its capacity carries ``committee.capacity_left`` (this
+    quarter's)."""
     prospect = state.store.prospect(prospect_id)
     profile = Profile.model_validate(prospect.profile)
     chosen_k = resolve_k(k, settings.default_k, snapshot)
     (ranking,) = snapshot.recommender.recommend(profile, chosen_k, lang=lang)
     state.exposure.add("shortlist", [ranking])
     if format == "json":
-        return json_response(ranking)
+        return json_response(staff_ranking(ranking, snapshot))
     homes = {r.insee: state.store.current_homes(r.insee) for r in ranking.results}
     page = pages.shortlist(state, prospect, profile, ranking, homes, lang)
     return HTMLResponse(page, headers=page_headers(SHORTLIST_POLICY))

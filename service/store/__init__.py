@@ -7,6 +7,8 @@ connections in ``service.db.engine``, the schema's migrations in ``service.db.mi
 """
 
 from service.store.accounts import Account, AccountStore, SignedIn
+from service.store.alerts import Alert, AlertStore, NewAlert, VillageChange
+from service.store.allocations import AllocationStore, Proposed, quarter_of
 from service.store.audit_log import AuditEntry, AuditLogStore
 from service.store.base import utcnow
 from service.store.committees import Committee, CommitteeStore
@@ -21,6 +23,7 @@ from service.store.weights import StoredWeights, WeightStore
 
 __all__ = [
     "Account",
+    "Alert",
     "AuditEntry",
     "Committee",
     "Contact",
@@ -28,15 +31,19 @@ __all__ = [
     "Home",
     "Listing",
     "Need",
+    "NewAlert",
     "Outcome",
     "Proposal",
+    "Proposed",
     "Prospect",
     "Recorded",
     "SignedIn",
     "Store",
     "StoredWeights",
+    "VillageChange",
     "exposure_second",
     "is_prospect_id",
+    "quarter_of",
     "utcnow",
 ]
 
@@ -53,5 +60,7 @@ class Store(
     NeedStore,
     CommitteeStore,
     FactStore,
+    AlertStore,
+    AllocationStore,
 ):
     """One database: its engine, its sessions and every read and write the service makes."""

@@ -1,8 +1,9 @@
 """What every part of the store works on: the database's engine and sessions, its schema, the
 revision counter that the writes changing rankings raise, and whether writes go through."""
 
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,10 @@ from service.db.faults import LATER, Fault, describe
 from service.db.models import MODEL_INPUTS, Base, RevisionRow
 from service.db.scrub import Scrubber
 from service.exceptions import Unavailable
+
+logger = logging.getLogger(__name__)
+#: Set in a session's ``info`` by a write that recorded a change of a village (alerts).
+VILLAGE_CHANGED = "village_changed"
 
 
 def utcnow() -> datetime:
@@ -54,6 +59,9 @@ class StoreBase:
         self.last_write: Observed | None = None
         tables = [table.name for table in Base.metadata.sorted_tables]
         self._probe = None if is_in_memory(self.engine.url) else WriteProbe(self.engine, tables)
+        #: Called after a transaction that recorded a change of a village's homes or needs has
+        #: committed (the service computes the alerts it brings).
+        self.change_listeners: list[Callable[[], object]] = []
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to the newest migration, or to ``revision``."""
@@ -92,6 +100,8 @@ class StoreBase:
             self.last_write = Observed(time.monotonic(), fault)
             raise unavailable(fault) from error
         self.last_write = Observed(time.monotonic(), None)
+        if session.info.get(VILLAGE_CHANGED):
+            self._changed()
 
     def probe_writes(self) -> Fault | None:
         """Whether a write could go through now (tried and rolled back, waiting a quarter of
@@ -105,6 +115,15 @@ class StoreBase:
                 f"a trial write failed ({type(error).__name__})", LATER
             )
         return None
+
+    def _changed(self) -> None:
+        """Tell the listeners, after the commit, that a village changed. The change is stored
+        already: whatever a listener does, the write that made it has succeeded."""
+        for listener in self.change_listeners:
+            try:
+                listener()
+            except Exception:  # a listener's failure is its own: the write is done
+                logger.exception("a listener of village changes failed")
 
     def model_inputs_revision(self) -> int:
         """A counter raised by every write that changes rankings (weights, homes, settled)."""

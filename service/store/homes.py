@@ -14,6 +14,7 @@ from service import clock
 from service.db.models import HomeRow
 from service.exceptions import NotFound, PreconditionFailed
 from service.store import audit_log
+from service.store.alerts import record_change
 from service.store.base import StoreBase, utcnow
 
 #: A listing's life from the day it is saved or confirmed.
@@ -58,6 +59,16 @@ class Listing:
         """What the audit log says of it (no free text)."""
         return f"{self.tenure} {self.price_eur:g} EUR, {self.bedrooms} bedroom(s)"
 
+    def detail(self) -> dict[str, Any]:
+        """What an alert says of it."""
+        return {
+            "id": self.id,
+            "tenure": self.tenure,
+            "price_eur": self.price_eur,
+            "bedrooms": self.bedrooms,
+            "surface_m2": self.surface_m2,
+        }
+
 
 #: The fields a change may set.
 CHANGEABLE = tuple(f.name for f in fields(Home))
@@ -87,21 +98,28 @@ class HomeStore(StoreBase):
         now = utcnow()
         with self.transaction() as session:
             self._bump(session)
+            before = _village_homes(session, insee)
             session.execute(delete(HomeRow).where(HomeRow.insee == insee))
             rows = [_new_row(insee, home, now, by) for home in homes]
             session.add_all(rows)
             audit_log.write(session, by, "homes.replace", insee, f"{len(homes)} listing(s)")
             session.flush()
+            after = _village_homes(session, insee)
+            detail = {"listings": len(rows)}
+            record_change(session, insee, "homes_replaced", None, detail, before, after, by)
             return [_listing(row) for row in rows]
 
     def add_home(self, insee: str, home: Home, by: str) -> Listing:
         with self.transaction() as session:
             self._bump(session)
+            before = _village_homes(session, insee)
             row = _new_row(insee, home, utcnow(), by)
             session.add(row)
             session.flush()
             listing = _listing(row)
             audit_log.write(session, by, "homes.add", insee, f"#{row.id}: {listing.summary()}")
+            after = _village_homes(session, insee)
+            record_change(session, insee, "home_added", row.id, listing.detail(), before, after, by)
             return listing
 
     def change_home(
@@ -112,6 +130,7 @@ class HomeStore(StoreBase):
         values = {name: changes[name] for name in CHANGEABLE if name in changes}
         with self.transaction() as session:
             self._bump(session)
+            before = _village_homes(session, insee)
             done = session.execute(
                 update(HomeRow)
                 .where(HomeRow.insee == insee, HomeRow.id == home_id, HomeRow.version == version)
@@ -132,12 +151,18 @@ class HomeStore(StoreBase):
                 )
             listed = ", ".join(sorted(values)) or "nothing"
             audit_log.write(session, by, "homes.change", insee, f"#{home_id}: {listed}")
-            return _listing(row)
+            listing = _listing(row)
+            after = _village_homes(session, insee)
+            record_change(
+                session, insee, "home_changed", home_id, listing.detail(), before, after, by
+            )
+            return listing
 
     def confirm_home(self, insee: str, home_id: int, by: str) -> Listing:
         """The listing is still on offer: it expires ``LISTING_DAYS`` from today."""
         with self.transaction() as session:
             self._bump(session)
+            before = _village_homes(session, insee)
             row = _row(session, insee, home_id)
             row.expires_at = clock.today() + timedelta(days=LISTING_DAYS)
             row.version += 1
@@ -146,7 +171,13 @@ class HomeStore(StoreBase):
                 session, by, "homes.confirm", insee, f"#{home_id}: until {row.expires_at}"
             )
             session.flush()
-            return _listing(row)
+            listing = _listing(row)
+            after = _village_homes(session, insee)
+            # An expired listing confirmed counts again: a change; one still on offer, none.
+            record_change(
+                session, insee, "home_confirmed", home_id, listing.detail(), before, after, by
+            )
+            return listing
 
     def withdraw_home(self, insee: str, home_id: int, by: str) -> None:
         """Take a listing off; the audit log keeps what it was."""
@@ -167,6 +198,19 @@ class HomeStore(StoreBase):
                 )
             ).all()
         return [(insee, tenure, price, bedrooms) for insee, tenure, price, bedrooms in rows]
+
+
+def _village_homes(session: Session, insee: str) -> dict[str, list[list[Any]]]:
+    """The village's listings that count today, as the model reads them (an alert's before
+    and after): ``{"homes": [[tenure, price_eur, bedrooms], ...]}``, sorted."""
+    rows = session.execute(
+        select(HomeRow.tenure, HomeRow.price_eur, HomeRow.bedrooms).where(
+            HomeRow.insee == insee, HomeRow.expires_at >= clock.today()
+        )
+    ).all()
+    return {
+        "homes": sorted([tenure, float(price), int(bedrooms)] for tenure, price, bedrooms in rows)
+    }
 
 
 def _new_row(insee: str, home: Home, now: datetime, by: str) -> HomeRow:

@@ -1,8 +1,9 @@
 """What each village needs (pupils for its school, a trade or service it lacks, premises for a
 professional), kept as typed rows the ranking reads."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from service import clock
 from service.db.models import NeedProfessionRow, NeedRow
 from service.exceptions import NotFound
 from service.store import audit_log
+from service.store.alerts import record_change
 from service.store.base import StoreBase, utcnow
 
 #: A need's life when none is given.
@@ -53,6 +55,28 @@ class Need:
             return f"trade: {'+'.join(self.professions) or '-'} / {self.service or '-'}"
         return f"premises: {self.use} {self.surface_m2:g} m2, {self.rent_eur:g} EUR"
 
+    def to_json(self) -> dict[str, Any]:
+        """The need as JSON (a change's before and after); ``from_json`` reads it back."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["professions"] = list(self.professions)
+        for name in ("expires_at", "by", "created_at"):
+            values[name] = values[name].isoformat() if values[name] is not None else None
+        return values
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> "Need":
+        moments = {
+            "expires_at": date.fromisoformat,
+            "by": date.fromisoformat,
+            "created_at": datetime.fromisoformat,
+        }
+        read: dict[str, Any] = {
+            name: (moments[name](value) if name in moments and value is not None else value)
+            for name, value in values.items()
+        }
+        read["professions"] = tuple(read.get("professions", ()))
+        return cls(**read)
+
 
 class NeedStore(StoreBase):
     """Villages' needs."""
@@ -69,6 +93,10 @@ class NeedStore(StoreBase):
             )
             stored = _need(session, row)
             audit_log.write(session, by, "needs.add", need.insee, f"#{row.id}: {stored.summary()}")
+            after = _village_needs(session, need.insee)
+            before = {"needs": [n for n in after["needs"] if n["id"] != row.id]}
+            detail = stored.to_json()
+            record_change(session, need.insee, "need_added", row.id, detail, before, after, by)
             return stored
 
     def needs(self, insee: str, include_expired: bool = False) -> list[Need]:
@@ -105,6 +133,16 @@ class NeedStore(StoreBase):
             session.execute(delete(NeedProfessionRow).where(NeedProfessionRow.need_id == need_id))
             session.delete(row)
             audit_log.write(session, by, "needs.withdraw", insee, f"#{need_id}: {summary}")
+
+
+def _village_needs(session: Session, insee: str) -> dict[str, list[dict[str, Any]]]:
+    """The village's needs that count today, as JSON (an alert's before and after)."""
+    rows = session.scalars(
+        select(NeedRow)
+        .where(NeedRow.insee == insee, NeedRow.expires_at >= clock.today())
+        .order_by(NeedRow.id)
+    ).all()
+    return {"needs": [_need(session, row).to_json() for row in rows]}
 
 
 def _need_row(need: Need, by: str) -> NeedRow:

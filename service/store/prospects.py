@@ -1,7 +1,7 @@
 """Prospects (profile, contact fields, consent) and their erasure."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from service.db.models import OutcomeRow, OutcomeSetAsideRow, ProspectRow
+from service.db.models import (
+    AlertRow,
+    AllocationRow,
+    OutcomeRow,
+    OutcomeSetAsideRow,
+    ProspectRow,
+)
 from service.exceptions import NotFound
 from service.store import audit_log
 from service.store.base import StoreBase, utcnow
@@ -73,6 +79,24 @@ class ProspectStore(StoreBase):
             raise NotFound("prospect", prospect_id)
         return prospect
 
+    def consented_prospects(self) -> list[Prospect]:
+        """Every prospect who consented to be contacted, oldest first (the prospects a
+        village fits, alerts)."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(ProspectRow)
+                .where(ProspectRow.consent)
+                .order_by(ProspectRow.created_at, ProspectRow.id)
+            ).all()
+            return [_prospect(row) for row in rows]
+
+    def prospects_of(self, prospect_ids: Sequence[str]) -> dict[str, Prospect]:
+        """The stored prospects among ``prospect_ids``, by id (unknown ones are left out)."""
+        ids = [i for i in dict.fromkeys(prospect_ids) if is_prospect_id(i)]
+        with self.sessions() as session:
+            rows = session.scalars(select(ProspectRow).where(ProspectRow.id.in_(ids))).all()
+            return {row.id: _prospect(row) for row in rows}
+
     def delete_prospect(self, prospect_id: str, by: str = "unknown") -> bool:
         """Erase a prospect and the link from its outcomes to it, then its bytes from the
         database's files (``Scrubber``: at once, or soon); False if there was none."""
@@ -108,10 +132,12 @@ class ProspectStore(StoreBase):
 
     @staticmethod
     def _erase(session: Session, prospect_id: str, by: str, action: str) -> bool:
-        for table in (OutcomeRow, OutcomeSetAsideRow):
+        for table in (OutcomeRow, OutcomeSetAsideRow, AllocationRow):
             session.execute(
                 update(table).where(table.prospect_id == prospect_id).values(prospect_id=None)
             )
+        # Alerts say whom to contact about what: nothing of them is kept.
+        session.execute(delete(AlertRow).where(AlertRow.prospect_id == prospect_id))
         deleted = session.execute(delete(ProspectRow).where(ProspectRow.id == prospect_id))
         if not getattr(deleted, "rowcount", 0):
             return False

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from features import criteria
 from matcher.weights import WeightProfile
 from service.db.models import WeightProfileRow
 from service.exceptions import Conflict
@@ -57,7 +58,10 @@ class WeightStore(StoreBase):
 
 
 def _weights(row: WeightProfileRow) -> StoredWeights:
+    # A profile stored before a criterion joined the registry (village_needs, 2026-12) has no
+    # weight for it: it weighs 0 there, so that the profile ranks as it did when it was stored.
+    weights = dict.fromkeys(criteria.codes(), 0.0) | dict(row.weights)
     profile = WeightProfile(
-        name=row.name, version=row.version, weights=row.weights, description=row.description
+        name=row.name, version=row.version, weights=weights, description=row.description
     )
     return StoredWeights(profile, row.created_at, row.created_by)

@@ -57,6 +57,9 @@ def test_each_resource_has_its_router_module() -> None:
         "/v1/prospects/{prospect_id}": "prospects",
         "/v1/prospects/{prospect_id}/shortlist": "prospects",
         "/v1/outcomes": "outcomes",
+        "/v1/villages/{insee}/prospects": "village_prospects",
+        "/v1/alerts": "alerts",
+        "/v1/allocations": "allocations",
         "/v1/weights": "weights",
         "/v1/exposure": "exposure",
         "/v1/audit": "audit",
@@ -129,6 +132,9 @@ def test_the_openapi_schema_lists_every_api_md_endpoint(shared_client: TestClien
         "/v1/facts/proposals": {"get"},
         "/v1/facts/proposals/{proposal_id}/approve": {"post"},
         "/v1/facts/proposals/{proposal_id}/reject": {"post"},
+        "/v1/alerts": {"get"},
+        "/v1/villages/{insee}/prospects": {"get"},
+        "/v1/allocations": {"post"},
     }
     for path, methods in expected.items():
         assert methods <= set(paths[path]), path

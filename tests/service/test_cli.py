@@ -535,3 +535,108 @@ def test_a_comma_delimited_file_gets_a_decimal_point(tmp_path) -> None:
     assert main(["batch", str(prospects), "--out", str(out), "--k", "1"]) == 0
     (row,) = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
     assert re.fullmatch(r"0\.\d{1,4}", row["score"])
+
+
+def _allocation_files(tmp_path, n: int = 40, delimiter: str = ";"):
+    prospects = tmp_path / "prospects.csv"
+    ids = [f"p{i}" for i in range(n)]
+    text = write_prospect_rows(ids, simulate_profiles(n, random_state=3))
+    if delimiter == ";":
+        text = text.replace(",", ";")
+    prospects.write_text(text, encoding="utf-8")
+    codes = sorted(geodata.read_partners()["insee"])
+    capacities = tmp_path / "capacities.csv"
+    capacities.write_text(
+        "insee;capacity\n" + "".join(f"{code};{i % 3}\n" for i, code in enumerate(codes))
+    )
+    return prospects, capacities, ids, {code: i % 3 for i, code in enumerate(codes)}
+
+
+def test_allocate_keeps_the_capacities_of_a_file_and_tells_who_is_short(tmp_path, capsys) -> None:
+    prospects, capacities, ids, capacity = _allocation_files(tmp_path)
+    out = tmp_path / "proposals.csv"
+    argv = ["allocate", str(prospects), "--out", str(out), "--capacity", str(capacities)]
+    assert main([*argv, "--k", "2", "--lang", "en"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"allocated {len(ids)} prospects (0 rows skipped) under ")
+    assert "0.00% from the best possible (exact)" in said
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert {row["prospect_id"] for row in rows} == set(ids)  # every prospect, short ones too
+    loads: dict[str, int] = {}
+    for row in rows:
+        if row["insee"]:
+            loads[row["insee"]] = loads.get(row["insee"], 0) + 1
+            assert re.fullmatch(r"0,\d{1,4}", row["score"]), row  # a decimal comma
+        assert (row["short"] == "yes") == (row["why"] != "")
+    assert loads
+    assert all(loads[code] <= capacity[code] for code in loads)
+    for prospect_id in ids:
+        mine = [row for row in rows if row["prospect_id"] == prospect_id and row["insee"]]
+        assert len(mine) <= 2
+        short = [row["short"] for row in rows if row["prospect_id"] == prospect_id]
+        assert set(short) == {"yes" if len(mine) < 2 else "no"}
+
+
+def test_allocate_is_the_same_as_the_api(tmp_path, capsys) -> None:
+    """The command line and POST /v1/allocations run the same code: the same proposals for
+    the same prospects and capacities."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from tests.service.conftest import STAFF, make_settings
+
+    prospects, capacities, _ids, capacity = _allocation_files(tmp_path, n=12, delimiter=",")
+    out = tmp_path / "proposals.csv"
+    argv = ["allocate", str(prospects), "--out", str(out), "--capacity", str(capacities)]
+    assert main([*argv, "--k", "3"]) == 0
+    capsys.readouterr()
+    by_cli = {
+        (row["prospect_id"], row["insee"])
+        for row in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
+        if row["insee"]
+    }
+    rows = read_prospect_rows(prospects)
+    with TestClient(create_app(make_settings(tmp_path / "api"))) as client:
+        stored = {}
+        for prospect_id, profile in zip(rows.ids, rows.profiles, strict=True):
+            body = {"profile": profile.model_dump(mode="json"), "consent": True}
+            stored[client.post("/v1/prospects", json=body, headers=STAFF).json()["id"]] = (
+                prospect_id
+            )
+        for code, n in capacity.items():
+            client.put(
+                f"/v1/villages/{code}/committee", json={"capacity_per_quarter": n}, headers=STAFF
+            )
+        answer = client.post(
+            "/v1/allocations", json={"prospect_ids": list(stored), "k": 3}, headers=STAFF
+        ).json()
+    by_api = {
+        (stored[p["prospect_id"]], v["insee"]) for p in answer["proposals"] for v in p["villages"]
+    }
+    assert by_cli == by_api
+
+
+def test_allocate_reads_the_database_and_names_bad_input(tmp_path, capsys, monkeypatch) -> None:
+    from service.config import get_settings
+
+    prospects, capacities, ids, _ = _allocation_files(tmp_path, n=3)
+    out = tmp_path / "proposals.csv"
+    monkeypatch.setenv("SOHOSOLO_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    try:
+        # A new database: no committee stated its capacity, so every prospect is short.
+        assert main(["allocate", str(prospects), "--out", str(out), "--quarter", "2027-Q1"]) == 0
+        said = capsys.readouterr().out
+        assert "under the database's committees, 2027-Q1" in said
+        assert f"{len(ids)} prospect(s) given fewer than 3" in said
+        assert main(["allocate", str(prospects), "--out", str(out), "--quarter", "2027-5"]) == 2
+        assert "--quarter: expected a quarter such as 2027-Q1" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()
+    capacities.write_text("insee;capacity\n32002;3\n")
+    argv = ["allocate", str(prospects), "--out", str(out), "--capacity", str(capacities)]
+    assert main(argv) == 2
+    assert "line 2: insee: expected a partner village, found '32002'" in capsys.readouterr().err
+    capacities.write_text("insee;capacity\n32001;beaucoup\n")
+    assert main(argv) == 2
+    assert "capacity: expected a whole number from 0, found 'beaucoup'" in capsys.readouterr().err

@@ -133,3 +133,21 @@ def test_the_rules_across_fields_are_stated(document: dict[str, Any]) -> None:
     assert "not all 0" in schemas["WeightsIn"]["properties"]["weights"]["description"]
     some_weight = schemas["CriterionWeights"]["anyOf"]
     assert {"properties": {"schools": {"exclusiveMinimum": 0}}} in some_weight
+
+
+def test_the_two_sided_routes_are_documented_with_their_bounds(shared_client) -> None:  # type: ignore[no-untyped-def]
+    document = shared_client.get("/openapi.json").json()
+    paths = document["paths"]
+    listing = paths["/v1/villages/{insee}/prospects"]["get"]
+    (k,) = [p for p in listing["parameters"] if p["name"] == "k"]
+    assert (k["schema"]["maximum"], k["schema"]["default"]) == (200, 20)  # prospects, not villages
+    assert "anonymised" in listing["description"]
+    assert {"since", "limit", "lang"} <= {
+        p["name"] for p in paths["/v1/alerts"]["get"]["parameters"]
+    }
+    allocation = document["components"]["schemas"]["AllocationIn"]["properties"]
+    assert allocation["k"]["maximum"] == 52
+    assert allocation["prospect_ids"]["uniqueItems"] is True
+    assert "404" in paths["/v1/allocations"]["post"]["responses"]
+    result = document["components"]["schemas"]["Result"]["properties"]
+    assert "public answers never carry it" in result["committee"]["description"]

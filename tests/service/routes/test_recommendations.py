@@ -127,3 +127,41 @@ def test_every_generated_profile_keeps_the_invariants(
     response = shared_client.post(f"/v1/recommendations?k={k}", json=profile)
     assert response.status_code == 200
     check_invariants(response.json(), k, partner_codes)
+
+
+def test_villages_current_needs_enter_every_ranking(client: TestClient) -> None:
+    """A need the prospect answers lifts the village in the public ranking, the batch and the
+    shortlist alike (the same snapshot), and every invariant still holds."""
+    from tests.service.api import add_prospect, check_invariants
+    from tests.service.conftest import COMMITTEE, STAFF
+
+    partners = {v["insee"] for v in client.get("/v1/villages?partner=true").json()}
+    profile = {**API_EXAMPLE_PROFILE, "must": []}
+    url = f"/v1/recommendations?k={PARTNERS}"
+
+    def of_32001(body: dict[str, Any]) -> dict[str, Any]:
+        (result,) = [r for r in body["results"] if r["insee"] == "32001"]
+        return result
+
+    before = of_32001(client.post(url, json=profile).json())
+    assert before["contributions"]["village_needs"] == 0.0
+    need = {
+        "kind": "school_pupils",
+        "school": "École",
+        "age_min": 3,
+        "age_max": 14,
+        "pupils": 2,
+        "by": "2027-09-01",
+    }
+    assert client.post("/v1/villages/32001/needs", json=need, headers=COMMITTEE).status_code == 201
+    ranking = client.post(url, json=profile).json()
+    check_invariants(ranking, PARTNERS, partners)
+    after = of_32001(ranking)
+    assert after["contributions"]["village_needs"] > 0
+    assert after["score"] > before["score"]
+    assert any("École cherche 2 élèves" in reason for reason in after["reasons"])
+    batch = client.post(f"/v1/recommendations/batch?k={PARTNERS}", json={"profiles": [profile]})
+    assert of_32001(batch.json()["rankings"][0])["score"] == after["score"]
+    prospect = add_prospect(client, {"profile": profile, "consent": True})
+    shortlist = client.get(f"/v1/prospects/{prospect}/shortlist?k={PARTNERS}", headers=STAFF)
+    assert of_32001(shortlist.json())["score"] == after["score"]

@@ -72,3 +72,50 @@ def test_changing_weights_needs_an_analyst_key(shared_client: TestClient) -> Non
     response = shared_client.put("/v1/weights", json=body, headers=STAFF)
     assert response.status_code == 403
     assert shared_client.get("/v1/weights", headers=ANALYST).json()["name"] == "default"
+
+
+def test_a_profile_stored_before_village_needs_weighs_it_zero(
+    database_url: str, tmp_path: Any, new_client: Any
+) -> None:
+    """A profile stored by a version before the village_needs criterion (2026-11-22) has no
+    weight for it: it loads with 0 there and ranks as it did, needs or not."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from matcher.weights import load_weight_profile
+    from service.store import Store
+    from tests.service.conftest import COMMITTEE, make_settings
+
+    old = {k: v for k, v in load_weight_profile("default").weights.items() if k != "village_needs"}
+    store = Store(database_url)
+    store.upgrade()
+    with store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO weight_profiles (name, version, description, weights, created_at, "
+                "created_by) VALUES ('default', '2026-11-22', '', :weights, :now, 'package')"
+            ),
+            {"weights": json.dumps(old), "now": datetime.now(UTC)},
+        )
+    assert store.active_weights().profile.weights["village_needs"] == 0.0  # type: ignore[union-attr]
+    store.dispose()
+    with new_client(make_settings(tmp_path, database_url)) as client:
+        served = client.get("/v1/weights", headers=STAFF).json()
+        assert served["version"] == "2026-11-22"
+        assert served["weights"] == old | {"village_needs": 0.0}
+        before = client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).json()
+        need = {
+            "kind": "school_pupils",
+            "school": "É",
+            "age_min": 3,
+            "age_max": 14,
+            "pupils": 2,
+            "by": "2027-09-01",
+        }
+        stated = client.post("/v1/villages/32001/needs", json=need, headers=COMMITTEE)
+        assert stated.status_code == 201, stated.text
+        after = client.post("/v1/recommendations", json=API_EXAMPLE_PROFILE).json()
+        assert after["model"]["version"] == "2026-11-22"
+        assert [r["score"] for r in after["results"]] == [r["score"] for r in before["results"]]
+        assert all(r["contributions"]["village_needs"] == 0.0 for r in after["results"])
