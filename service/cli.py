@@ -41,7 +41,8 @@ EXAMPLES = {
     "when any was skipped, 2 when nothing could be done.",
     "evaluate": "example: sohosolo evaluate outcomes.csv --weights default --weights tuned.toml"
     "\n\nThe outcome CSV is a prospect CSV with two more columns, insee and event\n"
-    "(shortlisted, visited, settled, left): see the README, section 'Evaluating weights'.",
+    "(shortlisted, visit_planned, visited, met_committee, settled, left): see the README,\n"
+    "section 'Evaluating weights'.",
     "serve": "example: SOHOSOLO_STAFF_API_KEYS=sha256:... sohosolo serve --port 8000 --workers 2",
     "key": "example: sohosolo key --role analyst\n"
     "a committee's key, for its villages: sohosolo key --role committee --village 32249 "

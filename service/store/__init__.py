@@ -12,6 +12,7 @@ from service.store.base import utcnow
 from service.store.committees import Committee, CommitteeStore
 from service.store.exposure import ExposureKey, ExposureStore, exposure_second
 from service.store.facts import FactStore, Proposal
+from service.store.follow_up import FollowUpStore, FunnelInput, ProspectLine
 from service.store.homes import Home, HomeStore, Listing
 from service.store.keys import KeyStore
 from service.store.needs import Need, NeedStore
@@ -25,12 +26,14 @@ __all__ = [
     "Committee",
     "Contact",
     "ExposureKey",
+    "FunnelInput",
     "Home",
     "Listing",
     "Need",
     "Outcome",
     "Proposal",
     "Prospect",
+    "ProspectLine",
     "Recorded",
     "SignedIn",
     "Store",
@@ -53,5 +56,6 @@ class Store(
     NeedStore,
     CommitteeStore,
     FactStore,
+    FollowUpStore,
 ):
     """One database: its engine, its sessions and every read and write the service makes."""
