@@ -9,6 +9,7 @@ shortlist, the command line's rankings).
 
 from typing import Any
 
+from features.catalogue_console import CONSOLE
 from features.catalogue_intranet import INTRANET
 from features.vocab import DEFAULT_MAX_MINUTES_TO_AUCH
 
@@ -448,3 +449,5 @@ SECTIONS: dict[str, dict[str, dict[str, Any]]] = {
 }
 #: The intranet's pages (``features.catalogue_intranet``).
 SECTIONS["intranet"] = {"fr": INTRANET["fr"], "en": INTRANET["en"]}
+#: The staff console's pages (``features.catalogue_console``).
+SECTIONS["console"] = {"fr": CONSOLE["fr"], "en": CONSOLE["en"]}

@@ -22,6 +22,8 @@ from service.routes import (
     accounts,
     audit,
     committee,
+    console_programme,
+    console_prospects,
     exposure,
     facts,
     homes,
@@ -64,6 +66,8 @@ ROUTERS = (
     intranet_account.router,
     intranet_village.router,
     intranet_staff.router,
+    console_prospects.router,
+    console_programme.router,
 )
 
 
