@@ -69,6 +69,7 @@ def comparison(
                 "code": criterion.code,
                 "label": criterion.label(lang),
                 "spread": max(points) - min(points),
+                "difference": decimal(round(max(points) - min(points), 1), lang),
                 "points": [decimal(round(p, 1), lang) for p in points],
                 "best": [p == max(points) and max(points) > min(points) for p in points],
                 "facts": [

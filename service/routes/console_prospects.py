@@ -134,7 +134,7 @@ def form_choices(lang: Lang) -> dict[str, Any]:
         "professions": [(p.code, p.label(lang)) for p in PROFESSIONS],
         "connectivity": [(code, labels[i]) for code, labels in CONNECTIVITY.items()],
         "settlements": [(code, labels[i]) for code, labels in SETTLEMENTS.items()],
-        "tenures": [("buy", text(lang, "intranet.buy")), ("rent", text(lang, "intranet.rent"))],
+        "tenures": [(code, text(lang, f"page.tenure_{code}")) for code in ("buy", "rent")],
         "criteria": [(c.code, c.label(lang)) for c in criteria.all_criteria()],
     }
 
