@@ -9,6 +9,7 @@ shortlist, the command line's rankings).
 
 from typing import Any
 
+from features.catalogue_console import CONSOLE
 from features.catalogue_intranet import INTRANET
 from features.vocab import DEFAULT_MAX_MINUTES_TO_AUCH
 
@@ -480,3 +481,5 @@ SECTIONS["alerts"] = {
         "must-haves",
     },
 }
+#: The staff console's pages (``features.catalogue_console``).
+SECTIONS["console"] = {"fr": CONSOLE["fr"], "en": CONSOLE["en"]}

@@ -1,8 +1,8 @@
 """Ranking metrics, exposure measures and a robustness check.
 
 Rankings follow the matcher's rule: score descending, ties by column order (INSEE order).
-Relevance is graded (settled 3, visited 2, shortlisted 1, nothing 0, left -1); a negative
-relevance counts as 0 gain.
+Relevance is graded (settled 3, met the committee 2.5, visited 2, visit planned 1.5,
+shortlisted 1, nothing 0, left -1); a negative relevance counts as 0 gain.
 """
 
 from collections.abc import Mapping
@@ -13,10 +13,14 @@ from numpy.typing import NDArray
 
 from matcher.exceptions import MatcherError
 
-#: Graded relevance of outcome events; "left" counts against the village.
+#: Graded relevance of outcome events; "left" counts against the village. A planned visit and
+#: a meeting with the welcome committee are steps between the grades of their neighbours: a
+#: family that planned a visit went further than a shortlist, not as far as a visit.
 EVENT_RELEVANCE: Mapping[str, float] = {
     "shortlisted": 1.0,
+    "visit_planned": 1.5,
     "visited": 2.0,
+    "met_committee": 2.5,
     "settled": 3.0,
     "left": -1.0,
 }

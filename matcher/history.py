@@ -1,10 +1,10 @@
 """Outcome histories: what prospects did with the villages, and how well weights predict it.
 
 An outcome file is a prospect file (``features.table``) with two more columns, ``insee`` and
-``event`` (shortlisted, visited, settled or left): one row per event, the prospect's profile
-repeated on each of its rows. ``evaluate_weights`` ranks the villages for every prospect of a
-history and measures the rankings against the events (NDCG and recall at k) and across the
-villages (coverage and the Gini index of exposure).
+``event`` (shortlisted, visit_planned, visited, met_committee, settled or left): one row per
+event, the prospect's profile repeated on each of its rows. ``evaluate_weights`` ranks the
+villages for every prospect of a history and measures the rankings against the events (NDCG
+and recall at k) and across the villages (coverage and the Gini index of exposure).
 """
 
 import os

@@ -2,7 +2,8 @@
 
 The model is the ``WeightedMatcher`` score. Within one prospect, its ranking depends only on
 ``sum_c w_c x_pvc`` with ``x_pvc = importance_pc * value_pvc``, so for two villages where the
-prospect went further with the first (settled > visited > shortlisted > nothing > left), the
+prospect went further with the first (settled > met the committee > visited > visit planned >
+shortlisted > nothing > left), the
 model should give ``w . (x_first - x_second) > 0``. The weights minimise the summed logistic
 loss of those pairs plus ``shrinkage * |w - w_prior|²`` (the analysts' profile rescaled to a
 mean of 1), under ``w >= 0``: the prior counts as ``shrinkage`` pairs of evidence, so it rules a
@@ -10,6 +11,7 @@ short outcome history and fades as outcomes accumulate. The weights are exported
 weight profile the service loads.
 """
 
+import math
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from features import criteria
+from matcher.evaluate import EVENT_RELEVANCE
 from matcher.exceptions import MatcherError
 from matcher.weighted import WeightedMatcher, relevance_matrix
 from matcher.weights import WeightProfile, load_weight_profile
@@ -163,7 +166,8 @@ def relevance_from_outcomes(
     """(P, V) graded relevance from events ``prospect, insee, event``; "left" wins over the
     other events of the same prospect and village, else the furthest step counts."""
     events = [dict[str, str]() for _ in range(n_prospects)]
-    rank = {"shortlisted": 1, "visited": 2, "settled": 3, "left": 4}
+    # "left" outranks every step; the steps rank by their relevance.
+    rank = {event: math.inf if grade < 0 else grade for event, grade in EVENT_RELEVANCE.items()}
     for prospect, insee, event in outcomes[["prospect", "insee", "event"]].itertuples(index=False):
         if not 0 <= int(prospect) < n_prospects:
             raise MatcherError(

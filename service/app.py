@@ -24,6 +24,8 @@ from service.routes import (
     allocations,
     audit,
     committee,
+    console_programme,
+    console_prospects,
     exposure,
     facts,
     homes,
@@ -70,6 +72,8 @@ ROUTERS = (
     intranet_account.router,
     intranet_village.router,
     intranet_staff.router,
+    console_prospects.router,
+    console_programme.router,
 )
 
 

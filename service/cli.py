@@ -41,7 +41,8 @@ EXAMPLES = {
     "when any was skipped, 2 when nothing could be done.",
     "evaluate": "example: sohosolo evaluate outcomes.csv --weights default --weights tuned.toml"
     "\n\nThe outcome CSV is a prospect CSV with two more columns, insee and event\n"
-    "(shortlisted, visited, settled, left): see the README, section 'Evaluating weights'.",
+    "(shortlisted, visit_planned, visited, met_committee, settled, left): see the README,\n"
+    "section 'Evaluating weights'.",
     "allocate": "example: sohosolo allocate prospects.csv --out proposals.csv --k 3 --quarter "
     "2027-Q1\n\nProposes k villages to each prospect of the file (the format of 'sohosolo batch')"
     " so that\nno committee gets more prospects than its capacity left, the total score as high"

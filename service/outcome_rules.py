@@ -5,8 +5,9 @@ The rules read a prospect's events in the order they were recorded (``at`` says 
 happened; it does not reorder them), so that what was accepted stays valid whatever date a
 later event carries:
 
-- ``shortlisted`` and ``visited`` are recorded once per prospect and village: a repeat is the
-  first one;
+- the steps before settling (``shortlisted``, ``visit_planned``, ``visited``, ``met_committee``)
+  are recorded once per prospect and village: a repeat is the first one; they may come in any
+  order (a family may visit before staff put the village on its shortlist);
 - a prospect lives in at most one village at a time: ``settled`` there again (while they
   live there) is the ``settled`` of that stay; ``settled`` in another village is refused
   until a ``left`` ends the stay;
@@ -23,9 +24,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-EVENTS = ("shortlisted", "visited", "settled", "left")
+#: A family's steps towards a village, in the order of the programme's funnel (api.md lists
+#: the first, third and fifth; staff also record a planned visit and the meeting with the
+#: village's welcome committee).
+STEPS = ("shortlisted", "visit_planned", "visited", "met_committee", "settled")
+EVENTS = (*STEPS, "left")
 #: The events that change where a prospect lives (and so the Solos settled).
 STATE_EVENTS = ("settled", "left")
+#: A prospect's status, its furthest outcome, from least to furthest: ``qualified`` before any
+#: event; ``left`` once they left the village they had settled in (further than the steps
+#: before settling, short of living in a village now, which is ``settled``).
+STATUSES = (
+    "qualified",
+    "shortlisted",
+    "visit_planned",
+    "visited",
+    "met_committee",
+    "left",
+    "settled",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,7 @@ class Journey:
         self.home: Event | None = None  # the ``settled`` of the stay the prospect is in
         self._firsts: dict[tuple[str, str], Event] = {}  # first shortlisted, visited
         self._left: dict[str, Event] = {}  # each village's last ``left``
+        self._reached: set[str] = set()  # the events recorded, whatever the village
 
     @classmethod
     def of(cls, events: Iterable[Event]) -> "Journey":
@@ -81,8 +99,16 @@ class Journey:
             return None
         return self._left.get(insee) or Refusal("not_settled_there", insee, self.home)
 
+    def status(self) -> str:
+        """The prospect's furthest outcome (``STATUSES``)."""
+        if self.home is not None:
+            return "settled"
+        reached = [rank for rank, name in enumerate(STATUSES) if name in self._reached]
+        return STATUSES[max(reached, default=0)] if "left" not in self._reached else "left"
+
     def record(self, event: Event) -> None:
         """Take ``event`` as recorded (after ``judge`` found it new)."""
+        self._reached.add(event.event)
         if event.event == "settled":
             self.home = event
         elif event.event == "left":

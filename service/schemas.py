@@ -319,7 +319,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 class OutcomeIn(Request):
     prospect_id: ProspectId
     insee: PartnerCode = Field(description="A partner village (INSEE code).")
-    event: Literal["shortlisted", "visited", "settled", "left"]
+    event: Literal["shortlisted", "visit_planned", "visited", "met_committee", "settled", "left"]
     at: Timestamp | None = Field(
         None,
         description="When it happened (default: now); not in the future (up to "

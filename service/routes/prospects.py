@@ -12,10 +12,12 @@ from service.auth import Caller
 from service.deps import SettingsDep, SnapshotDep, StaffDep, StateDep
 from service.errors import problems
 from service.exceptions import NotFound
+from service.outcome_rules import STATUSES
 from service.params import K, Lang, resolve_k
 from service.responses import SHORTLIST_POLICY, json_response, page_headers, staff_ranking
 from service.schemas import ProspectCreated, ProspectIn, ProspectOut
 from service.schemas import Ranking as RankingOut
+from service.schemas_staff import OutcomeOut, ProspectList, ProspectSummary
 from service.state import ServiceState
 from service.store import Contact
 
@@ -42,6 +44,46 @@ def _create_prospect(body: ProspectIn, state: ServiceState, caller: Caller) -> P
         by=str(caller),
     )
     return ProspectCreated(id=prospect.id)
+
+
+@router.get("/prospects", response_model=ProspectList, responses=problems(401, 403))
+def list_prospects(
+    state: StateDep,
+    _caller: StaffDep,
+    q: Annotated[
+        str, Query(max_length=200, description="Part of the name or email, case and accents aside.")
+    ] = "",
+    status: Annotated[
+        Literal[STATUSES] | None,  # type: ignore[valid-type]
+        Query(description="The furthest outcome (see the items' status)."),
+    ] = None,
+    village: Annotated[
+        str | None,
+        Query(pattern=r"^[0-9]{5}$", description="Prospects with an event about it (INSEE)."),
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ProspectList:
+    """Prospects, newest first: searched by name or email, filtered by their furthest outcome
+    and by a village of their events; ``total`` counts every page."""
+    lines = state.store.prospect_lines(q, status, village)
+    shown = lines[(page - 1) * per_page : page * per_page]
+    return ProspectList(
+        total=len(lines),
+        page=page,
+        per_page=per_page,
+        items=[ProspectSummary.model_validate(asdict(line)) for line in shown],
+    )
+
+
+@router.get(
+    "/prospects/{prospect_id}/outcomes",
+    response_model=list[OutcomeOut],
+    responses=problems(401, 403, 404),
+)
+def prospect_outcomes(prospect_id: str, state: StateDep, _caller: StaffDep) -> list[OutcomeOut]:
+    """The prospect's events, oldest first (by date, then in the order recorded)."""
+    return [OutcomeOut.model_validate(asdict(o)) for o in state.store.outcomes_of(prospect_id)]
 
 
 @router.get(

@@ -14,6 +14,7 @@ from service.store.base import utcnow
 from service.store.committees import Committee, CommitteeStore
 from service.store.exposure import ExposureKey, ExposureStore, exposure_second
 from service.store.facts import FactStore, Proposal
+from service.store.follow_up import FollowUpStore, FunnelInput, ProspectLine
 from service.store.homes import Home, HomeStore, Listing
 from service.store.keys import KeyStore
 from service.store.needs import Need, NeedStore
@@ -28,6 +29,7 @@ __all__ = [
     "Committee",
     "Contact",
     "ExposureKey",
+    "FunnelInput",
     "Home",
     "Listing",
     "Need",
@@ -36,6 +38,7 @@ __all__ = [
     "Proposal",
     "Proposed",
     "Prospect",
+    "ProspectLine",
     "Recorded",
     "SignedIn",
     "Store",
@@ -62,5 +65,6 @@ class Store(
     FactStore,
     AlertStore,
     AllocationStore,
+    FollowUpStore,
 ):
     """One database: its engine, its sessions and every read and write the service makes."""

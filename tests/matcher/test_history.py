@@ -74,7 +74,8 @@ def test_unusable_outcome_rows_are_listed_with_their_line(tmp_path) -> None:
     assert [str(e) for e in history.errors] == [
         "line 4: profession: the profile of prospect 'a' differs from the one on line 2",
         "line 5: insee: expected one of the 4 candidate villages, found '31555'",
-        "line 6: event: expected one of shortlisted, visited, settled, left, found 'liked'",
+        "line 6: event: expected one of shortlisted, visit_planned, visited, met_committee, "
+        "settled, left, found 'liked'",
     ]
 
 

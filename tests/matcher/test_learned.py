@@ -89,3 +89,24 @@ def test_relevance_from_outcomes_lets_left_count_against() -> None:
     assert relevance.tolist() == [[-1.0, 2.0], [0.0, 1.0]]
     with pytest.raises(MatcherError, match="event expected one of"):
         relevance_from_outcomes(outcomes.assign(event="liked"), 2, ["32001", "32002"])
+
+
+def test_a_planned_visit_and_a_met_committee_grade_between_their_neighbours() -> None:
+    import pandas as pd
+
+    outcomes = pd.DataFrame(
+        {
+            "prospect": [0, 0, 0, 1, 1, 1],
+            "insee": ["32001", "32001", "32002", "32001", "32001", "32002"],
+            "event": [
+                "shortlisted",
+                "visit_planned",
+                "visited",
+                "met_committee",
+                "visited",
+                "settled",
+            ],
+        }
+    )
+    relevance = relevance_from_outcomes(outcomes, 2, ["32001", "32002"])
+    assert relevance.tolist() == [[1.5, 2.0], [2.5, 3.0]]

@@ -56,6 +56,7 @@ def test_each_resource_has_its_router_module() -> None:
         "/v1/prospects": "prospects",
         "/v1/prospects/{prospect_id}": "prospects",
         "/v1/prospects/{prospect_id}/shortlist": "prospects",
+        "/v1/prospects/{prospect_id}/outcomes": "prospects",
         "/v1/outcomes": "outcomes",
         "/v1/villages/{insee}/prospects": "village_prospects",
         "/v1/alerts": "alerts",
@@ -84,6 +85,20 @@ def test_each_resource_has_its_router_module() -> None:
         "/intranet/proposals": "intranet_staff",
         "/intranet/proposals/{proposal_id}/approve": "intranet_staff",
         "/intranet/proposals/{proposal_id}/reject": "intranet_staff",
+        "/intranet/prospects": "console_prospects",
+        "/intranet/prospects/new": "console_prospects",
+        "/intranet/prospects/preview": "console_prospects",
+        "/intranet/prospects/{prospect_id}": "console_prospects",
+        "/intranet/prospects/{prospect_id}/outcomes": "console_prospects",
+        "/intranet/prospects/{prospect_id}/erase": "console_prospects",
+        "/intranet/prospects/{prospect_id}/compare": "console_prospects",
+        "/intranet/funnel": "console_programme",
+        "/intranet/funnel.csv": "console_programme",
+        "/intranet/partners": "console_programme",
+        "/intranet/accounts": "console_programme",
+        "/intranet/accounts/invite": "console_programme",
+        "/intranet/accounts/{account_id}/disable": "console_programme",
+        "/intranet/accounts/{account_id}/enable": "console_programme",
     }
 
 

@@ -447,7 +447,7 @@ def test_evaluate_reports_rows_it_cannot_use(tmp_path, capsys) -> None:
     )
     assert main(["evaluate", str(outcomes)]) == 1
     captured = capsys.readouterr()
-    assert "line 3: event: expected one of shortlisted, visited, settled, left" in captured.err
+    assert "line 3: event: expected one of shortlisted, visit_planned, visited" in captured.err
     assert "1 events of 1 prospects (1 rows skipped)" in captured.out
     outcomes.write_text("prospect_id,profession,connectivity,insee\n", encoding="utf-8")
     assert main(["evaluate", str(outcomes)]) == 2

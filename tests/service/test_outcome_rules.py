@@ -34,6 +34,10 @@ def journey(*events: tuple[str, str]) -> Journey:
         ([], ("A", "left"), "not_settled_there"),
         ([("B", "settled")], ("A", "left"), "not_settled_there"),
         ([("A", "visited")], ("A", "left"), "not_settled_there"),
+        # The steps staff add (a planned visit, the committee met) are recorded once too.
+        ([("A", "visit_planned")], ("A", "visit_planned"), 1),
+        ([("A", "met_committee")], ("B", "met_committee"), None),
+        ([("A", "met_committee")], ("A", "left"), "not_settled_there"),
     ],
 )
 def test_each_event_is_recorded_repeated_or_refused(
@@ -55,3 +59,23 @@ def test_a_refusal_names_where_the_prospect_lives() -> None:
     assert isinstance(refusal, Refusal)
     assert refusal.home is not None
     assert (refusal.home.insee, refusal.home.id) == ("B", 3)
+
+
+@pytest.mark.parametrize(
+    ("history", "status"),
+    [
+        ([], "qualified"),
+        ([("A", "shortlisted")], "shortlisted"),
+        ([("A", "visited"), ("B", "shortlisted")], "visited"),
+        ([("A", "shortlisted"), ("A", "visit_planned")], "visit_planned"),
+        ([("A", "met_committee"), ("B", "visited")], "met_committee"),
+        ([("A", "visited"), ("A", "settled")], "settled"),
+        ([("A", "settled"), ("A", "left")], "left"),
+        ([("A", "settled"), ("A", "left"), ("B", "shortlisted")], "left"),
+        ([("A", "settled"), ("A", "left"), ("B", "settled")], "settled"),
+    ],
+)
+def test_a_prospects_status_is_its_furthest_outcome(
+    history: list[tuple[str, str]], status: str
+) -> None:
+    assert journey(*history).status() == status
