@@ -13,6 +13,7 @@ from service.deps import StaffDep, StateDep
 from service.errors import problems
 from service.exceptions import Forbidden, InvalidField
 from service.schemas_accounts import AccountOut, AccountPatch, InvitationIn, InvitationOut
+from service.writes import a_write
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 AccountId = Annotated[int, Path(ge=1, le=2**31 - 1, description="An account's id.")]
@@ -68,6 +69,7 @@ def accounts(state: StateDep, _caller: StaffDep) -> list[AccountOut]:
     response_model=AccountOut,
     responses=problems(401, 403, 404, 413, 415),
 )
+@a_write
 def change_account(
     account_id: AccountId, body: AccountPatch, state: StateDep, caller: StaffDep
 ) -> AccountOut:

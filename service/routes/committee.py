@@ -9,6 +9,7 @@ from service.deps import StateDep, VillageDep
 from service.errors import problems
 from service.params import Insee
 from service.schemas_village import CommitteeIn, CommitteeOut
+from service.writes import a_write
 
 router = APIRouter(prefix="/v1", tags=["villages"])
 
@@ -32,6 +33,7 @@ def committee(insee: Insee, state: StateDep, _caller: VillageDep) -> CommitteeOu
     response_model=CommitteeOut,
     responses=problems(401, 403, 404, 413, 415),
 )
+@a_write
 def set_committee(
     insee: Insee, body: CommitteeIn, state: StateDep, caller: VillageDep
 ) -> CommitteeOut:

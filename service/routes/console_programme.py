@@ -212,7 +212,7 @@ async def _set_active(
     check_may_manage(person.caller, account.role)
     if account_id == person.caller.account_id and not active:
         raise Forbidden("an account cannot disable itself: ask another staff member")
-    state.store.set_active(account_id, active, by=str(person.caller))
+    await state.writes.run(state.store.set_active, account_id, active, by=str(person.caller))
     return see_other("/intranet/accounts", person.lang)
 
 

@@ -234,7 +234,8 @@ async def create_prospect(
         return qualify_page(
             person, snapshot, settings.default_k, qualify.typed(fields), errors, profile, code
         )
-    prospect = state.store.add_prospect(
+    prospect = await state.writes.run(
+        state.store.add_prospect,
         body.profile.model_dump(mode="json"),
         Contact(**body.contact.model_dump()),
         consent=body.consent,
@@ -385,8 +386,8 @@ async def record_outcome(
     assert isinstance(body, OutcomeIn)
     at = body.at or datetime.now(UTC)
     try:
-        recorded = state.store.add_outcome(
-            prospect_id, body.insee, body.event, at, by=str(person.caller)
+        recorded = await state.writes.run(
+            state.store.add_outcome, prospect_id, body.insee, body.event, at, by=str(person.caller)
         )
     except Conflict:
         verdict = Journey.of(_recorded(state, prospect_id)).judge(body.insee, body.event)
@@ -437,7 +438,7 @@ async def erase(
 ) -> Response:
     check_csrf(await read_form(request), person.csrf_token)
     state.store.prospect(prospect_id)
-    state.store.delete_prospect(prospect_id, by=str(person.caller))
+    await state.writes.run(state.store.delete_prospect, prospect_id, by=str(person.caller))
     return see_other("/intranet/prospects", person.lang, done="erased")
 
 

@@ -13,6 +13,7 @@ from service.errors import problems
 from service.params import Insee
 from service.schemas_village import ProposalIn, ProposalOut, ReviewIn
 from service.store import Proposal
+from service.writes import a_write
 
 router = APIRouter(prefix="/v1", tags=["villages"])
 ProposalId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A proposal's id.")]
@@ -29,6 +30,7 @@ def out(proposal: Proposal) -> ProposalOut:
     status_code=status.HTTP_201_CREATED,
     responses=problems(401, 403, 404, 413, 415),
 )
+@a_write
 def propose(insee: Insee, body: ProposalIn, state: StateDep, caller: VillageDep) -> ProposalOut:
     """Propose a fact's true value (a collège closed: minutes_to_middle_school; fibre
     arrived: ftth_share...). A field the model does not use, or a value outside the field's
@@ -68,6 +70,7 @@ def proposals(
     response_model=ProposalOut,
     responses=problems(401, 403, 404, 409),
 )
+@a_write
 def approve(proposal_id: ProposalId, state: StateDep, caller: StaffDep) -> ProposalOut:
     """Approve: the value overrides the packaged one from the next ranking. No body."""
     return out(state.store.review_fact(proposal_id, True, str(caller)))
@@ -78,6 +81,7 @@ def approve(proposal_id: ProposalId, state: StateDep, caller: StaffDep) -> Propo
     response_model=ProposalOut,
     responses=problems(401, 403, 404, 409, 413, 415),
 )
+@a_write
 def reject(
     proposal_id: ProposalId, body: ReviewIn, state: StateDep, caller: StaffDep
 ) -> ProposalOut:

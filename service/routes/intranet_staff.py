@@ -46,7 +46,7 @@ async def approve(
     request: Request, proposal_id: ProposalId, person: PageStaffDep, state: StateDep
 ) -> Response:
     check_csrf(await read_form(request), person.csrf_token)
-    state.store.review_fact(proposal_id, True, str(person.caller))
+    await state.writes.run(state.store.review_fact, proposal_id, True, str(person.caller))
     return see_other("/intranet/proposals", person.lang, done="approved")
 
 
@@ -63,5 +63,7 @@ async def reject(
             state, person, None, {proposal_id: message}, status.HTTP_422_UNPROCESSABLE_CONTENT
         )
     assert isinstance(body, ReviewIn)
-    state.store.review_fact(proposal_id, False, str(person.caller), body.reason)
+    await state.writes.run(
+        state.store.review_fact, proposal_id, False, str(person.caller), body.reason
+    )
     return see_other("/intranet/proposals", person.lang, done="rejected")

@@ -155,7 +155,9 @@ async def add_home(
             "home-new": {"values": {k: first(fields, k) for k in HOME_FIELDS}, "errors": errors}
         }
         return again(state, snapshot, person, insee, forms)
-    state.store.add_home(insee, Home(**body.model_dump()), str(person.caller))
+    await state.writes.run(
+        state.store.add_home, insee, Home(**body.model_dump()), str(person.caller)
+    )
     return back(insee, person, "home_added", "homes")
 
 
@@ -191,8 +193,13 @@ async def change_home(
     }
     version = number(first(fields, "version"))
     try:
-        state.store.change_home(
-            insee, home_id, changes, version if isinstance(version, int) else -1, str(person.caller)
+        await state.writes.run(
+            state.store.change_home,
+            insee,
+            home_id,
+            changes,
+            version if isinstance(version, int) else -1,
+            str(person.caller),
         )
     except PreconditionFailed as stale:
         now = home_values(cast(Listing, stale.current))
@@ -213,7 +220,7 @@ async def confirm_home(
 ) -> Response:
     state.partner_village(insee)
     await signed_form(request, person)
-    state.store.confirm_home(insee, home_id, str(person.caller))
+    await state.writes.run(state.store.confirm_home, insee, home_id, str(person.caller))
     return back(insee, person, "home_confirmed", f"home-{home_id}")
 
 
@@ -223,7 +230,7 @@ async def withdraw_home(
 ) -> Response:
     state.partner_village(insee)
     await signed_form(request, person)
-    state.store.withdraw_home(insee, home_id, str(person.caller))
+    await state.writes.run(state.store.withdraw_home, insee, home_id, str(person.caller))
     return back(insee, person, "home_withdrawn", "homes")
 
 
@@ -248,7 +255,7 @@ async def add_need(
         )
     dumped = body.model_dump()
     need = Need(insee=insee, **dumped | {"professions": tuple(dumped.get("professions", ()))})
-    state.store.add_need(need, str(person.caller))
+    await state.writes.run(state.store.add_need, need, str(person.caller))
     return back(insee, person, "need_added", "needs")
 
 
@@ -258,7 +265,7 @@ async def withdraw_need(
 ) -> Response:
     state.partner_village(insee)
     await signed_form(request, person)
-    state.store.withdraw_need(insee, need_id, str(person.caller))
+    await state.writes.run(state.store.withdraw_need, insee, need_id, str(person.caller))
     return back(insee, person, "need_withdrawn", "needs")
 
 
@@ -275,8 +282,13 @@ async def set_committee(
             state, snapshot, person, insee, {"committee": {"values": typed, "errors": errors}}
         )
     assert isinstance(body, CommitteeIn)
-    state.store.set_committee(
-        insee, body.capacity_per_quarter, body.contact_name, body.contact_email, str(person.caller)
+    await state.writes.run(
+        state.store.set_committee,
+        insee,
+        body.capacity_per_quarter,
+        body.contact_name,
+        body.contact_email,
+        str(person.caller),
     )
     return back(insee, person, "committee_saved", "committee")
 
@@ -300,7 +312,13 @@ async def propose(
         return again(
             state, snapshot, person, insee, {"proposal": {"values": typed, "errors": errors}}
         )
-    state.store.propose_fact(
-        insee, body.field, value, body.source, body.observed_at, str(person.caller)
+    await state.writes.run(
+        state.store.propose_fact,
+        insee,
+        body.field,
+        value,
+        body.source,
+        body.observed_at,
+        str(person.caller),
     )
     return back(insee, person, "proposal_sent", "facts")

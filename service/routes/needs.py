@@ -11,6 +11,7 @@ from service.params import Insee
 from service.responses import json_response
 from service.schemas_village import NeedIn, NeedOut, NeedsOut
 from service.store import Need
+from service.writes import a_write
 
 # Tagged with the villages, where their other paths are.
 router = APIRouter(prefix="/v1", tags=["villages"])
@@ -31,6 +32,7 @@ def needs(insee: Insee, state: StateDep, snapshot: SnapshotDep) -> Response:
     status_code=status.HTTP_201_CREATED,
     responses=problems(401, 403, 404, 413, 415),
 )
+@a_write
 def add_need(insee: Insee, body: NeedIn, state: StateDep, caller: VillageDep) -> Response:
     """State a need: ``kind`` ``school_pupils``, ``trade`` or ``premises`` with its fields
     (see the schema), a plain-language ``note``, ``expires_at`` (default: a year). 201 with
@@ -49,6 +51,7 @@ def add_need(insee: Insee, body: NeedIn, state: StateDep, caller: VillageDep) ->
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problems(401, 403, 404),
 )
+@a_write
 def withdraw_need(insee: Insee, need_id: NeedId, state: StateDep, caller: VillageDep) -> Response:
     """Withdraw a need (the audit log keeps what it was)."""
     state.partner_village(insee)
