@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service import clock
 from service.app import create_app
-from service.corrections import checked_value
+from service.corrections import CORRECTABLE, checked_value
 from service.exceptions import InvalidField
 from service.schemas_village import MAX_AHEAD_DAYS
 from tests.service.conftest import ANALYST_KEY, make_settings
@@ -66,11 +66,17 @@ def breaks_an_unstated_rule(case: schemathesis.Case) -> bool:
         return True
     if body.get("kind") == "school_pupils" and _above(body.get("age_min"), body.get("age_max")):
         return True
-    if case.path.endswith("/facts/proposals") and "field" in body and "value" in body:
-        try:
-            checked_value(body["field"], float(body["value"]))
-        except InvalidField:
-            return True
+    return case.path.endswith("/facts/proposals") and _a_fact_out_of_range(body)
+
+
+def _a_fact_out_of_range(body: dict[str, Any]) -> bool:
+    field, value = body.get("field"), body.get("value")
+    if field not in CORRECTABLE or not isinstance(value, int | float) or isinstance(value, bool):
+        return False  # a negative case, refused by the document too
+    try:
+        checked_value(field, float(value))
+    except InvalidField:
+        return True
     return False
 
 
