@@ -165,7 +165,7 @@ CONSOLE: dict[str, dict[str, Any]] = {
         "que le prospect exige. Une alerte par prospect et par changement.",
         "alerts_none": "Aucune alerte pour l'instant.",
         "alerts_pending": "{n} changement(s) en attente de calcul : ils seront repris.",
-        "alerts_of_prospect": "Alertes qui le concernent",
+        "alerts_of_prospect": "Alertes pour ce prospect",
         "alerts_of_prospect_none": "Aucun nouveau logement ni besoin ne lui a encore été signalé.",
         "what_changed": "Ce qui a changé",
         "fit": "Accord",

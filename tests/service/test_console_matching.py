@@ -66,7 +66,7 @@ def test_the_alerts_page_lists_what_the_api_answers(
     assert "meets all their must-haves" in english
     # The prospect's page shows the alerts about them; another prospect's shows none.
     mine = page_text(get(client, f"/intranet/prospects/{renter}", staff))
-    assert "Alertes qui le concernent" in mine
+    assert "Alertes pour ce prospect" in mine
     assert said(alert["change"]["text"]) in mine
     other = add_prospect(client)
     theirs = page_text(get(client, f"/intranet/prospects/{other}", staff))
