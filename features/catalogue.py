@@ -9,6 +9,7 @@ shortlist, the command line's rankings).
 
 from typing import Any
 
+from features.catalogue_cli import CLI
 from features.catalogue_console import CONSOLE
 from features.catalogue_intranet import INTRANET
 from features.vocab import DEFAULT_MAX_MINUTES_TO_AUCH
@@ -483,3 +484,5 @@ SECTIONS["alerts"] = {
 }
 #: The staff console's pages (``features.catalogue_console``).
 SECTIONS["console"] = {"fr": CONSOLE["fr"], "en": CONSOLE["en"]}
+#: The command line's sentences for staff (``features.catalogue_cli``).
+SECTIONS["cli"] = {"fr": CLI["fr"], "en": CLI["en"]}
