@@ -172,6 +172,17 @@ CLI: dict[str, dict[str, Any]] = {
         "yes": "oui",
         "no": "non",
         "error": "sohosolo : erreur : {message}",
+        "invited": "compte {id} ({role}) invité ; le lien ne sert qu'une fois, jusqu'au "
+        "{until} UTC :",
+        "all_villages": "tous les villages",
+        "status_invited": "invité",
+        "status_active": "actif",
+        "status_disabled": "désactivé",
+        "account_now": "compte {id} : {status}",
+        "signed_out": ", sessions fermées",
+        "committee_villages": "--village : un comité a un village ou plus ; l'équipe et les "
+        "analystes aucun",
+        "unknown_villages": "--village : des villages partenaires sont attendus, trouvé {found}",
     },
     "en": {
         "examples": EXAMPLES_EN,
@@ -206,5 +217,14 @@ CLI: dict[str, dict[str, Any]] = {
         "yes": "yes",
         "no": "no",
         "error": "sohosolo: error: {message}",
+        "invited": "account {id} ({role}) invited; the link works once, until {until} UTC:",
+        "all_villages": "all villages",
+        "status_invited": "invited",
+        "status_active": "active",
+        "status_disabled": "disabled",
+        "account_now": "account {id} {status}",
+        "signed_out": ", signed out",
+        "committee_villages": "--village: a committee keeps one village or more; staff none",
+        "unknown_villages": "--village: expected partner villages, found {found}",
     },
 }
