@@ -382,6 +382,10 @@ def alerts_page(driver: "webdriver.Chrome", server: str) -> None:
     wait_loaded(driver)
     assert "Nouveau logement à Aignan" in driver.find_element(By.ID, "alerts").text
     shoot(driver, "prospect-alerts")
+    open_page(driver, f"{server}/intranet/alerts?lang=en")
+    assert "New home in Aignan" in driver.page_source
+    checked(driver, "alerts-en")
+    shoot(driver, "alerts-en")
 
 
 def proposals_page(driver: "webdriver.Chrome", server: str) -> None:
