@@ -9,6 +9,7 @@ shortlist, the command line's rankings).
 
 from typing import Any
 
+from features.catalogue_cli import CLI
 from features.catalogue_console import CONSOLE
 from features.catalogue_intranet import INTRANET
 from features.vocab import DEFAULT_MAX_MINUTES_TO_AUCH
@@ -460,7 +461,7 @@ SECTIONS["alerts"] = {
         "need_added": "Nouveau besoin à {village} : {what}",
         "home_buy": "à vendre {price}, {bedrooms} chambre(s)",
         "home_rent": "à louer {price} par mois, {bedrooms} chambre(s)",
-        "surface": ", {surface} m²",
+        "surface": f", {{surface}}{NBSP}m²",
         "short_capacity": "{n} village(s) proposé(s) sur {k} : les comités qui lui "
         "conviendraient n'ont pas (ou plus) de place ce trimestre",
         "short_musts": "{n} village(s) proposé(s) sur {k} : seuls {allowed} village(s) "
@@ -474,7 +475,7 @@ SECTIONS["alerts"] = {
         "need_added": "New need in {village}: {what}",
         "home_buy": "for sale at {price}, {bedrooms} bedroom(s)",
         "home_rent": "to let at {price} a month, {bedrooms} bedroom(s)",
-        "surface": ", {surface} m²",
+        "surface": f", {{surface}}{NBSP}m²",
         "short_capacity": "{n} village(s) proposed of {k}: the committees that would suit them "
         "have no place (left, or stated) this quarter",
         "short_musts": "{n} village(s) proposed of {k}: only {allowed} village(s) meet their "
@@ -483,3 +484,5 @@ SECTIONS["alerts"] = {
 }
 #: The staff console's pages (``features.catalogue_console``).
 SECTIONS["console"] = {"fr": CONSOLE["fr"], "en": CONSOLE["en"]}
+#: The command line's sentences for staff (``features.catalogue_cli``).
+SECTIONS["cli"] = {"fr": CLI["fr"], "en": CLI["en"]}

@@ -73,9 +73,16 @@ class RowError:
 
     line: int
     message: str
+    #: The message's sentence in the ``cli`` section of the catalogue, and its values.
+    key: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
+
+    @classmethod
+    def of(cls, line: int, error: FeaturesError) -> "RowError":
+        return cls(line, str(error), error.key, error.params)
 
 
 @dataclass
@@ -115,7 +122,7 @@ def profile_from_row(row: Mapping[str, str], decimal_comma: bool = False) -> Pro
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise FeaturesError(_describe(exc, cells)) from None
+        raise _described(exc, cells) from None
 
 
 def _cells(row: Mapping[str, str], decimal_comma: bool) -> dict[str, str]:
@@ -198,14 +205,21 @@ def read_prospect_rows(
             _check_id(prospect_id)
             if unique_ids and prospect_id in seen:
                 raise FeaturesError(
-                    f"prospect_id: {prospect_id!r} is already on line {seen[prospect_id]}"
+                    f"prospect_id: {prospect_id!r} is already on line {seen[prospect_id]}",
+                    "row_repeated_id",
+                    found=prospect_id,
+                    first=seen[prospect_id],
                 )
             profile = profile_from_row(row, decimal_comma=rows.delimiter == ";")
             missing = [name for name in extra_columns if not (row.get(name) or "").strip()]
             if missing:
-                raise FeaturesError(f"{missing[0]}: expected a value, found an empty cell")
+                raise FeaturesError(
+                    f"{missing[0]}: expected a value, found an empty cell",
+                    "row_empty",
+                    column=missing[0],
+                )
         except FeaturesError as exc:
-            rows.errors.append(RowError(line, str(exc)))
+            rows.errors.append(RowError.of(line, exc))
             continue
         seen.setdefault(prospect_id, line)
         rows.ids.append(prospect_id)
@@ -384,7 +398,9 @@ def _row_problem(cells: list[str], header: list[str], row: Mapping[str, str]) ->
 
 def _check_id(prospect_id: str) -> None:
     if not prospect_id:
-        raise FeaturesError("prospect_id: expected a value, found an empty cell")
+        raise FeaturesError(
+            "prospect_id: expected a value, found an empty cell", "row_empty", column="prospect_id"
+        )
     if any(ord(c) < 32 or ord(c) == 127 for c in prospect_id):
         raise FeaturesError(f"prospect_id: expected printable text, found {prospect_id!r}")
     if prospect_id[0] in "=+-@":
@@ -526,16 +542,29 @@ def _plain_number(name: str, cell: str, decimal_comma: bool) -> str:
     if decimal_comma:
         text = text.replace(",", ".")
     if not _NUMBER.fullmatch(text):
-        raise FeaturesError(f"{name}: expected a number such as 220000 or 650.5, found {cell!r}")
+        raise FeaturesError(
+            f"{name}: expected a number such as 220000 or 650.5, found {cell!r}",
+            "row_number",
+            column=name,
+            found=cell,
+        )
     return text
 
 
-def _describe(exc: ValidationError, cells: Mapping[str, str]) -> str:
-    """pydantic's first error, named by CSV column rather than by the profile's nesting."""
+def _described(exc: ValidationError, cells: Mapping[str, str]) -> FeaturesError:
+    """pydantic's first error, named by CSV column rather than by the profile's nesting (its
+    type and context kept, for the command line to say it in the staff's language)."""
     error = exc.errors(include_url=False)[0]
     names = [part for part in error["loc"] if isinstance(part, str) and part in cells]
     column = names[-1] if names else ".".join(str(part) for part in error["loc"]) or "row"
     found = cells.get(column, "")
     more = len(exc.errors()) - 1
     suffix = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
-    return f"{column}: {error['msg']}, found {found!r}{suffix}"
+    return FeaturesError(
+        f"{column}: {error['msg']}, found {found!r}{suffix}",
+        "row_invalid",
+        column=column,
+        found=found,
+        more=more,
+        error={"type": error["type"], "msg": error["msg"], "ctx": error.get("ctx") or {}},
+    )

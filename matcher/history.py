@@ -116,13 +116,18 @@ def read_outcomes(source: str | os.PathLike[str], codes: Sequence[str]) -> Outco
                 RowError(
                     line,
                     f"insee: expected one of the {len(known)} candidate villages, found {insee!r}",
+                    "row_village",
+                    {"n": len(known), "found": insee},
                 )
             )
             continue
         if event not in EVENT_RELEVANCE:
             history.errors.append(
                 RowError(
-                    line, f"event: expected one of {', '.join(EVENT_RELEVANCE)}, found {event!r}"
+                    line,
+                    f"event: expected one of {', '.join(EVENT_RELEVANCE)}, found {event!r}",
+                    "row_event",
+                    {"choices": ", ".join(EVENT_RELEVANCE), "found": event},
                 )
             )
             continue
@@ -134,6 +139,12 @@ def read_outcomes(source: str | os.PathLike[str], codes: Sequence[str]) -> Outco
                         line,
                         f"{', '.join(differs)}: the profile of prospect {prospect_id!r} differs "
                         f"from the one on line {first_line[prospect_id]}",
+                        "row_profile_differs",
+                        {
+                            "columns": ", ".join(differs),
+                            "found": prospect_id,
+                            "first": first_line[prospect_id],
+                        },
                     )
                 )
                 continue

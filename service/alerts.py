@@ -24,7 +24,7 @@ When the computation runs, and why: **just after the write's transaction**, not 
 import logging
 import threading
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -158,3 +158,42 @@ def home_text(home: dict[str, Any], lang: Lang) -> str:
     if home.get("surface_m2"):
         words += text(lang, "alerts.surface", surface=decimal(float(home["surface_m2"]), lang))
     return words
+
+
+def alert_entries(
+    state: "ServiceState",
+    lang: Lang,
+    since: datetime | None = None,
+    limit: int = 100,
+    prospect_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The stored alerts as ``GET /v1/alerts`` answers them and the staff's pages show them
+    (one listing, so that the pages never show another rule than the API's): the prospect,
+    the village, what changed in words and the fit. Alerts of villages no longer partners
+    are left out."""
+    return [
+        {
+            "id": alert.id,
+            "at": alert.created_at,
+            "prospect": {"id": alert.prospect_id, "name": alert.name, "email": alert.email},
+            "village": {"insee": alert.insee, "name": state.name_of(alert.insee)},
+            "change": {
+                "kind": alert.change.kind,
+                "id": alert.change.subject_id,
+                "text": change_text(alert.change, state.name_of(alert.insee), lang),
+                "at": alert.change.created_at,
+                "by": alert.change.created_by,
+            },
+            "fit": {
+                "score": alert.score,
+                "rank": alert.rank,
+                "k": alert.k,
+                "entered_top_k": alert.entered_top,
+                "must_passes": alert.must_passes,
+                "contributions": alert.contributions,
+                "reasons": alert.reasons.get(lang) or alert.reasons.get("fr", []),
+            },
+        }
+        for alert in state.store.alerts(since, limit, prospect_id)
+        if state.has_village(alert.insee)
+    ]

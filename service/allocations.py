@@ -16,6 +16,8 @@ import numpy as np
 from features.i18n import Lang, text
 from features.profile import Profile
 from matcher import Recommender
+from service.state import ServiceState, capacity_left
+from service.store.allocations import Proposed
 
 #: How far below a prospect's plain k-th best village a proposed one's score may be (the
 #: exposure-aware re-ranking's bound, ``matcher.rerank``).
@@ -133,3 +135,49 @@ def allocate_prospects(
         proposals=proposals,
         villages=loads,
     )
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """What staff ask to allocate: the prospects (their ids and profiles, in the same order),
+    the quarter whose capacity it uses, ``k`` villages each, within ``max_loss``."""
+
+    prospect_ids: Sequence[str]
+    profiles: Sequence[Profile]
+    quarter: str
+    k: int
+    max_loss: float = MAX_LOSS
+
+
+def allocate_stored(
+    state: ServiceState,
+    recommender: Recommender,
+    asked: Allocation,
+    by: str,
+    record: bool,
+    lang: Lang = "fr",
+) -> AllocationAnswer:
+    """Allocate under the capacity each committee has left in the quarter (its stated
+    capacity less the other prospects allocated to it then), and record the proposals in
+    place of these prospects' earlier ones of the quarter unless not ``record``: the one code
+    ``POST /v1/allocations`` and the staff's page run. Each village's answer also holds its
+    stated ``capacity`` (None: unstated) and ``allocated_before``."""
+
+    def solve(
+        capacities: dict[str, int], allocated: dict[str, int]
+    ) -> tuple[AllocationAnswer, list[Proposed]]:
+        left = capacity_left(capacities, allocated, state.partner_codes)
+        answer = allocate_prospects(
+            recommender, asked.prospect_ids, asked.profiles, left, asked.k, asked.max_loss, lang
+        )
+        for village in answer.villages:
+            village["capacity"] = capacities.get(village["insee"])
+            village["allocated_before"] = allocated.get(village["insee"], 0)
+        proposed = [
+            Proposed(p.prospect_id, v["insee"], v["rank"], v["score"])
+            for p in answer.proposals
+            for v in p.villages
+        ]
+        return answer, proposed
+
+    return state.store.allocate(asked.quarter, asked.prospect_ids, solve, by, record=record)

@@ -24,6 +24,7 @@ from service.routes import (
     allocations,
     audit,
     committee,
+    console_matching,
     console_programme,
     console_prospects,
     exposure,
@@ -74,6 +75,7 @@ ROUTERS = (
     intranet_staff.router,
     console_prospects.router,
     console_programme.router,
+    console_matching.router,
 )
 
 

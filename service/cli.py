@@ -23,62 +23,27 @@ if TYPE_CHECKING:
     from service.config import Settings
     from service.store import Store
 
-EXAMPLES = {
-    "build": "example: sohosolo data build --raw ../shared/data/raw --out geodata/data\n"
-    "refreshing fibre: ... --ftth 2025t4_commune.dbf (or .csv; --ftth-vintage 'ARCEP T4 2025'\n"
-    "when the file's name states no quarter)",
-    "check": "example: sohosolo data check --partners my_partners.csv",
-    "partners": "example: sohosolo data partners --out geodata/data/partners.csv",
-    "dictionary": "example: sohosolo data dictionary --out geodata/DATA.md",
-    "map": "example: sohosolo map --attribute fibre --out fibre.png --lang en\n\n"
-    "--attribute takes any numeric column of the village table (geodata/DATA.md) or a short\n"
-    "name: fibre (ftth_share), price (house_price_m2), college (minutes_to_middle_school),\n"
-    "auch (minutes_to_auch), toulouse (minutes_to_toulouse), population.",
-    "rank": "example: sohosolo rank profile.json --k 5 --lang en --format json",
-    "batch": "example: sohosolo batch prospects.csv --out rankings.csv --k 5 --exposure-aware\n\n"
-    "The CSV format of both files is in the README (section 'Rankings in bulk'). Rows that\n"
-    "cannot be read are reported with their line number and skipped; the exit status is 1\n"
-    "when any was skipped, 2 when nothing could be done.",
-    "evaluate": "example: sohosolo evaluate outcomes.csv --weights default --weights tuned.toml"
-    "\n\nThe outcome CSV is a prospect CSV with two more columns, insee and event\n"
-    "(shortlisted, visit_planned, visited, met_committee, settled, left): see the README,\n"
-    "section 'Evaluating weights'.",
-    "allocate": "example: sohosolo allocate prospects.csv --out proposals.csv --k 3 --quarter "
-    "2027-Q1\n\nProposes k villages to each prospect of the file (the format of 'sohosolo batch')"
-    " so that\nno committee gets more prospects than its capacity left, the total score as high"
-    "\nas it can be (an exact assignment, solved by HiGHS), as POST /v1/allocations does.\n"
-    "--capacity db (default): the database's committees (SOHOSOLO_DATABASE_URL), less the\n"
-    "prospects allocated to them in --quarter, and the service's model (its weights, homes,\n"
-    "needs and corrections); nothing is recorded. --capacity FILE.csv: capacities left from\n"
-    "a file of two columns, insee and capacity (a partner missing from it takes no one),\n"
-    "and the packaged data with --weights, as 'sohosolo batch'. Prospects who cannot all\n"
-    "get k villages are written with short=yes and why; the exit status is 1 when rows\n"
-    "were skipped, 2 when nothing could be done.",
-    "serve": "example: SOHOSOLO_STAFF_API_KEYS=sha256:... sohosolo serve --port 8000 --workers 2",
-    "key": "example: sohosolo key --role analyst\n"
-    "a committee's key, for its villages: sohosolo key --role committee --village 32249 "
-    "--village 32416",
-    "account": "example: sohosolo account invite --role staff --email marie@example.org "
-    "--name 'Marie Dupont'\n\nThe first staff account of a fresh install is made so: "
-    "open the printed link, choose\na password, sign in at /intranet/.",
-    "invite": "example: sohosolo account invite --role committee --village 32436 "
-    "--email maire@example.org --name 'Jean Martin' --base-url https://matcher.example.org",
-    "list": "example: sohosolo account list",
-    "disable": "example: sohosolo account disable 7",
-    "enable": "example: sohosolo account enable 7",
-    "revoke": "example: sohosolo revoke 1a2b3c4d\n\nNames the key by its id (the first digits "
-    "of its digest, as the audit log and\nthe logs show it), by its sha256: digest, or by the "
-    "key itself. The key is refused\nfrom the next request of every worker; remove it from "
-    "the configuration as well.",
-    "purge": "example: SOHOSOLO_RETENTION_MONTHS=24 sohosolo purge --dry-run\n\nErases "
-    "prospects without consent created more than the retention period ago (a month\ncounts "
-    "31 days), as DELETE /v1/prospects/{id} does: profile, contact fields and the\nlink from "
-    "outcomes. Run it daily, e.g. from cron or a systemd timer.",
-    "data": "example: sohosolo data check",
-    "db": "example: sohosolo db upgrade",
-    "upgrade": "example: SOHOSOLO_DATABASE_URL=postgresql+psycopg://me@localhost/sohosolo "
-    "sohosolo db upgrade",
-}
+#: The language of the messages when a command is given no ``--lang``: the staff's.
+DEFAULT_LANG: "Lang" = "fr"
+
+
+def _said(lang: "Lang", key: str, **fields: object) -> str:
+    """A sentence of the catalogue's ``cli`` section in ``lang``."""
+    from features.i18n import text
+
+    return text(lang, f"cli.{key}", **fields)
+
+
+def lang_of(argv: Sequence[str]) -> "Lang":
+    """The ``--lang`` of a command line, read before parsing so that ``--help`` and the
+    parser's own errors speak it too; French when none (or an unknown one) is given."""
+    for i, word in enumerate(argv):
+        value = argv[i + 1] if word == "--lang" and i + 1 < len(argv) else None
+        if word.startswith("--lang="):
+            value = word.partition("=")[2]
+        if value == "en":
+            return "en"
+    return DEFAULT_LANG
 
 
 def _data_build(args: argparse.Namespace) -> int:
@@ -211,10 +176,7 @@ def _batch(args: argparse.Namespace) -> int:
     from matcher.evaluate import exposure_gini
     from matcher.ranking import RANKING_COLUMNS
 
-    if args.out.is_dir():
-        raise UsageError(f"--out {args.out}: expected a file name, found a folder")
-    if args.out.exists() and args.out.samefile(args.prospects):
-        raise UsageError(f"--out {args.out}: expected another file than the prospects' own")
+    _check_out(args)
     rows = read_prospect_rows(args.prospects)
     recommender = Recommender(_partners(args), args.weights)  # a bad --weights stops us here
     rankings = recommender.rankings(
@@ -223,9 +185,9 @@ def _batch(args: argparse.Namespace) -> int:
         lang=args.lang,
         exposure_aware=args.exposure_aware,
     )
-    _report(args.prospects, rows.errors, rows.encoding)
+    _report(args.prospects, rows.errors, rows.encoding, args.lang)
     if not rows.profiles:
-        raise UsageError(f"{args.prospects}: expected at least one readable prospect, found none")
+        raise UsageError(_said(args.lang, "no_prospect", path=args.prospects))
     shown = dict.fromkeys(recommender.codes.tolist(), 0)
     written = 0
     # Written as the prospects were (delimiter, byte-order mark), so that the spreadsheet that
@@ -247,11 +209,25 @@ def _batch(args: argparse.Namespace) -> int:
             for result in ranking.results:
                 shown[result.insee] += 1
     exposed = sum(1 for n in shown.values() if n)
-    gini = f"{exposure_gini(np.array(list(shown.values()))):.3f}" if exposed else "n/a"
+    lang = args.lang
+    gini = (
+        _decimal(exposure_gini(np.array(list(shown.values()))), lang)
+        if exposed
+        else _said(lang, "not_available")
+    )
     print(
-        f"ranked {len(rows.ids)} prospects ({len(rows.errors)} rows skipped), wrote "
-        f"{written} results to {args.out}; {exposed} of {len(shown)} villages shown at least "
-        f"once, exposure Gini {gini}" + (" (exposure-aware)" if args.exposure_aware else "")
+        _said(
+            lang,
+            "ranked",
+            n=len(rows.ids),
+            skipped=len(rows.errors),
+            written=written,
+            out=args.out,
+            exposed=exposed,
+            villages=len(shown),
+            gini=gini,
+        )
+        + (_said(lang, "exposure_aware") if args.exposure_aware else "")
     )
     return 1 if rows.errors else 0
 
@@ -266,20 +242,18 @@ def _allocate(args: argparse.Namespace) -> int:
     from service.schemas_matching import QUARTER_RE
     from service.store import quarter_of
 
-    if args.out.is_dir():
-        raise UsageError(f"--out {args.out}: expected a file name, found a folder")
-    if args.out.exists() and args.out.samefile(args.prospects):
-        raise UsageError(f"--out {args.out}: expected another file than the prospects' own")
+    lang = args.lang
+    _check_out(args)
     quarter = args.quarter or quarter_of(clock.today())
     if not QUARTER_RE.match(quarter):
-        raise UsageError(f"--quarter: expected a quarter such as 2027-Q1, found {quarter!r}")
+        raise UsageError(_said(lang, "bad_quarter", found=quarter))
     rows = read_prospect_rows(args.prospects)
-    _report(args.prospects, rows.errors, rows.encoding)
+    _report(args.prospects, rows.errors, rows.encoding, lang)
     if not rows.profiles:
-        raise UsageError(f"{args.prospects}: expected at least one readable prospect, found none")
+        raise UsageError(_said(lang, "no_prospect", path=args.prospects))
     if args.capacity == "db":
         recommender, capacity_left = _model_from_database(quarter)
-        source = f"the database's committees, {quarter}"
+        source = _said(lang, "source_db", quarter=quarter)
     else:
         from matcher import Recommender
 
@@ -290,7 +264,7 @@ def _allocate(args: argparse.Namespace) -> int:
     answer = allocate_prospects(
         recommender, rows.ids, rows.profiles, capacity_left, args.k, args.max_loss, args.lang
     )
-    yes, no = ("oui", "non") if args.lang == "fr" else ("yes", "no")
+    yes, no = _said(lang, "yes"), _said(lang, "no")
     encoding = "utf-8-sig" if rows.bom or rows.delimiter == ";" else "utf-8"
     with atomic_target(args.out) as tmp, tmp.open("w", encoding=encoding, newline="") as out:
         writer = csv.DictWriter(
@@ -316,10 +290,21 @@ def _allocate(args: argparse.Namespace) -> int:
     used = sum(1 for v in answer.villages if v["load"])
     proposed = sum(len(p.villages) for p in answer.proposals)
     print(
-        f"allocated {len(rows.ids)} prospects ({len(rows.errors)} rows skipped) under "
-        f"{source}: {proposed} proposals to {used} villages, wrote {args.out}; total score "
-        f"{answer.total_score:.3f}, {answer.gap:.2%} from the best possible ({answer.method}); "
-        f"{len(answer.short)} prospect(s) given fewer than {args.k}"
+        _said(
+            lang,
+            "allocated",
+            n=len(rows.ids),
+            skipped=len(rows.errors),
+            source=source,
+            proposed=proposed,
+            used=used,
+            out=args.out,
+            total=_decimal(answer.total_score, lang),
+            gap=_percent(answer.gap, lang),
+            method=answer.method,
+            short=len(answer.short),
+            k=args.k,
+        )
     )
     return 1 if rows.errors else 0
 
@@ -352,12 +337,49 @@ def _model_from_database(quarter: str) -> "tuple[Recommender, dict[str, int]]":
     return recommender, left
 
 
-def _report(path: Path, errors: "Sequence[RowError]", encoding: str) -> None:
+def _report(path: Path, errors: "Sequence[RowError]", encoding: str, lang: "Lang") -> None:
     """Rows left out, on standard error, one line each; and an encoding that was guessed."""
     if encoding != "utf-8":
-        print(f"{path}: not UTF-8; read as {encoding} (Windows-1252)", file=sys.stderr)
+        print(_said(lang, "not_utf8", path=path, encoding=encoding), file=sys.stderr)
     for error in errors:
-        print(f"{path}: {error}; row skipped", file=sys.stderr)
+        message = row_text(error, lang)
+        print(
+            _said(lang, "row_skipped", path=path, line=error.line, message=message), file=sys.stderr
+        )
+
+
+def row_text(error: "RowError", lang: "Lang") -> str:
+    """Why a row was left out, in ``lang``: its catalogue sentence when it has one (a profile
+    the model refuses said as the intranet's forms say it), else its message as written."""
+    from service.intranet.messages import message
+
+    if error.key is None:
+        return error.message
+    fields = dict(error.params)
+    key = error.key
+    if key == "row_invalid":
+        fields["why"] = message(fields.pop("error"), lang).rstrip(".")  # the sentence goes on
+        key = "row_invalid_more" if fields.get("more") else key
+    return _said(lang, key, **fields)
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """The file to write: not a folder, nor the prospects' own file."""
+    if args.out.is_dir():
+        raise UsageError(_said(args.lang, "out_folder", out=args.out))
+    if args.out.exists() and args.out.samefile(args.prospects):
+        raise UsageError(_said(args.lang, "out_same", out=args.out))
+
+
+def _percent(share: float, lang: "Lang") -> str:
+    """A share with two decimals: ``0.00%``, in French ``0,00 %`` (a narrow no-break space)."""
+    shown = f"{share:.2%}"
+    return shown.replace(".", ",").replace("%", "\u202f%") if lang == "fr" else shown
+
+
+def _decimal(value: float, lang: "Lang") -> str:
+    """A score with three decimals, the comma in French."""
+    return f"{value:.3f}".replace(".", "," if lang == "fr" else ".")
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -367,9 +389,9 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     partners = _partners(args)
     history = read_outcomes(args.outcomes, partners.index.tolist())
-    _report(args.outcomes, history.errors, history.encoding)
+    _report(args.outcomes, history.errors, history.encoding, args.lang)
     if not history.profiles:
-        raise UsageError(f"{args.outcomes}: expected at least one readable event, found none")
+        raise UsageError(_said(args.lang, "no_event", path=args.outcomes))
     evaluations = [
         evaluate_weights(
             history, partners, weights, args.k, exposure_aware_rerank=args.exposure_aware
@@ -392,9 +414,16 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
     else:
         print(
-            f"{args.outcomes}: {history.events.shape[0]} events of {len(history.profiles)} "
-            f"prospects ({len(history.errors)} rows skipped), {len(partners)} partner villages"
-            + (", exposure-aware re-ranking" if args.exposure_aware else "")
+            _said(
+                args.lang,
+                "evaluated",
+                path=args.outcomes,
+                events=history.events.shape[0],
+                prospects=len(history.profiles),
+                skipped=len(history.errors),
+                villages=len(partners),
+            )
+            + (_said(args.lang, "evaluated_exposure") if args.exposure_aware else "")
         )
         labels = [f"{e.model['name']} {e.model['version']}" for e in evaluations]
         width = max(14, *(len(label) for label in labels))
@@ -593,12 +622,12 @@ def _no_partners() -> "pd.DataFrame":
     return pd.DataFrame({"insee": pd.Series(dtype=str)})
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: "Lang" = DEFAULT_LANG) -> argparse.ArgumentParser:
+    """The command line's parser, its examples (each ``--help``'s epilog) in ``lang``."""
     parser = argparse.ArgumentParser(
         prog="sohosolo",
-        description="Soho Solo village matcher: village data, rankings and the HTTP service.",
-        epilog="example: sohosolo rank profile.json --k 5\n\n"
-        "'sohosolo COMMAND --help' explains each command, with an example.",
+        description=_said(lang, "description"),
+        epilog=examples(lang)["main"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -606,7 +635,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ranking_commands(commands)
     _add_allocate_command(commands)
     _add_service_commands(commands)
+    _give_examples(parser, examples(lang))
     return parser
+
+
+def examples(lang: "Lang") -> dict[str, str]:
+    """Each command's example for its ``--help``, by command name, in ``lang``."""
+    from features.catalogue_cli import CLI
+
+    found: dict[str, str] = CLI[lang]["examples"]
+    return found
+
+
+def _give_examples(parser: argparse.ArgumentParser, said: dict[str, str]) -> None:
+    """Set each command's epilog, at every depth, to its example in the parser's language
+    (the commands are declared once, in English; only what staff read changes)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                command.epilog = said[name]
+                _give_examples(command, said)
 
 
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -618,7 +666,6 @@ def sub(group: Commands, name: str, text: str) -> argparse.ArgumentParser:
         name,
         help=text,
         description=text,
-        epilog=EXAMPLES[name],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
@@ -706,6 +753,7 @@ def _add_ranking_commands(commands: Commands) -> None:
         "--exposure-aware", action="store_true", help="measure exposure-aware rankings"
     )
     evaluate.add_argument("--format", choices=["table", "json"], default="table")
+    evaluate.add_argument("--lang", choices=["fr", "en"], default="fr", help="language of messages")
     evaluate.add_argument("--villages", type=Path, help="villages GeoParquet (default: packaged)")
     evaluate.add_argument("--partners", type=Path, help="partner CSV (default: packaged)")
     evaluate.set_defaults(handler=_evaluate)
@@ -789,7 +837,9 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    lang = lang_of(words)
+    args = build_parser(lang).parse_args(words)
     signal.signal(signal.SIGTERM, _terminate)
     from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
@@ -813,7 +863,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         SQLAlchemyError,
         OSError,
     ) as exc:
-        print(f"sohosolo: error: {exc}", file=sys.stderr)
+        print(_said(lang, "error", message=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("sohosolo: interrupted", file=sys.stderr)

@@ -20,17 +20,19 @@ def _store() -> "Store":
 
 
 def account_invite(args: argparse.Namespace) -> int:
+    from features.i18n import text
     from geodata import read_partners
     from service.accounts.signin import Accounts
-    from service.cli import COMMAND_ACTOR, UsageError
+    from service.cli import COMMAND_ACTOR, UsageError, _said
     from service.config import get_settings
 
+    lang = args.lang
     villages = sorted(set(args.village or []))
     if (args.role == "committee") != bool(villages):
-        raise UsageError("--village: a committee keeps one village or more; staff none")
+        raise UsageError(_said(lang, "committee_villages"))
     unknown = sorted(set(villages) - set(read_partners()["insee"]))
     if unknown:
-        raise UsageError(f"--village: expected partner villages, found {unknown}")
+        raise UsageError(_said(lang, "unknown_villages", found=", ".join(unknown)))
     settings = get_settings()
     store = _store()
     try:
@@ -39,34 +41,43 @@ def account_invite(args: argparse.Namespace) -> int:
         )
     finally:
         store.dispose()
-    print(
-        f"account {made.account.id} ({args.role}) invited; the link works once, until "
-        f"{made.expires_at:%Y-%m-%d %H:%M} UTC:"
-    )
+    role = text(lang, f"intranet.role_{args.role}")
+    until = f"{made.expires_at:%Y-%m-%d %H:%M}"
+    print(_said(lang, "invited", id=made.account.id, role=role, until=until))
     print(made.url)
     return 0
 
 
 def account_list(args: argparse.Namespace) -> int:
+    from features.i18n import text
+    from service.cli import _said
+
+    lang = args.lang
     store = _store()
     try:
         for a in store.accounts():
-            villages = "+".join(a.villages) or "all villages"
-            print(f"{a.id:>4}  {a.status:<8}  {a.role:<9}  {a.email}  ({a.name}; {villages})")
+            villages = "+".join(a.villages) or _said(lang, "all_villages")
+            status = _said(lang, f"status_{a.status}")
+            role = text(lang, f"intranet.role_{a.role}")
+            print(f"{a.id:>4}  {status:<10}  {role:<12}  {a.email}  ({a.name}; {villages})")
     finally:
         store.dispose()
     return 0
 
 
 def account_active(args: argparse.Namespace) -> int:
-    from service.cli import COMMAND_ACTOR
+    from service.cli import COMMAND_ACTOR, _said
 
     store = _store()
     try:
         account = store.set_active(args.id, args.command_active, by=COMMAND_ACTOR)
     finally:
         store.dispose()
-    print(f"account {account.id} {account.status}" + ("" if account.active else ", signed out"))
+    status = _said(args.lang, f"status_{account.status}")
+    print(
+        _said(args.lang, "account_now", id=account.id, status=status)
+        + ("" if account.active else _said(args.lang, "signed_out"))
+    )
     return 0
 
 
@@ -89,7 +100,11 @@ def add_account_arguments(
     invite.set_defaults(handler=account_invite)
     listing = make(actions, "list", "list the accounts")
     listing.set_defaults(handler=account_list)
+    commands = [invite, listing]
     for name, active in (("disable", False), ("enable", True)):
         action = make(actions, name, f"{name} an account (by its id, as 'list' shows it)")
         action.add_argument("id", type=int)
         action.set_defaults(handler=account_active, command_active=active)
+        commands.append(action)
+    for command in commands:
+        command.add_argument("--lang", choices=["fr", "en"], default="fr", help="language")

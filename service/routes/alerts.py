@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from service.alerts import change_text
+from service.alerts import alert_entries
 from service.deps import StaffDep, StateDep
 from service.errors import problems
 from service.params import Lang
@@ -34,31 +34,6 @@ def alerts(
     every must-have they set; once per prospect and change. Changes whose alerts wait (their
     computation failed, or a server stopped before it) are computed first."""
     state.alerts.process_pending()
-    listed = [
-        {
-            "id": alert.id,
-            "at": alert.created_at,
-            "prospect": {"id": alert.prospect_id, "name": alert.name, "email": alert.email},
-            "village": {"insee": alert.insee, "name": state.name_of(alert.insee)},
-            "change": {
-                "kind": alert.change.kind,
-                "id": alert.change.subject_id,
-                "text": change_text(alert.change, state.name_of(alert.insee), lang),
-                "at": alert.change.created_at,
-                "by": alert.change.created_by,
-            },
-            "fit": {
-                "score": alert.score,
-                "rank": alert.rank,
-                "k": alert.k,
-                "entered_top_k": alert.entered_top,
-                "must_passes": alert.must_passes,
-                "contributions": alert.contributions,
-                "reasons": alert.reasons.get(lang) or alert.reasons.get("fr", []),
-            },
-        }
-        for alert in state.store.alerts(since, limit)
-        if state.has_village(alert.insee)
-    ]
+    listed = alert_entries(state, lang, since, limit)
     body = {"pending_changes": state.store.pending_change_count(), "alerts": listed}
     return json_response(AlertsOut.model_validate(body).model_dump(mode="json"))

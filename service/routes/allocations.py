@@ -2,21 +2,19 @@
 each prospect, no committee over its capacity left for the quarter (``service.allocations``)."""
 
 from collections import Counter
-from typing import Any
 
 from fastapi import APIRouter, Response
 
 from features.profile import Profile
 from service import clock
-from service.allocations import allocate_prospects
+from service.allocations import Allocation, allocate_stored
 from service.deps import SnapshotDep, StaffDep, StateDep
 from service.errors import invalid, problems
 from service.exceptions import NotFound
 from service.params import Lang
 from service.responses import json_response
 from service.schemas_matching import AllocationIn, AllocationOut
-from service.state import capacity_left
-from service.store import Proposed, quarter_of
+from service.store import quarter_of
 
 router = APIRouter(prefix="/v1", tags=["prospects"])
 
@@ -65,21 +63,12 @@ def allocations(
         raise NotFound("prospect", unknown[0], f"no such prospect: {', '.join(unknown)}")
     profiles = [Profile.model_validate(stored[i].profile) for i in ids]
     quarter = body.quarter or quarter_of(clock.today())
-
-    def solve(capacities: dict[str, int], allocated: dict[str, int]) -> tuple[Any, list[Proposed]]:
-        left = capacity_left(capacities, allocated, state.partner_codes)
-        answer = allocate_prospects(
-            snapshot.recommender, ids, profiles, left, body.k, body.max_loss, lang
-        )
-        for village in answer.villages:
-            village["capacity"] = capacities.get(village["insee"])
-            village["allocated_before"] = allocated.get(village["insee"], 0)
-        proposed = [
-            Proposed(p.prospect_id, v["insee"], v["rank"], v["score"])
-            for p in answer.proposals
-            for v in p.villages
-        ]
-        return answer, proposed
-
-    answer = state.store.allocate(quarter, ids, solve, str(caller), record=not body.dry_run)
+    answer = allocate_stored(
+        state,
+        snapshot.recommender,
+        Allocation(ids, profiles, quarter, body.k, body.max_loss),
+        str(caller),
+        record=not body.dry_run,
+        lang=lang,
+    )
     return json_response(answer.to_dict() | {"quarter": quarter, "recorded": not body.dry_run})

@@ -16,6 +16,7 @@ from features.profile import Profile
 from features.vocab import CONNECTIVITY, PROFESSIONS, SETTLEMENTS
 from service import pages
 from service.console import compare, qualify
+from service.console.alerts import alert_rows
 from service.deps import PagePerson, PageStaffDep, SettingsDep, SnapshotDep, StateDep
 from service.exceptions import Conflict
 from service.intranet.forms import FORM_WIDE, check_csrf, first, read_form, validated
@@ -323,6 +324,7 @@ def prospect_page(
             summary=pages.project_summary(profile, lang),
             ranking=ranking,
             events=events,
+            alerts=alert_rows(state, lang, prospect_id),
             status=status_label(Journey.of(_recorded(state, prospect_id)).status(), lang),
             compare_choices=[(code, state.name_of(code)) for code in compared],
             villages=_village_choices(state),

@@ -178,8 +178,11 @@ class AlertStore(StoreBase):
                 .values(attempts=VillageChangeRow.attempts + 1, last_error=error[:MAX_ERROR])
             )
 
-    def alerts(self, since: datetime | None = None, limit: int = 100) -> list[Alert]:
-        """Alerts of prospects who still consent, oldest first, from ``since`` (included)."""
+    def alerts(
+        self, since: datetime | None = None, limit: int = 100, prospect_id: str | None = None
+    ) -> list[Alert]:
+        """Alerts of prospects who still consent, oldest first, from ``since`` (included);
+        only ``prospect_id``'s when given."""
         with self.sessions() as session:
             query = (
                 select(AlertRow, ProspectRow.name, ProspectRow.email, VillageChangeRow)
@@ -191,6 +194,8 @@ class AlertStore(StoreBase):
             )
             if since is not None:
                 query = query.where(AlertRow.created_at >= since)
+            if prospect_id is not None:
+                query = query.where(AlertRow.prospect_id == prospect_id)
             return [
                 _alert(row, name, email, _change(change))
                 for row, name, email, change in session.execute(query)

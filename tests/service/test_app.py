@@ -95,6 +95,8 @@ def test_each_resource_has_its_router_module() -> None:
         "/intranet/funnel": "console_programme",
         "/intranet/funnel.csv": "console_programme",
         "/intranet/partners": "console_programme",
+        "/intranet/alerts": "console_matching",
+        "/intranet/allocations": "console_matching",
         "/intranet/accounts": "console_programme",
         "/intranet/accounts/invite": "console_programme",
         "/intranet/accounts/{account_id}/disable": "console_programme",

@@ -24,7 +24,7 @@ from matcher.history import evaluate_weights, simulated_history, write_outcomes
 from matcher.ranking import RANKING_COLUMNS, Ranking
 from matcher.simulate import simulate_profiles
 from matcher.weights import WeightProfile, load_weight_profile, save_weight_profile
-from service.cli import EXAMPLES, build_parser, main
+from service.cli import build_parser, examples, main
 from tests.conftest import API_EXAMPLE_PROFILE, REPO
 
 
@@ -55,6 +55,8 @@ def test_an_output_path_under_a_file_is_an_error_not_a_traceback(tmp_path, capsy
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
     assert main(["map", "--out", str(blocker / "map.svg")]) == 2
+    assert "sohosolo : erreur :" in capsys.readouterr().err
+    assert main(["map", "--out", str(blocker / "map.svg"), "--lang", "en"]) == 2
     assert "sohosolo: error:" in capsys.readouterr().err
 
 
@@ -108,14 +110,23 @@ def test_the_command_list_is_complete() -> None:
 
 
 @pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "sohosolo")
-def test_every_command_has_help_with_an_example(command, capsys) -> None:
+def test_every_command_has_help_with_an_example_in_french_by_default(command, capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert re.search(r"^example: (\S+=\S+ )?sohosolo ", out, re.MULTILINE)
-    if command:
-        assert EXAMPLES[command[-1]] in out
+    assert re.search(r"^exemple\u00a0: (\S+=\S+ )?sohosolo ", out, re.MULTILINE)
+    assert examples("fr")[command[-1] if command else "main"] in out
+    with pytest.raises(SystemExit):
+        main([*command, "--help", "--lang", "en"])
+    english = capsys.readouterr().out
+    assert re.search(r"^example: (\S+=\S+ )?sohosolo ", english, re.MULTILINE)
+    assert examples("en")[command[-1] if command else "main"] in english
+
+
+def test_each_language_has_an_example_for_every_command() -> None:
+    names = {command[-1] for command in COMMANDS} | {"main"}
+    assert set(examples("fr")) == names == set(examples("en"))
 
 
 def test_rank_prints_a_table_by_default(tmp_path, capsys) -> None:
@@ -297,12 +308,26 @@ def test_batch_ranks_every_readable_row_and_reports_the_others(tmp_path, capsys)
     prospects, out = tmp_path / "prospects.csv", tmp_path / "rankings.csv"
     prospects.write_text("\n".join(PROSPECT_LINES) + "\n", encoding="utf-8")
     assert main(["batch", str(prospects), "--out", str(out), "--k", "3"]) == 1
+    french = capsys.readouterr()
+    assert f"{prospects} : ligne 4 : profession\u00a0: Choisissez" in french.err
+    assert (
+        f"{prospects} : ligne 5 : budget_eur\u00a0: Doit être supérieur à 0 (trouvé « -5 »)"
+        " ; ligne ignorée" in french.err
+    )
+    assert french.err.count("ligne ignorée") == 2
+    assert french.out.startswith(
+        f"3 prospect(s) classé(s) (2 ligne(s) ignorée(s)), 9 résultat(s) écrit(s) dans {out} ; "
+    )
+    english = ["batch", str(prospects), "--out", str(tmp_path / "en.csv"), "--k", "3"]
+    assert main([*english, "--lang", "en"]) == 1
     captured = capsys.readouterr()
-    assert f"{prospects}: line 4: profession: Input should be" in captured.err
-    assert f"{prospects}: line 5: budget_eur: Input should be greater than 0" in captured.err
+    assert f"{prospects}: line 4: profession: Choose one of the" in captured.err
+    assert f"{prospects}: line 5: budget_eur: Must be over 0 (found '-5'); row skipped" in (
+        captured.err
+    )
     assert captured.err.count("row skipped") == 2
     assert captured.out.startswith(
-        f"ranked 3 prospects (2 rows skipped), wrote 9 results to {out}; "
+        f"ranked 3 prospects (2 rows skipped), wrote 9 results to {tmp_path / 'en.csv'}; "
     )
     rows = _read_csv(out)
     assert list(rows[0]) == list(RANKING_COLUMNS)
@@ -361,7 +386,7 @@ def test_batch_exposure_aware_shows_more_villages(tmp_path, capsys) -> None:
         assert main(["batch", str(prospects), "--out", str(out), "--k", "5", *flag]) == 0
         shown[bool(flag)] = {r["insee"] for r in _read_csv(out)}
         summary = capsys.readouterr().out
-        assert f"{len(shown[bool(flag)] - {''})} of 52 villages shown" in summary
+        assert f"{len(shown[bool(flag)] - {''})} village(s) sur 52 montré(s)" in summary
     assert len(shown[True]) > len(shown[False])
 
 
@@ -420,8 +445,8 @@ def test_evaluate_prints_the_metrics_of_each_profile(tmp_path, capsys) -> None:
     assert main(["evaluate", str(outcomes), "--weights", "default", "--weights", str(tuned)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
-        f"{outcomes}: {len(history.events)} events of 200 prospects (0 rows skipped), "
-        "52 partner villages"
+        f"{outcomes} : {len(history.events)} événement(s) de 200 prospect(s) (0 ligne(s) "
+        "ignorée(s)), 52 villages partenaires"
     )
     assert lines[1].split()[-2:] == ["tuned", "2026-11-22.1"]
     expected = [evaluate_weights(history, partners, w) for w in ("default", TUNED)]
@@ -446,6 +471,10 @@ def test_evaluate_reports_rows_it_cannot_use(tmp_path, capsys) -> None:
         encoding="utf-8",
     )
     assert main(["evaluate", str(outcomes)]) == 1
+    french = capsys.readouterr().err
+    assert "ligne 3 : event\u00a0: l'un de shortlisted, visit_planned" in french
+    assert "« liked » ; ligne ignorée" in french
+    assert main(["evaluate", str(outcomes), "--lang", "en"]) == 1
     captured = capsys.readouterr()
     assert "line 3: event: expected one of shortlisted, visit_planned, visited" in captured.err
     assert "1 events of 1 prospects (1 rows skipped)" in captured.out
@@ -479,7 +508,7 @@ def test_the_readme_prospect_file_ranks_cleanly(tmp_path, capsys) -> None:
     prospects = tmp_path / "prospects.csv"
     prospects.write_text(_readme_block("### Rankings in bulk", "csv"), encoding="utf-8")
     assert main(["batch", str(prospects), "--out", str(tmp_path / "rankings.csv")]) == 0
-    assert "ranked 2 prospects (0 rows skipped)" in capsys.readouterr().out
+    assert "2 prospect(s) classé(s) (0 ligne(s) ignorée(s))" in capsys.readouterr().out
 
 
 def test_batch_refuses_to_write_over_its_input_or_into_a_folder(tmp_path, capsys) -> None:
@@ -487,10 +516,10 @@ def test_batch_refuses_to_write_over_its_input_or_into_a_folder(tmp_path, capsys
     prospects.write_text("\n".join(PROSPECT_LINES[:3]) + "\n", encoding="utf-8")
     before = prospects.read_bytes()
     assert main(["batch", str(prospects), "--out", str(prospects)]) == 2
-    assert "expected another file than the prospects' own" in capsys.readouterr().err
+    assert "un autre fichier que celui des prospects est attendu" in capsys.readouterr().err
     assert prospects.read_bytes() == before
     assert main(["batch", str(prospects), "--out", str(tmp_path)]) == 2
-    assert "expected a file name, found a folder" in capsys.readouterr().err
+    assert "un nom de fichier est attendu, c'est un dossier" in capsys.readouterr().err
 
 
 def test_a_terminated_batch_leaves_no_partial_file(tmp_path, capsys, monkeypatch) -> None:
@@ -520,7 +549,7 @@ def test_batch_writes_as_a_french_spreadsheet_exported(tmp_path, capsys) -> None
     text = "prospect_id;profession;connectivity\r\nzoé;translator;basic\r\n"
     prospects.write_bytes(text.encode("cp1252"))
     assert main(["batch", str(prospects), "--out", str(out), "--k", "1"]) == 0
-    assert "not UTF-8; read as cp1252" in capsys.readouterr().err
+    assert "pas en UTF-8 ; lu en cp1252" in capsys.readouterr().err
     written = out.read_bytes()
     assert written.startswith(codecs.BOM_UTF8)
     first = written.decode("utf-8-sig").splitlines()[1]
@@ -627,10 +656,10 @@ def test_allocate_reads_the_database_and_names_bad_input(tmp_path, capsys, monke
         # A new database: no committee stated its capacity, so every prospect is short.
         assert main(["allocate", str(prospects), "--out", str(out), "--quarter", "2027-Q1"]) == 0
         said = capsys.readouterr().out
-        assert "under the database's committees, 2027-Q1" in said
-        assert f"{len(ids)} prospect(s) given fewer than 3" in said
+        assert "selon les comités de la base, 2027-Q1" in said
+        assert f"{len(ids)} prospect(s) avec moins de 3 village(s)" in said
         assert main(["allocate", str(prospects), "--out", str(out), "--quarter", "2027-5"]) == 2
-        assert "--quarter: expected a quarter such as 2027-Q1" in capsys.readouterr().err
+        assert "--quarter : un trimestre tel que 2027-Q1 est attendu" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
     capacities.write_text("insee;capacity\n32002;3\n")

@@ -72,7 +72,9 @@ def test_the_first_staff_account_of_a_fresh_install(
 ) -> None:
     argv = ["account", "invite", "--role", "staff", "--email", "marie@example.org"]
     assert main([*argv, "--name", "Marie Dupont"]) == 0
-    link = capsys.readouterr().out.strip().splitlines()[-1]
+    said = capsys.readouterr().out.strip().splitlines()
+    assert said[0].startswith("compte 1 (équipe Soho Solo) invité ; le lien ne sert qu'une fois")
+    link = said[-1]
     assert link.startswith("http://127.0.0.1:8000/intranet/invitation/")
     with TestClient(create_app(make_settings(tmp_path, database))) as client:
         accepted = client.post(f"/v1/invitations/{token_of(link)}", json={"password": PASSWORD})
@@ -81,10 +83,16 @@ def test_the_first_staff_account_of_a_fresh_install(
         assert client.get("/v1/accounts", headers=headers).status_code == 200
     assert main(["account", "list"]) == 0
     listed = capsys.readouterr().out
-    assert "active" in listed
+    assert "actif" in listed
     assert "marie@example.org" in listed
-    assert "staff" in listed
+    assert "équipe Soho Solo" in listed
+    assert main(["account", "list", "--lang", "en"]) == 0
+    assert "Soho Solo staff" in capsys.readouterr().out
     assert main(["account", "disable", "1"]) == 0
+    assert capsys.readouterr().out == "compte 1 : désactivé, sessions fermées\n"
+    assert main(["account", "enable", "1", "--lang", "en"]) == 0
+    assert capsys.readouterr().out == "account 1 active\n"
+    assert main(["account", "disable", "1", "--lang", "en"]) == 0
     assert "disabled, signed out" in capsys.readouterr().out
     assert main(["account", "disable", "7"]) == 2
     assert "no such account" in capsys.readouterr().err

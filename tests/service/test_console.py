@@ -23,6 +23,8 @@ PAGES = (
     "/intranet/prospects/new",
     "/intranet/funnel",
     "/intranet/partners",
+    "/intranet/alerts",
+    "/intranet/allocations",
     "/intranet/accounts",
 )
 

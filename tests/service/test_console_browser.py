@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.service.conftest import STAFF, STAFF_KEY, served
+from tests.service.routes.test_alerts import HOME, RENTER
+from tests.service.routes.test_allocations import CAPACITIES
 from tests.service.test_browser import WAIT_SECONDS, browser_paths, csp_errors, post_json
 from tests.service.test_intranet_browser import PASSWORD, accept, type_into, wait_loaded
 
@@ -264,6 +266,8 @@ def test_the_staffs_day(server: str, driver: "webdriver.Chrome") -> None:
     record(driver, prospect_url, VILLAGES[0], "settled")
     funnel_moved(driver, server, before)
     other_pages(driver, server)
+    alerts_page(driver, server)
+    proposals_page(driver, server)
     erase(driver, server, prospect_url)
 
 
@@ -363,6 +367,51 @@ def other_pages(driver: "webdriver.Chrome", server: str) -> None:
         shoot(driver, name)
 
 
+def alerts_page(driver: "webdriver.Chrome", server: str) -> None:
+    """A home a committee adds brings a village to a renter: the alerts page says so, linked
+    to the renter's page, which shows it too."""
+    renter = post_json(f"{server}/v1/prospects", RENTER, headers=STAFF)["id"]
+    post_json(f"{server}/v1/villages/{VILLAGES[0]}/homes", HOME, headers=STAFF)
+    open_page(driver, f"{server}/intranet/alerts")
+    link = driver.find_element(By.CSS_SELECTOR, f"#alerts a[href^='/intranet/prospects/{renter}']")
+    assert link.text == RENTER["contact"]["name"]  # type: ignore[index]
+    assert "Nouveau logement à Aignan" in driver.page_source
+    checked(driver, "alerts")
+    shoot(driver, "alerts")
+    link.click()
+    wait_loaded(driver)
+    assert "Nouveau logement à Aignan" in driver.find_element(By.ID, "alerts").text
+    shoot(driver, "prospect-alerts")
+    open_page(driver, f"{server}/intranet/alerts?lang=en")
+    assert "New home in Aignan" in driver.page_source
+    checked(driver, "alerts-en")
+    shoot(driver, "alerts-en")
+
+
+def proposals_page(driver: "webdriver.Chrome", server: str) -> None:
+    """The quarter's proposals: tried first (nothing recorded), then recorded."""
+    for insee, capacity in CAPACITIES.items():
+        request = urllib.request.Request(
+            f"{server}/v1/villages/{insee}/committee",
+            data=json.dumps({"capacity_per_quarter": capacity}).encode(),
+            headers={"Content-Type": "application/json", **STAFF},
+            method="PUT",
+        )
+        urllib.request.urlopen(request, timeout=30).close()
+    open_page(driver, f"{server}/intranet/allocations")
+    checked(driver, "allocations")
+    submit(driver, "try")
+    assert driver.find_element(By.ID, "tried").is_displayed()
+    rows = driver.find_elements(By.CSS_SELECTOR, "#committees tbody tr")
+    assert len(rows) >= len(CAPACITIES)
+    checked(driver, "allocations-tried")
+    shoot(driver, "allocations-tried")
+    submit(driver, "record")
+    assert "Propositions enregistrées" in driver.page_source
+    assert driver.find_elements(By.ID, "tried") == []
+    shoot(driver, "allocations-recorded")
+
+
 def erase(driver: "webdriver.Chrome", server: str, prospect_url: str) -> None:
     prospect_id = prospect_url.rsplit("/", 1)[1]
     open_page(driver, prospect_url)
@@ -380,6 +429,8 @@ def erase(driver: "webdriver.Chrome", server: str, prospect_url: str) -> None:
         "/intranet/partners",
         f"/intranet/villages/{VILLAGES[0]}",
         "/intranet/accounts",
+        "/intranet/alerts",
+        "/intranet/allocations",
         f"/intranet/prospects/{prospect_id}",
     ):
         open_page(driver, f"{server}{path}")

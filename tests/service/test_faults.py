@@ -189,7 +189,7 @@ def test_the_command_line_names_a_locked_database(
     finally:
         get_settings.cache_clear()
     error = capsys.readouterr().err
-    assert error.startswith("sohosolo: error: the database cannot be written now: ")
+    assert error.startswith("sohosolo : erreur : the database cannot be written now: ")
     assert "lock" in error
 
 

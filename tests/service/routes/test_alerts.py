@@ -67,7 +67,8 @@ def test_a_home_that_meets_a_must_alerts_staff_once(backend_client: TestClient) 
     assert alert["change"]["kind"] == "home_added"
     assert alert["change"]["id"] == added.json()["id"]
     assert (
-        alert["change"]["text"] == "New home in Aignan: to let at €380 a month, 2 bedroom(s), 70 m²"
+        alert["change"]["text"]
+        == "New home in Aignan: to let at €380 a month, 2 bedroom(s), 70\u00a0m²"
     )
     assert alert["change"]["by"].startswith("committee:")
     fit = alert["fit"]
