@@ -49,7 +49,12 @@ def ages(text: str) -> list[Any]:
     """Ages as people type them: "4, 12", "4 12", "4 ans et 12 ans"; a word that is no number
     stays as typed, for the model to refuse at its field."""
     items = re.split(r"[\s,;/]+", AGE_WORDS.sub(" ", text))
-    return [int(item) if item.isdigit() else item for item in items if item]
+    # ASCII digits, and few: "²" is a digit to str.isdigit, and int() refuses 4,300 of them.
+    return [
+        int(item) if item.isascii() and item.isdigit() and len(item) <= 3 else item
+        for item in items
+        if item
+    ]
 
 
 def _group(values: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:

@@ -54,6 +54,18 @@ def with_etag(listing: Listing, status_code: int = 200) -> Response:
     return response
 
 
+#: Versions are counted in a 64-bit column: a longer number names none of them.
+MAX_VERSION_DIGITS = 18
+
+
+def version_number(text: str) -> int | None:
+    """The listing version ``text`` names (ASCII digits, at most ``MAX_VERSION_DIGITS``), or
+    None: ``str.isdigit`` alone takes "²", and the database no number past 64 bits."""
+    if text.isascii() and text.isdigit() and len(text) <= MAX_VERSION_DIGITS:
+        return int(text)
+    return None
+
+
 def version_of(if_match: str | None, listing_id: int) -> int:
     """The version an If-Match header names: ``"3"``, ``W/"3"`` or ``3``."""
     if if_match is None:
@@ -61,12 +73,12 @@ def version_of(if_match: str | None, listing_id: int) -> int:
             f"listing {listing_id}: send If-Match with the version you changed (its ETag), "
             "so that a change made since by someone else is not overwritten"
         )
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    version = version_number(if_match.strip().removeprefix("W/").strip('"'))
+    if version is None:
         raise PreconditionRequired(
-            f'If-Match: expected a listing version such as "3", found {if_match!r}'
+            f'If-Match: expected a listing version such as "3", found {if_match[:40]!r}'
         )
-    return int(text)
+    return version
 
 
 def listing_of(item: HomeIn) -> Home:

@@ -33,6 +33,7 @@ from service.intranet.forms import (
 from service.intranet.render import page
 from service.intranet.views import home_values, typed_changes, village_page
 from service.params import Insee
+from service.routes.homes import version_number
 from service.routes.intranet_account import notice, see_other, user_of
 from service.schemas_village import (
     CommitteeIn,
@@ -191,7 +192,8 @@ async def change_home(
     changes = {
         k: v for k, v in body.model_dump().items() if v is not None or k in ("surface_m2", "note")
     }
-    version = number(first(fields, "version"))
+    # A version that names no listing's (garbage, or past 64 bits) is a stale one: 412.
+    version = version_number(str(first(fields, "version"))) or 0
     try:
         await state.writes.run(
             state.store.change_home,

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.console import funnel
+from service.console.qualify import ages
 from service.store import FunnelInput, Outcome
 from tests.service.api import PARTNER, add_prospect
 from tests.service.people import OTHER_PARTNER, make_person, sign_in
@@ -249,3 +250,12 @@ def test_erasing_leaves_the_person_in_no_page(client: TestClient, staff: dict[st
         answer = get(client, path, staff).text
         for value in ("Hélène", "helene.garcia", "33 44"):
             assert value not in answer, f"{path} still shows {value}"
+
+
+def test_ages_are_read_as_people_type_them_and_odd_digits_left_to_the_model() -> None:
+    assert ages("4 ans et 12 ans") == [4, 12]
+    assert ages("4, 12") == [4, 12]
+    # "²" is a digit to str.isdigit and int() refuses it; 5,000 nines are past int()'s limit:
+    # both stay text, which the profile refuses at its field (422), not with a 500.
+    assert ages("²") == ["²"]
+    assert ages("9" * 5000) == ["9" * 5000]

@@ -300,6 +300,15 @@ def test_a_second_member_editing_the_same_home_sees_that_it_changed(
     assert jeanne_page  # opened before, as a person would
     kept = backend_client.get(f"/v1/villages/{PARTNER}/homes/{home['id']}", headers=STAFF).json()
     assert (kept["price_eur"], kept["version"]) == (145000, 2)
+    for hostile in ("1e30", "9" * 30, "²"):  # no listing's version: stale, not a crash
+        refused = post(
+            backend_client,
+            f"/intranet/villages/{PARTNER}/homes/{home['id']}",
+            village(backend_client),
+            **fields | {"version": hostile},
+            price_eur="120000",
+        )
+        assert refused.status_code == 412, hostile
 
 
 def test_forms_without_their_csrf_token_are_refused(committee: TestClient) -> None:

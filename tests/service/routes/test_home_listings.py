@@ -70,6 +70,11 @@ def test_a_stale_if_match_never_overwrites(backend_client: TestClient) -> None:
     assert "If-Match" in missing.json()["detail"]
     weak = backend_client.patch(url, json={"bedrooms": 4}, headers=STAFF | {"If-Match": 'W/"2"'})
     assert weak.status_code == 200
+    for hostile in ('"' + "9" * 25 + '"', '"0x1f"'):  # past 64 bits; not decimal digits
+        refused = backend_client.patch(
+            url, json={"bedrooms": 4}, headers=STAFF | {"If-Match": hostile}
+        )
+        assert refused.status_code == 428, hostile
 
 
 def test_an_expired_listing_stops_counting_from_the_next_request(
