@@ -16,6 +16,9 @@ from service.responses import json_response
 from service.schemas_matching import VillageProspectsOut
 
 # Tagged with the prospects: a list of them, for one village.
+#: Decimals of the score a committee sees.
+COMMITTEE_SCORE_DIGITS = 2
+
 router = APIRouter(prefix="/v1", tags=["prospects"])
 #: The most prospects a village's list shows.
 MAX_LISTED = 200
@@ -85,7 +88,9 @@ def village_prospects(
             "profession": who.profession,
             "household": who.household,
             "housing": who.housing,
-            "score": fit.score,
+            # Rounded: the order is given by rank, and a score's last digits, which differ
+            # from one profile to the next, would let a list be matched against another.
+            "score": round(fit.score, COMMITTEE_SCORE_DIGITS),
             "answers_needs": fit.contributions.get("village_needs", 0.0) > 0,
         }
         for rank, (fit, who) in enumerate(zip(fits, anonymous, strict=True), start=1)
