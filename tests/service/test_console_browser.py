@@ -30,7 +30,13 @@ from tests.service.conftest import STAFF, STAFF_KEY, served
 from tests.service.routes.test_alerts import HOME, RENTER
 from tests.service.routes.test_allocations import CAPACITIES
 from tests.service.test_browser import WAIT_SECONDS, browser_paths, csp_errors, post_json
-from tests.service.test_intranet_browser import PASSWORD, accept, type_into, wait_loaded
+from tests.service.test_intranet_browser import (
+    PASSWORD,
+    accept,
+    click_to_next_page,
+    type_into,
+    wait_loaded,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +47,6 @@ try:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # the dev extras bring them; test_browser reports their absence
     webdriver = None  # type: ignore[assignment]
@@ -99,12 +104,7 @@ def open_page(driver: "webdriver.Chrome", url: str) -> None:
 
 
 def submit(driver: "webdriver.Chrome", button_id: str) -> None:
-    button = driver.find_element(By.ID, button_id)
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-    button.click()
-    WebDriverWait(driver, WAIT_SECONDS).until(staleness_of(old))
-    wait_loaded(driver)
+    click_to_next_page(driver, driver.find_element(By.ID, button_id))
 
 
 def fits_a_laptop(driver: "webdriver.Chrome") -> None:
@@ -378,8 +378,7 @@ def alerts_page(driver: "webdriver.Chrome", server: str) -> None:
     assert "Nouveau logement à Aignan" in driver.page_source
     checked(driver, "alerts")
     shoot(driver, "alerts")
-    link.click()
-    wait_loaded(driver)
+    click_to_next_page(driver, link)
     assert "Nouveau logement à Aignan" in driver.find_element(By.ID, "alerts").text
     shoot(driver, "prospect-alerts")
     open_page(driver, f"{server}/intranet/alerts?lang=en")
@@ -415,8 +414,7 @@ def proposals_page(driver: "webdriver.Chrome", server: str) -> None:
 def erase(driver: "webdriver.Chrome", server: str, prospect_url: str) -> None:
     prospect_id = prospect_url.rsplit("/", 1)[1]
     open_page(driver, prospect_url)
-    driver.find_element(By.ID, "erase-link").click()
-    wait_loaded(driver)
+    click_to_next_page(driver, driver.find_element(By.ID, "erase-link"))
     checked(driver, "erase")
     submit(driver, "erase-confirm")
     assert "Prospect effacé" in driver.page_source

@@ -24,9 +24,9 @@ pytestmark = pytest.mark.slow
 
 try:
     from selenium import webdriver
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # the dev extras bring it; test_browser reports its absence
     webdriver = None  # type: ignore[assignment]
@@ -117,14 +117,26 @@ def type_into(driver: "webdriver.Chrome", element_id: str, text: str) -> None:
     field.send_keys(text)
 
 
+def click_to_next_page(driver: "webdriver.Chrome", element: Any) -> None:
+    """Click ``element`` and wait for the next page, not the old one still complete.
+
+    The old page is marked in its window, and the wait is for a complete page without the
+    mark. Waiting for the old element to go stale fails at random: while Chromium swaps the
+    documents it may answer "node does not belong to the document", an unknown error."""
+    driver.execute_script(
+        "window.sohosoloOldPage = true; arguments[0].scrollIntoView({block: 'center'})", element
+    )
+    element.click()
+    WebDriverWait(driver, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return window.sohosoloOldPage === undefined && document.readyState === 'complete'"
+        )
+    )
+
+
 def submit(driver: "webdriver.Chrome", button_id: str) -> None:
-    """Click a form's button and wait for the next page (not the old one still complete)."""
-    button = driver.find_element(By.ID, button_id)
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-    button.click()
-    WebDriverWait(driver, WAIT_SECONDS).until(staleness_of(old))
-    wait_loaded(driver)
+    """Click a form's button and wait for the next page."""
+    click_to_next_page(driver, driver.find_element(By.ID, button_id))
 
 
 def sign_in(driver: "webdriver.Chrome", server: str, email: str) -> None:
@@ -135,10 +147,8 @@ def sign_in(driver: "webdriver.Chrome", server: str, email: str) -> None:
 
 
 def sign_out(driver: "webdriver.Chrome") -> None:
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, "form[action^='/intranet/sign-out'] button").click()
-    WebDriverWait(driver, WAIT_SECONDS).until(staleness_of(old))
-    wait_loaded(driver)
+    button = driver.find_element(By.CSS_SELECTOR, "form[action^='/intranet/sign-out'] button")
+    click_to_next_page(driver, button)
 
 
 def invite(server: str, email: str, role: str = "committee") -> str:
