@@ -17,6 +17,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,22 +109,25 @@ def get_with_key(url: str) -> bytes:
         return bytes(response.read())
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service as ``sohosolo serve`` runs it; yields its base URL."""
-    browser_paths()  # no server to start when the browser tests cannot run
-    data_dir = tmp_path_factory.mktemp("server")
+@contextmanager
+def served_url(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
+    """The service as ``sohosolo serve`` runs it, with a staff key and a database of its own;
+    yields its base URL (no server is started when the browser tests cannot run)."""
+    browser_paths()
+    data_dir = tmp_path_factory.mktemp(name)
     env = {"SOHOSOLO_DATA_DIR": str(data_dir), "SOHOSOLO_STAFF_API_KEYS": STAFF_KEY}
     with served(data_dir, env) as (port, _process):
         yield f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture(scope="module")
-def driver(server: str) -> Iterator["webdriver.Chrome"]:
-    chromium, chromedriver = browser_paths()
+@contextmanager
+def chromium(window: str, *more: str) -> Iterator["webdriver.Chrome"]:
+    """Headless Chromium in French, with a profile of its own (removed after), a window of
+    ``window`` ("1024,1400") and ``more`` arguments; its console log kept for the CSP checks."""
+    chromium_path, chromedriver = browser_paths()
     profile_dir = tempfile.mkdtemp(prefix="sohosolo-chromium-")
     options = webdriver.ChromeOptions()
-    options.binary_location = chromium
+    options.binary_location = chromium_path
     for argument in (
         "--headless=new",
         "--no-sandbox",
@@ -135,8 +139,9 @@ def driver(server: str) -> Iterator["webdriver.Chrome"]:
         "--disable-component-update",
         "--disable-sync",
         f"--user-data-dir={profile_dir}",
-        "--window-size=1024,1400",
+        f"--window-size={window}",
         "--lang=fr-FR",
+        *more,
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -146,6 +151,18 @@ def driver(server: str) -> Iterator["webdriver.Chrome"]:
     finally:
         browser.quit()
         shutil.rmtree(profile_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with served_url(tmp_path_factory, "server") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def driver(server: str) -> Iterator["webdriver.Chrome"]:
+    with chromium("1024,1400") as browser:
+        yield browser
 
 
 def load(driver: "webdriver.Chrome", url: str, width: int = 1024) -> None:

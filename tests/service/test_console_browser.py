@@ -26,10 +26,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.service.conftest import STAFF, STAFF_KEY, served
+from tests.service.conftest import STAFF
 from tests.service.routes.test_alerts import HOME, RENTER
 from tests.service.routes.test_allocations import CAPACITIES
-from tests.service.test_browser import WAIT_SECONDS, browser_paths, csp_errors, post_json
+from tests.service.test_browser import (
+    WAIT_SECONDS,
+    chromium,
+    csp_errors,
+    post_json,
+    served_url,
+)
 from tests.service.test_intranet_browser import (
     PASSWORD,
     accept,
@@ -43,7 +49,6 @@ pytestmark = pytest.mark.slow
 try:
     from axe_selenium_python import Axe
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -60,38 +65,14 @@ PERSON = {"name": "Hélène Garcia", "email": "helene.garcia@example.org", "phon
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    browser_paths()
-    data_dir = tmp_path_factory.mktemp("console")
-    env = {"SOHOSOLO_DATA_DIR": str(data_dir), "SOHOSOLO_STAFF_API_KEYS": STAFF_KEY}
-    with served(data_dir, env) as (port, _process):
-        yield f"http://127.0.0.1:{port}"
+    with served_url(tmp_path_factory, "console") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def driver(server: str) -> Iterator["webdriver.Chrome"]:
-    chromium, chromedriver = browser_paths()
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-sync",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='sohosolo-chromium-')}",
-        f"--window-size={LAPTOP},900",
-        "--lang=fr-FR",
-        "--force-device-scale-factor=1",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(options=options, service=Service(chromedriver))
-    try:
+    with chromium(f"{LAPTOP},900", "--force-device-scale-factor=1") as browser:
         yield browser
-    finally:
-        browser.quit()
 
 
 # -- what every page must do -----------------------------------------------------------------

@@ -17,15 +17,20 @@ from typing import Any
 
 import pytest
 
-from tests.service.conftest import STAFF, STAFF_KEY, served
-from tests.service.test_browser import WAIT_SECONDS, browser_paths, csp_errors, post_json
+from tests.service.conftest import STAFF
+from tests.service.test_browser import (
+    WAIT_SECONDS,
+    chromium,
+    csp_errors,
+    post_json,
+    served_url,
+)
 
 pytestmark = pytest.mark.slow
 
 try:
     from selenium import webdriver
     from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # the dev extras bring it; test_browser reports its absence
@@ -39,38 +44,14 @@ SHOTS = Path(os.environ.get("SOHOSOLO_SCREENSHOTS", tempfile.gettempdir())) / "s
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    browser_paths()
-    data_dir = tmp_path_factory.mktemp("intranet")
-    env = {"SOHOSOLO_DATA_DIR": str(data_dir), "SOHOSOLO_STAFF_API_KEYS": STAFF_KEY}
-    with served(data_dir, env) as (port, _process):
-        yield f"http://127.0.0.1:{port}"
+    with served_url(tmp_path_factory, "intranet") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def driver(server: str) -> Iterator["webdriver.Chrome"]:
-    chromium, chromedriver = browser_paths()
-    profile_dir = tempfile.mkdtemp(prefix="sohosolo-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-sync",
-        f"--user-data-dir={profile_dir}",
-        f"--window-size={PHONE},800",
-        "--lang=fr-FR",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(options=options, service=Service(chromedriver))
-    try:
+    with chromium(f"{PHONE},800") as browser:
         yield browser
-    finally:
-        browser.quit()
 
 
 def shoot(driver: "webdriver.Chrome", name: str, whole: bool = True) -> Path:
